@@ -1,0 +1,1 @@
+"""Application services: engine, plugins, library, profile, suggestions. No Qt, no torch at import."""

@@ -1,0 +1,390 @@
+"""The job engine: validates requests, queues them, runs them on a backend, files the results.
+
+The queue, priorities, persistence, events and the library live here, in the
+process that shows the UI. Execution is delegated to a ``Backend``: threads in
+this process (CLI, tests) or a worker process (the GUI), so the same requests,
+events and results flow whichever runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from studio.api import (
+    Cancelled,
+    GenerationRequest,
+    GeneratorInfo,
+    Output,
+    PluginError,
+    RequestError,
+    StudioError,
+)
+from studio.app.jobs import (
+    CANCELLED,
+    DONE,
+    FAILED,
+    FINISHED_STATES,
+    INTERRUPTED,
+    QUEUED,
+    RUNNING,
+    Job,
+    JobEvent,
+)
+from studio.app.library import Library
+from studio.app.migrations import Migrations, connect
+from studio.app.plugins import PluginHost
+from studio.app.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[JobEvent], None]
+Recorder = Callable[..., None]
+ARTIFACT_PREFIX = "artifact:"
+
+
+class Backend(Protocol):
+    """Runs one request at a time on the device it owns."""
+
+    def run(self, job_id: str, request: GenerationRequest,
+            emit: Callable[[JobEvent], None]) -> list[Output]:
+        """Block until done; return outputs or raise (``Cancelled``, ``StudioError``, ...)."""
+
+    def cancel(self, job_id: str) -> None:
+        """Ask the running job to stop at its next step."""
+
+    def shutdown(self) -> None: ...
+
+
+# -- persistence of the queue ---------------------------------------------------
+
+queue_migrations = Migrations()
+
+
+@queue_migrations
+def m001_jobs(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        """CREATE TABLE jobs (
+            id TEXT PRIMARY KEY, request TEXT NOT NULL, priority INTEGER NOT NULL,
+            seq REAL NOT NULL, state TEXT NOT NULL, error TEXT NOT NULL DEFAULT '',
+            created REAL NOT NULL, finished REAL
+        )"""
+    )
+
+
+class Engine:
+    def __init__(
+        self,
+        host: PluginHost,
+        library: Library,
+        backend: Backend,
+        settings: Settings | None = None,
+        store: Path | None = None,
+        recorder: Recorder | None = None,
+    ) -> None:
+        self.host = host
+        self.library = library
+        self.backend = backend
+        self.settings = settings or Settings()
+        self.record: Recorder = recorder or (lambda *a, **k: None)
+        self._jobs: dict[str, Job] = {}
+        self._done_events: dict[str, threading.Event] = {}
+        self._listeners: list[Listener] = []
+        self._cv = threading.Condition()
+        self._seq = 0.0
+        self._running: Job | None = None
+        self._stopping = False
+        self._db = None
+        if store is not None:
+            self._db = connect(str(store), "job queue")
+            queue_migrations.migrate(self._db, "job queue")
+            self._restore()
+        self._thread = threading.Thread(target=self._loop, name="studio-engine", daemon=True)
+        self._thread.start()
+
+    # -- validation --------------------------------------------------------------
+
+    def prepare(self, request: GenerationRequest) -> GenerationRequest:
+        """Check a request against its generator's declared schema and fill in defaults.
+
+        Raises ``StudioError`` with a one-line message naming the problem. Runs
+        before any model loads and before anything is queued or written.
+        """
+        info = self.pick_generator(request)
+        task = request.task or _task_for_inputs(info, set(request.inputs))
+        if task not in info.tasks:
+            raise RequestError(
+                f"{info.id} cannot do task {task!r} (tasks: {', '.join(info.tasks)})"
+            )
+        params = info.params.resolve(request.params, task)
+        seed = request.seed
+        if seed is None:
+            seed = random.randrange(2**32)
+        elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+            raise RequestError(f"seed must be a whole number from 0 to 2^63-1, got {seed!r}")
+        inputs = self._check_inputs(info, task, request.inputs)
+        parent = request.parent
+        for value in request.inputs.values():
+            if value.startswith(ARTIFACT_PREFIX) and parent is None:
+                parent = value[len(ARTIFACT_PREFIX):]
+        model = (request.model or self.settings.default_models.get(info.id, "")
+                 or info.default_model)
+        return GenerationRequest(
+            modality=info.modality, prompt=request.prompt, task=task, generator=info.id,
+            model=model, params=params, seed=seed, inputs=inputs, parent=parent,
+        )
+
+    def pick_generator(self, request: GenerationRequest) -> GeneratorInfo:
+        if request.generator:
+            info = self.host.generator(request.generator)
+            if request.modality and info.modality != request.modality:
+                raise RequestError(f"generator {info.id} makes {info.modality}, "
+                                   f"not {request.modality}")
+            return info
+        candidates = self.host.generators_for(request.modality)
+        if not candidates:
+            raise PluginError(
+                f"no {request.modality} generator is available; "
+                "see 'studio plugins list' for packs that failed or are disabled"
+            )
+        preferred = self.settings.default_generators.get(request.modality)
+        for info in candidates:
+            if info.id == preferred:
+                return info
+        return candidates[0]
+
+    def _check_inputs(self, info: GeneratorInfo, task: str, inputs: dict) -> dict[str, str]:
+        needed = tuple(info.task_inputs.get(task, ()))
+        allowed = {role for roles in info.task_inputs.values() for role in roles}
+        out: dict[str, str] = {}
+        for role, value in inputs.items():
+            if role not in allowed:
+                raise RequestError(f"{info.id} takes no {role!r} input"
+                                   + (f" (inputs: {', '.join(sorted(allowed))})" if allowed
+                                      else ""))
+            out[role] = self._resolve_input(role, value)
+        missing = [r for r in needed if r not in out]
+        if missing:
+            raise RequestError(f"task {task!r} needs the input(s): {', '.join(missing)}")
+        return out
+
+    def _resolve_input(self, role: str, value: str) -> str:
+        if value.startswith(ARTIFACT_PREFIX):
+            art = self.library.get(value[len(ARTIFACT_PREFIX):])
+            value = art.path
+        path = Path(value).expanduser()
+        if not path.is_file():
+            raise RequestError(f"{role} input {value!r} does not exist or is not a file")
+        if not os.access(path, os.R_OK):
+            raise RequestError(f"{role} input {value!r} is not readable")
+        return str(path.resolve())
+
+    # -- queue -----------------------------------------------------------------------
+
+    def submit(self, request: GenerationRequest, priority: int = 0) -> Job:
+        prepared = self.prepare(request)
+        with self._cv:
+            self._seq += 1
+            job = Job(request=prepared, priority=priority, seq=self._seq)
+            self._jobs[job.id] = job
+            self._done_events[job.id] = threading.Event()
+            self._save(job)
+            self._cv.notify_all()
+        self._emit(JobEvent("queued", job.id))
+        return job
+
+    def run(self, request: GenerationRequest, timeout: float | None = None) -> Job:
+        """Submit and wait: the CLI's synchronous path."""
+        job = self.submit(request)
+        self.wait(job.id, timeout)
+        return job
+
+    def wait(self, job_id: str, timeout: float | None = None) -> Job:
+        if not self._done_events[job_id].wait(timeout):
+            raise TimeoutError(f"job {job_id} did not finish in {timeout} s")
+        return self._jobs[job_id]
+
+    def job(self, job_id: str) -> Job:
+        return self._jobs[job_id]
+
+    def jobs(self) -> list[Job]:
+        with self._cv:
+            return sorted(self._jobs.values(), key=lambda j: (j.state != RUNNING, j.created))
+
+    def queued(self) -> list[Job]:
+        with self._cv:
+            return sorted((j for j in self._jobs.values() if j.state == QUEUED),
+                          key=lambda j: (-j.priority, j.seq))
+
+    def cancel(self, job_id: str) -> None:
+        with self._cv:
+            job = self._jobs[job_id]
+            if job.state == QUEUED:
+                self._finish(job, CANCELLED)
+                return
+            running = job.state == RUNNING
+        if running:
+            self.backend.cancel(job_id)
+
+    def set_priority(self, job_id: str, priority: int) -> None:
+        with self._cv:
+            self._jobs[job_id].priority = priority
+            self._save(self._jobs[job_id])
+        self._emit(JobEvent("reordered", job_id))
+
+    def move(self, job_id: str, index: int) -> None:
+        """Place a queued job at ``index`` among the queued jobs of its priority."""
+        with self._cv:
+            job = self._jobs[job_id]
+            peers = [j for j in self.queued() if j.priority == job.priority and j is not job]
+            index = max(0, min(index, len(peers)))
+            before = peers[index - 1].seq if index > 0 else (peers[0].seq - 2 if peers else 0)
+            after = peers[index].seq if index < len(peers) else before + 2
+            job.seq = (before + after) / 2
+            self._save(job)
+        self._emit(JobEvent("reordered", job_id))
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(event)`` for every job event (from the engine thread)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def shutdown(self, cancel_running: bool = True) -> None:
+        with self._cv:
+            self._stopping = True
+            running = self._running
+            self._cv.notify_all()
+        if running is not None and cancel_running:
+            self.backend.cancel(running.id)
+        self._thread.join(timeout=30)
+        self.backend.shutdown()
+        if self._db is not None:
+            self._db.close()
+
+    # -- the engine thread -------------------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._stopping and not self.queued():
+                    self._cv.wait()
+                if self._stopping:
+                    return
+                job = self.queued()[0]
+                job.state, job.started = RUNNING, time.time()
+                self._running = job
+                self._save(job)
+            self._emit(JobEvent("started", job.id))
+            self._execute(job)
+            with self._cv:
+                self._running = None
+
+    def _execute(self, job: Job) -> None:
+        def emit(event: JobEvent) -> None:
+            if event.kind == "progress":
+                job.step, job.total = event.step or job.step, event.total or job.total
+            self._emit(event)
+
+        try:
+            outputs = self.backend.run(job.id, job.request, emit)
+            if not outputs:
+                raise PluginError(f"{job.request.generator} returned no outputs")
+            self._emit(JobEvent("progress", job.id, step=job.step, total=job.total,
+                                stage="saving"))
+            job.artifacts = self.library.add(
+                outputs, job.request, self.host.plugin_version(job.request.generator), job.id
+            )
+        except Cancelled:
+            self._finish(job, CANCELLED)
+            return
+        except StudioError as exc:
+            self._finish(job, FAILED, str(exc))
+            return
+        except Exception as exc:
+            log.error("job %s failed", job.id, exc_info=True)
+            self._finish(job, FAILED, f"{type(exc).__name__}: {exc}")
+            return
+        self._finish(job, DONE)
+
+    def _finish(self, job: Job, state: str, error: str = "") -> None:
+        job.state, job.error, job.finished = state, error, time.time()
+        self._save(job)
+        if state == DONE:
+            req = job.request
+            self.record(
+                "generate", modality=req.modality, task=req.task, prompt=req.prompt,
+                params=dict(req.params), model=req.model, seed=req.seed,
+                generator=req.generator, artifacts=[a.id for a in job.artifacts],
+                parent=req.parent, job_id=job.id,
+            )
+        kind = {DONE: "done", FAILED: "failed", CANCELLED: "cancelled"}.get(state, state)
+        self._emit(JobEvent(kind, job.id, step=job.step, total=job.total, error=error,
+                            artifacts=tuple(job.artifacts)))
+        self._done_events[job.id].set()
+
+    def _emit(self, event: JobEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                # A broken subscriber (a closed window, a plugin) must not stop the engine.
+                log.warning("job event listener failed", exc_info=True)
+
+    # -- persistence -------------------------------------------------------------
+
+    def _save(self, job: Job) -> None:
+        if self._db is None:
+            return
+        self._db.execute(
+            "INSERT OR REPLACE INTO jobs (id, request, priority, seq, state, error, created, "
+            "finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (job.id, json.dumps(job.request.to_dict()), job.priority, job.seq, job.state,
+             job.error, job.created, job.finished),
+        )
+
+    def _restore(self) -> None:
+        assert self._db is not None
+        self._db.execute(
+            "UPDATE jobs SET state = ?, error = ?, finished = ? WHERE state = ?",
+            (INTERRUPTED, "the studio stopped while this job was running", time.time(),
+             RUNNING),
+        )
+        rows = self._db.execute(
+            "SELECT id, request, priority, seq, state, error, created, finished FROM jobs "
+            "WHERE state IN (?, ?) ORDER BY seq", (QUEUED, INTERRUPTED)
+        ).fetchall()
+        for jid, req, priority, seq, state, error, created, finished in rows:
+            job = Job(request=GenerationRequest.from_dict(json.loads(req)), id=jid,
+                      priority=priority, seq=seq, state=state, error=error, created=created,
+                      finished=finished)
+            self._jobs[jid] = job
+            done = threading.Event()
+            if state in FINISHED_STATES:
+                done.set()
+            self._done_events[jid] = done
+            self._seq = max(self._seq, seq)
+
+    def forget_finished(self) -> None:
+        """Drop finished jobs from memory and the store (the library keeps the results)."""
+        with self._cv:
+            for jid in [j.id for j in self._jobs.values() if j.state in FINISHED_STATES]:
+                del self._jobs[jid]
+                del self._done_events[jid]
+                if self._db is not None:
+                    self._db.execute("DELETE FROM jobs WHERE id = ?", (jid,))
+
+
+def _task_for_inputs(info: GeneratorInfo, roles: set[str]) -> str:
+    """The first task whose declared inputs are exactly the given ones (txt2img vs img2img)."""
+    for task in info.tasks:
+        if set(info.task_inputs.get(task, ())) == roles:
+            return task
+    return info.tasks[0]

@@ -1,0 +1,91 @@
+"""Numbered schema migrations for Studio's SQLite databases.
+
+Each database keeps a list of migration functions named ``mNNN_what``. Applied
+ones are recorded by name in ``_studio_migrations``, each in the same transaction
+as its changes, and never edited afterwards. A database that records a
+migration this build does not know was written by a newer Studio: it is refused
+(never "fixed"), so the user's data stays intact.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections.abc import Callable
+
+from studio.api import StudioError
+
+Migration = Callable[[sqlite3.Connection], None]
+_NAME = re.compile(r"^m(\d{3})_\w+$")
+
+
+class NewerDatabase(StudioError):
+    """The database was written by a newer version of Studio."""
+
+
+class Migrations:
+    def __init__(self) -> None:
+        self.steps: list[Migration] = []
+
+    def __call__(self, fn: Migration) -> Migration:
+        """Decorator: ``@migrations`` appends a step; names must be ``mNNN_*``, unique."""
+        match = _NAME.match(fn.__name__)
+        if not match:
+            raise ValueError(f"migration {fn.__name__!r} must be named mNNN_description")
+        numbers = {_NAME.match(s.__name__).group(1) for s in self.steps}  # type: ignore[union-attr]
+        if match.group(1) in numbers:
+            raise ValueError(f"migration number {match.group(1)} is used twice")
+        self.steps.append(fn)
+        return fn
+
+    @property
+    def names(self) -> list[str]:
+        return [s.__name__ for s in self.steps]
+
+    def migrate(self, conn: sqlite3.Connection, what: str = "database") -> list[str]:
+        """Apply the pending steps; return their names. Call only where the database opens."""
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS _studio_migrations "
+            "(name TEXT PRIMARY KEY, applied REAL NOT NULL)"
+        )
+        conn.commit()
+        applied = {row[0] for row in conn.execute("SELECT name FROM _studio_migrations")}
+        unknown = applied - set(self.names)
+        if unknown:
+            raise NewerDatabase(
+                f"the {what} was written by a newer version of Studio "
+                f"(unknown migrations: {', '.join(sorted(unknown))}); update Studio to open it"
+            )
+        done = []
+        for step in self.steps:
+            if step.__name__ in applied:
+                continue
+            # isolation_level=None on our connections: manage the transaction explicitly
+            # so the schema change and its record commit together or not at all.
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                step(conn)
+                conn.execute(
+                    "INSERT INTO _studio_migrations (name, applied) VALUES (?, ?)",
+                    (step.__name__, time.time()),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            done.append(step.__name__)
+        return done
+
+
+def connect(path: str, what: str = "database") -> sqlite3.Connection:
+    """Open a SQLite database in WAL mode with autocommit (explicit transactions)."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        # secure_delete overwrites deleted content so erased rows do not linger in free pages.
+        conn.execute("PRAGMA secure_delete=ON")
+    except sqlite3.DatabaseError as exc:
+        raise StudioError(f"the {what} at {path} cannot be opened: {exc}") from exc
+    return conn

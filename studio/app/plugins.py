@@ -1,0 +1,258 @@
+"""Plugin discovery: every pack, built-in or third-party, through one guarded path.
+
+pluggy's ``load_setuptools_entrypoints`` stops at the first pack that fails, and
+one raising hook implementation aborts the whole hook call. Here each entry point
+is loaded, version-checked, registered and asked for its generators inside its
+own error handler, so a broken pack is listed with its error and disabled while
+everything else works.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as md
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from studio.api import API_VERSION, GeneratorInfo, PluginError, hookspecs
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "studio.plugins"
+ENV_NO_PLUGINS = "STUDIO_NO_PLUGINS"  # safe mode: built-in packs only
+ENV_LOAD_PLUGINS = "STUDIO_LOAD_PLUGINS"  # comma-separated allowlist of pack names
+
+#: Distributions that ship with Studio (plugins/ in the source tree). They are
+#: discovered like any other pack; this set only decides what safe mode keeps.
+BUILTIN_DISTRIBUTIONS = frozenset(
+    {"studio-image", "studio-writing", "studio-music", "studio-video"}
+)
+
+
+@dataclass
+class PluginRecord:
+    """What the host knows about one pack, for ``studio plugins list`` and the GUI."""
+
+    name: str
+    dist: str = ""
+    version: str = ""
+    status: str = "ok"  # ok | error | disabled
+    error: str = ""
+    builtin: bool = False
+    generators: list[str] = field(default_factory=list)
+    modalities: list[str] = field(default_factory=list)
+    styles: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.name,
+            "name": self.name,
+            "distribution": self.dist,
+            "version": self.version,
+            "builtin": self.builtin,
+            "status": self.status,
+            "error": self.error or None,
+            "generators": list(self.generators),
+            "modalities": list(self.modalities),
+        }
+
+
+class PluginHost:
+    """Owns the pluggy manager and the registry of generators and styles."""
+
+    def __init__(self, disabled: Iterable[str] = ()) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.disabled = set(disabled)
+        self.records: dict[str, PluginRecord] = {}
+        self.generators: dict[str, GeneratorInfo] = {}
+        self.generator_plugin: dict[str, str] = {}
+        self.styles: list[dict[str, Any]] = []
+        self._spec_names = {
+            name for name in dir(hookspecs) if name.startswith("studio_")
+        }
+
+    # -- discovery ---------------------------------------------------------
+
+    def discover(self) -> list[PluginRecord]:
+        """Load every ``studio.plugins`` entry point, each inside its own error handler."""
+        safe_mode = os.environ.get(ENV_NO_PLUGINS, "").strip() not in ("", "0")
+        allow_raw = os.environ.get(ENV_LOAD_PLUGINS, "").strip()
+        allow = {a.strip() for a in allow_raw.split(",") if a.strip()} if allow_raw else None
+        for ep in _entry_points():
+            dist_name, version = _dist_of(ep)
+            record = PluginRecord(
+                name=ep.name,
+                dist=dist_name,
+                version=version,
+                builtin=_normalize(dist_name) in BUILTIN_DISTRIBUTIONS,
+            )
+            if ep.name in self.records:
+                record.status, record.error = "error", (
+                    f"another pack already uses the name {ep.name!r} "
+                    f"({self.records[ep.name].dist})"
+                )
+                self.records[f"{ep.name}@{dist_name}"] = record
+                continue
+            self.records[ep.name] = record
+            if safe_mode and not record.builtin:
+                record.status, record.error = "disabled", f"safe mode ({ENV_NO_PLUGINS}=1)"
+                continue
+            if allow is not None and ep.name not in allow:
+                record.status, record.error = "disabled", f"not in {ENV_LOAD_PLUGINS}"
+                continue
+            if ep.name in self.disabled:
+                record.status, record.error = "disabled", "disabled in settings"
+                continue
+            try:
+                obj = ep.load()
+            except BaseException as exc:
+                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                    raise
+                self._fail(record, f"failed to import {ep.value}: {type(exc).__name__}: {exc}")
+                log.warning("plugin %s failed to import", ep.name, exc_info=True)
+                continue
+            self._activate(record, obj)
+        return list(self.records.values())
+
+    def register_module(self, obj: ModuleType | object, name: str, dist: str = "") -> PluginRecord:
+        """Register an in-process plugin object (tests, scripts) through the same checks."""
+        record = PluginRecord(name=name, dist=dist or name, version="")
+        self.records[name] = record
+        self._activate(record, obj)
+        return record
+
+    def unregister(self, name: str) -> None:
+        record = self.records.pop(name, None)
+        plugin = self.pm.get_plugin(name)
+        if plugin is not None:
+            self.pm.unregister(plugin)
+        if record:
+            for gid in record.generators:
+                self.generators.pop(gid, None)
+                self.generator_plugin.pop(gid, None)
+
+    def _activate(self, record: PluginRecord, obj: object) -> None:
+        declared = getattr(obj, "STUDIO_API_VERSION", None)
+        if declared is None:
+            self._fail(record, "declares no STUDIO_API_VERSION (expected "
+                       f"STUDIO_API_VERSION = {API_VERSION})")
+            return
+        if declared != API_VERSION:
+            self._fail(record, f"built for plugin API {declared}, this Studio speaks "
+                       f"{API_VERSION}; update the pack")
+            return
+        typos = [
+            n for n in dir(obj)
+            if n.startswith("studio_") and callable(getattr(obj, n))
+            and n not in self._spec_names
+        ]
+        if typos:
+            self._fail(record, f"implements unknown hooks: {', '.join(sorted(typos))}")
+            return
+        try:
+            self.pm.register(obj, name=record.name)
+        except Exception as exc:
+            self._fail(record, f"rejected by the plugin manager: {exc}")
+            return
+        new_generators: list[GeneratorInfo] = []
+        new_styles: list[dict[str, Any]] = []
+        try:
+            self._call_own(record.name, "studio_register_generators", new_generators.append)
+            self._call_own(record.name, "studio_register_styles", new_styles.append)
+            for info in new_generators:
+                if not isinstance(info, GeneratorInfo):
+                    raise PluginError(f"registered {type(info).__name__}, not a GeneratorInfo")
+                if info.id in self.generators or sum(
+                    g.id == info.id for g in new_generators
+                ) > 1:
+                    owner = self.generator_plugin.get(info.id, record.name)
+                    raise PluginError(f"generator id {info.id!r} is already registered by {owner}")
+            for style in new_styles:
+                if not isinstance(style, dict) or not style.get("name") or "prompt" not in style:
+                    raise PluginError(f"style entries need 'name' and 'prompt', got {style!r}")
+        except Exception as exc:
+            self.pm.unregister(name=record.name)
+            self._fail(record, f"{type(exc).__name__} in registration: {exc}")
+            log.warning("plugin %s failed in a registration hook", record.name, exc_info=True)
+            return
+        for info in new_generators:
+            self.generators[info.id] = info
+            self.generator_plugin[info.id] = record.name
+            record.generators.append(info.id)
+            if info.modality not in record.modalities:
+                record.modalities.append(info.modality)
+        for style in new_styles:
+            self.styles.append({**style, "plugin": record.name})
+        record.styles = len(new_styles)
+
+    def _call_own(self, plugin_name: str, hook_name: str, register: Any) -> None:
+        """Call one pack's implementation of a hook, so its failure stays its own."""
+        caller = getattr(self.pm.hook, hook_name)
+        for impl in caller.get_hookimpls():
+            if impl.plugin_name == plugin_name:
+                kwargs = {"register": register}
+                impl.function(**{k: v for k, v in kwargs.items() if k in impl.argnames})
+
+    @staticmethod
+    def _fail(record: PluginRecord, message: str) -> None:
+        record.status, record.error = "error", message
+
+    # -- queries -------------------------------------------------------------
+
+    def plugins(self) -> list[PluginRecord]:
+        return sorted(self.records.values(), key=lambda r: (not r.builtin, r.name))
+
+    def generator(self, generator_id: str) -> GeneratorInfo:
+        try:
+            return self.generators[generator_id]
+        except KeyError:
+            known = ", ".join(sorted(self.generators)) or "none"
+            raise PluginError(f"no generator {generator_id!r} (available: {known})") from None
+
+    def generators_for(self, modality: str) -> list[GeneratorInfo]:
+        return [g for g in self.generators.values() if g.modality == modality]
+
+    def plugin_version(self, generator_id: str) -> str:
+        record = self.records.get(self.generator_plugin.get(generator_id, ""))
+        return record.version if record else ""
+
+
+def load_factory(path: str) -> Any:
+    """Import ``"package.module:Attr"`` and return the attribute."""
+    module_name, _, attr = path.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+        return getattr(module, attr)
+    except Exception as exc:
+        raise PluginError(f"cannot import generator {path!r}: {type(exc).__name__}: {exc}") from exc
+
+
+def _entry_points() -> list[md.EntryPoint]:
+    eps = md.entry_points(group=ENTRY_POINT_GROUP)
+    # The same distribution can be visible twice (editable install + build dir).
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for ep in sorted(eps, key=lambda e: e.name):
+        key = (ep.name, ep.value)
+        if key not in seen:
+            seen.add(key)
+            out.append(ep)
+    return out
+
+
+def _dist_of(ep: md.EntryPoint) -> tuple[str, str]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return "", ""
+    return dist.metadata["Name"] or "", dist.version or ""
+
+
+def _normalize(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")

@@ -1,0 +1,86 @@
+"""Serialise generator outputs to files, with their metadata embedded where the format allows."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from studio.api import Output, PluginError
+
+#: PNG text chunk holding the full request and metadata as JSON (read back by ``--from-png``).
+PNG_JSON_KEY = "studio"
+
+EXTENSIONS = {"image": ".png", "text": ".md", "audio": ".flac"}
+
+
+def encode(output: Output, metadata: Mapping[str, Any]) -> tuple[bytes, str]:
+    """Return the file bytes and extension for ``output``."""
+    writer = _WRITERS.get(output.kind)
+    if writer is None:
+        raise PluginError(f"no file writer for output kind {output.kind!r}")
+    return writer(output, metadata), EXTENSIONS[output.kind]
+
+
+def _png(output: Output, metadata: Mapping[str, Any]) -> bytes:
+    from PIL import Image, PngImagePlugin
+
+    image = output.data
+    if not isinstance(image, Image.Image):
+        raise PluginError(f"image output must be a PIL image, got {type(image).__name__}")
+    info = PngImagePlugin.PngInfo()
+    for key, value in output.embed.items():
+        info.add_itxt(key, value)
+    info.add_itxt(PNG_JSON_KEY, json.dumps(metadata, sort_keys=True, default=str))
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", pnginfo=info)
+    return buf.getvalue()
+
+
+def _markdown(output: Output, metadata: Mapping[str, Any]) -> bytes:
+    if not isinstance(output.data, str):
+        raise PluginError(f"text output must be str, got {type(output.data).__name__}")
+    # JSON is valid YAML flow syntax, so any front-matter reader parses this block.
+    front = json.dumps(metadata, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return f"---\n{front}\n---\n\n{output.data}".encode()
+
+
+def read_markdown(data: bytes) -> tuple[dict[str, Any], str]:
+    """Split a studio Markdown file into (metadata, text)."""
+    text = data.decode("utf-8")
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            try:
+                meta = json.loads(text[4:end])
+            except ValueError:
+                meta = {}
+            return meta, text[end + 5:].removeprefix("\n")
+    return {}, text
+
+
+def _flac(output: Output, metadata: Mapping[str, Any]) -> bytes:
+    import numpy as np
+    import soundfile as sf
+
+    try:
+        samples, rate = output.data
+    except (TypeError, ValueError):
+        raise PluginError("audio output must be a (samples, sample_rate) pair") from None
+    samples = np.asarray(samples, dtype=np.float32)
+    buf = io.BytesIO()
+    with sf.SoundFile(buf, "w", samplerate=int(rate), channels=1 if samples.ndim == 1
+                      else samples.shape[1], format="FLAC") as f:
+        f.comment = json.dumps(metadata, sort_keys=True, default=str)
+        if "title" in output.embed:
+            f.title = output.embed["title"]
+        f.write(samples)
+    return buf.getvalue()
+
+
+_WRITERS: dict[str, Callable[[Output, Mapping[str, Any]], bytes]] = {
+    "image": _png,
+    "text": _markdown,
+    "audio": _flac,
+}

@@ -1,0 +1,139 @@
+"""``studio generate MODALITY --prompt TEXT ...``: one request through the engine."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from studio.api import MODALITIES, GenerationRequest, RequestError
+from studio.app.jobs import CANCELLED, DONE
+from studio.app.studio import Studio
+from studio.cli.output import print_json
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("generate", help="generate an image, text, music or video")
+    p.add_argument("modality", choices=MODALITIES)
+    p.add_argument("--prompt", default="", help="what to make")
+    p.add_argument("--task", default="", help="txt2img, img2img, inpaint, continue, ...")
+    p.add_argument("--generator", default="", help="generator id (default: the modality's)")
+    p.add_argument("--model", default="", help="hub repo id, local folder or file")
+    p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="a generator parameter; repeat for several")
+    p.add_argument("--input", default=None, metavar="PATH",
+                   help="input file, or artifact:<id> from the library")
+    p.add_argument("--mask", default=None, metavar="PATH", help="inpainting mask")
+    p.add_argument("--from-png", default=None, metavar="FILE",
+                   help="reproduce the request stored in a PNG (studio, A1111, ComfyUI)")
+    p.add_argument("--out", default=None, metavar="DIR", help="also copy the results here")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=run)
+
+
+def build_request(studio: Studio, args: argparse.Namespace) -> GenerationRequest:
+    base = GenerationRequest(modality=args.modality)
+    if args.from_png:
+        from studio.app.pnginfo import request_from_png
+
+        base = request_from_png(Path(args.from_png))
+        if base.modality != args.modality:
+            raise RequestError(f"{args.from_png} holds a {base.modality} request")
+    inputs = dict(base.inputs)
+    info = studio.engine.pick_generator(
+        base.replace(generator=args.generator or base.generator)
+    )
+    if args.input:
+        roles = [r for t in info.tasks for r in info.task_inputs.get(t, ()) if r != "mask"]
+        if not roles:
+            raise RequestError(f"{info.id} takes no input file")
+        inputs[roles[0]] = args.input
+    if args.mask:
+        inputs["mask"] = args.mask
+    params = dict(base.params)
+    params.update(info.params.parse_assignments(args.set))
+    return GenerationRequest(
+        modality=args.modality,
+        prompt=args.prompt or base.prompt,
+        task=args.task or base.task,
+        generator=info.id,
+        model=args.model or base.model,
+        params=params,
+        seed=args.seed if args.seed is not None else base.seed,
+        inputs=inputs,
+        parent=base.parent,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    studio = Studio(backend="thread")
+    out_dir = Path(args.out) if args.out else None
+    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+        raise RequestError(f"--out {args.out!r} exists and is not a folder")
+    try:
+        request = studio.engine.prepare(build_request(studio, args))
+        studio.engine.subscribe(_StderrProgress(stream_text=not args.json))
+        t0 = time.perf_counter()
+        job = studio.engine.submit(request)
+        try:
+            studio.engine.wait(job.id)
+        except KeyboardInterrupt:
+            studio.engine.cancel(job.id)
+            studio.engine.wait(job.id, timeout=60)
+        seconds = time.perf_counter() - t0
+        if job.state == CANCELLED:
+            print("studio: cancelled", file=sys.stderr)
+            return 130
+        if job.state != DONE:
+            print(f"studio: {job.error}", file=sys.stderr)
+            return 1
+        results = [_artifact_json(a, out_dir) for a in job.artifacts]
+        if args.json:
+            print_json({"artifacts": results, "seconds": round(seconds, 3),
+                        "request": job.request.to_dict()})
+        else:
+            for r in results:
+                if r["kind"] == "text" and sys.stdout.isatty():
+                    continue  # already streamed
+                if r["kind"] == "text":
+                    print(r["text"])
+                print(r["path"], file=sys.stderr if r["kind"] == "text" else sys.stdout)
+        return 0
+    finally:
+        studio.close()
+
+
+def _artifact_json(art: Any, out_dir: Path | None) -> dict[str, Any]:
+    data = art.to_dict()
+    data["library_path"] = art.path
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / Path(art.path).name
+        shutil.copy2(art.path, target)
+        data["path"] = str(target)
+    return data
+
+
+class _StderrProgress:
+    def __init__(self, stream_text: bool) -> None:
+        self.stream_text = stream_text and sys.stdout.isatty()
+        self.last = 0.0
+
+    def __call__(self, event: Any) -> None:
+        if event.kind != "progress":
+            return
+        if event.text and self.stream_text:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+            return
+        now = time.monotonic()
+        if event.stage == "loading":
+            print("loading model...", file=sys.stderr)
+        elif event.total and (now - self.last > 0.5 or event.step == event.total):
+            self.last = now
+            eta = f" eta {event.eta:.0f}s" if event.eta is not None else ""
+            print(f"step {event.step}/{event.total}{eta}", file=sys.stderr)

@@ -1,0 +1,51 @@
+"""``studio plugins list|enable|disable``."""
+
+from __future__ import annotations
+
+import argparse
+
+from studio.api import StudioError
+from studio.app.studio import Studio
+from studio.cli.output import print_json, print_table
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("plugins", help="list, enable or disable plugin packs")
+    psub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ls = psub.add_parser("list", help="every discovered pack with its status")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=run_list)
+    for action in ("enable", "disable"):
+        a = psub.add_parser(action, help=f"{action} a pack (kept in settings)")
+        a.add_argument("name")
+        a.set_defaults(func=run_toggle, enable=action == "enable")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    studio = Studio()
+    records = studio.plugins.plugins()
+    if args.json:
+        print_json([r.to_dict() for r in records])
+        return 0
+    if not records:
+        print("no plugin packs found")
+        return 0
+    print_table(
+        [(r.name, r.version or "-", ",".join(r.modalities) or "-", r.status, r.error or "")
+         for r in records],
+        ("PACK", "VERSION", "MODALITIES", "STATUS", "ERROR"),
+    )
+    return 0
+
+
+def run_toggle(args: argparse.Namespace) -> int:
+    studio = Studio()
+    names = {r.name for r in studio.plugins.plugins()}
+    if args.name not in names:
+        raise StudioError(f"no plugin pack named {args.name!r} (packs: {', '.join(sorted(names))})")
+    disabled = set(studio.settings.disabled_plugins)
+    (disabled.discard if args.enable else disabled.add)(args.name)
+    studio.settings.disabled_plugins = sorted(disabled)
+    studio.save_settings()
+    print(f"{args.name} {'enabled' if args.enable else 'disabled'}")
+    return 0

@@ -1,0 +1,59 @@
+"""A tiny in-repo pack for engine mechanics only (queue, cancel, errors, progress).
+
+Real generators are tested with real models in their own packs' tests.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from studio.api import GeneratorInfo, ModelRef, Param, hookimpl
+
+STUDIO_API_VERSION = 1
+
+#: Set by tests to block a job at a given step until released.
+GATES: dict[str, threading.Event] = {}
+LOADS: list[str] = []
+
+
+@hookimpl
+def studio_register_generators(register):
+    register(
+        GeneratorInfo(
+            id="fake.image",
+            name="Fake image",
+            modality="image",
+            tasks=("txt2img", "img2img"),
+            factory="tests.fakes.fake_generator:FakeGenerator",
+            params=(
+                Param("steps", "int", 4, min=1, max=1000, help="denoising steps"),
+                Param("width", "int", 16, min=8, max=256, multiple_of=8),
+                Param("delay", "float", 0.0, min=0, max=5, advanced=True),
+                Param("fail", "bool", False, advanced=True),
+                Param("crash", "bool", False, advanced=True),
+                Param("gate", "str", "", advanced=True),
+                Param("batch_size", "int", 1, min=1, max=8),
+                Param("scheduler", "choice", "euler", choices=("euler", "ddim")),
+            ),
+            models=(ModelRef("fake/model-a", "Fake A"), ModelRef("fake/model-b", "Fake B")),
+            default_model="fake/model-a",
+            supports_preview=True,
+            task_inputs={"img2img": ("image",)},
+        )
+    )
+    register(
+        GeneratorInfo(
+            id="fake.text",
+            name="Fake text",
+            modality="text",
+            tasks=("continue",),
+            factory="tests.fakes.fake_generator:FakeText",
+            params=(Param("max_new_tokens", "int", 5, min=1, max=100),),
+            supports_streaming=True,
+        )
+    )
+
+
+@hookimpl
+def studio_register_styles(register):
+    register({"name": "Fake watercolor", "prompt": "watercolor", "tags": ["paint"]})
