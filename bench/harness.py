@@ -1,0 +1,57 @@
+"""Run workloads alternately in one process and report medians and ratios.
+
+The machine running a benchmark is shared and noisy, so absolute times mean
+little; alternating the candidate and its baseline round by round and comparing
+medians gives ratios that hold up.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def compare(
+    workloads: dict[str, Callable[[], Any]],
+    baseline: str,
+    rounds: int = 7,
+    warmup: int = 1,
+    label: str = "",
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Time each workload ``rounds`` times, interleaved, after ``warmup`` untimed runs each.
+
+    Returns ``{"label", "rounds", "median_s": {...}, "ratio_to_<baseline>": {...}}`` and
+    prints it as one JSON document.
+    """
+    names = list(workloads)
+    for _ in range(warmup):
+        for name in names:
+            workloads[name]()
+    samples: dict[str, list[float]] = {n: [] for n in names}
+    for r in range(rounds):
+        # Rotate the order each round so neither side always runs first.
+        order = names[r % len(names):] + names[: r % len(names)]
+        for name in order:
+            t0 = time.perf_counter()
+            workloads[name]()
+            samples[name].append(time.perf_counter() - t0)
+    medians = {n: statistics.median(s) for n, s in samples.items()}
+    result = {
+        "label": label,
+        "rounds": rounds,
+        "median_s": {n: round(v, 6) for n, v in medians.items()},
+        "min_s": {n: round(min(s), 6) for n, s in samples.items()},
+        f"ratio_to_{baseline}": {
+            n: round(medians[n] / medians[baseline], 4) for n in names if n != baseline
+        },
+        **(extra or {}),
+    }
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    return result
