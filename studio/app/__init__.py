@@ -1,1 +1,4 @@
-"""Application services: engine, plugins, library, profile, suggestions. No Qt, no torch at import."""
+"""Application services: engine, plugins, library, profile, suggestions.
+
+No Qt, and no torch at import time.
+"""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 from PIL import Image
@@ -21,6 +23,11 @@ class FakeGenerator(Generator):
             raise StudioError("the fake generator was asked to fail")
         if p["crash"]:
             raise RuntimeError("boom")
+        if p["die"]:
+            # Simulates a segfault or the kernel's OOM killer taking the worker down.
+            os.kill(os.getpid(), signal.SIGKILL)
+        if p["stall"]:
+            time.sleep(p["stall"])  # a generator that never checks cancel
         total = p["steps"]
         for step in range(1, total + 1):
             gate = fake_pack.GATES.get(p["gate"]) if p["gate"] else None
