@@ -1,0 +1,176 @@
+"""The main window: generate panel, canvas, writing desk, library, job queue."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QTextBrowser,
+)
+
+from studio import __version__
+from studio.api import StudioError
+from studio.ui.bridge import EngineBridge, pil_to_pixmap
+from studio.ui.generate_panel import GeneratePanel
+from studio.ui.jobs_view import JobsView
+from studio.ui.library_view import LibraryView
+from studio.ui.writing_view import WritingView
+
+
+class Canvas(QLabel):
+    """Shows the live preview while a job runs, then the result."""
+
+    def __init__(self) -> None:
+        super().__init__("Your images appear here")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(320, 320)
+        self._pixmap: QPixmap | None = None
+
+    def show_pixmap(self, pixmap: QPixmap) -> None:
+        self._pixmap = pixmap
+        self._rescale()
+
+    def resizeEvent(self, event: Any) -> None:  # Qt override keeps the aspect
+        super().resizeEvent(event)
+        self._rescale()
+
+    def _rescale(self) -> None:
+        if self._pixmap is not None and not self._pixmap.isNull():
+            self.setPixmap(self._pixmap.scaled(
+                self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, studio: Any) -> None:
+        super().__init__()
+        self.studio = studio
+        self.setWindowTitle(f"Studio {__version__}")
+        self.resize(1280, 820)
+        self.bridge = EngineBridge(studio.engine, self)
+
+        self.panel = GeneratePanel(studio.plugins)
+        self.panel.requested.connect(self.submit)
+        left = QDockWidget("Generate", self)
+        left.setObjectName("generate")
+        left.setWidget(self.panel)
+        left.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, left)
+
+        self.canvas = Canvas()
+        self.writing = WritingView()
+        self.writing.requested.connect(self.submit)
+        self.library = LibraryView(studio.library)
+        self.library.opened.connect(self.open_artifact)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.canvas, "Canvas")
+        self.tabs.addTab(self.writing, "Writing")
+        self.tabs.addTab(self.library, "Library")
+        self.tabs.addTab(self._plugins_page(), "Plugins")
+        self.setCentralWidget(self.tabs)
+
+        self.jobs = JobsView(studio.engine)
+        bottom = QDockWidget("Queue", self)
+        bottom.setObjectName("queue")
+        bottom.setWidget(self.jobs)
+        self.jobs.setMinimumHeight(60)
+        self.resizeDocks([bottom], [150], Qt.Orientation.Vertical)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, bottom)
+
+        self.bridge.jobEvent.connect(self.on_event)
+        self.statusBar().showMessage(self._status_text())
+
+    def _plugins_page(self) -> QTextBrowser:
+        page = QTextBrowser()
+        rows = []
+        for r in self.studio.plugins.plugins():
+            colour = {"ok": "#2e7d32", "error": "#c62828"}.get(r.status, "#777")
+            rows.append(
+                f"<tr><td><b>{r.name}</b></td><td>{r.version or '-'}</td>"
+                f"<td>{', '.join(r.modalities) or '-'}</td>"
+                f"<td style='color:{colour}'>{r.status}</td><td>{r.error}</td></tr>"
+            )
+        page.setHtml("<table cellpadding=4><tr><th>Pack</th><th>Version</th>"
+                     "<th>Makes</th><th>Status</th><th>Details</th></tr>"
+                     + "".join(rows) + "</table>")
+        return page
+
+    def _status_text(self) -> str:
+        ok = sum(r.status == "ok" for r in self.studio.plugins.plugins())
+        failed = sum(r.status == "error" for r in self.studio.plugins.plugins())
+        text = f"{ok} plugin pack(s) loaded"
+        return text + (f", {failed} failed (see Plugins)" if failed else "")
+
+    # -- actions ----------------------------------------------------------------
+
+    def submit(self, request: Any, on_submitted: Any = None) -> Any:
+        try:
+            job = self.studio.engine.submit(request)
+        except StudioError as exc:
+            # Bad input: say what is wrong, keep everything the user typed.
+            self.panel.show_error(str(exc))
+            self.statusBar().showMessage(str(exc), 8000)
+            return None
+        self.jobs.add_job(job)
+        if on_submitted is not None:
+            on_submitted(job)
+        return job
+
+    def on_event(self, event: Any) -> None:
+        self.jobs.on_event(event)
+        self.writing.on_event(event)
+        if event.kind == "progress" and event.preview is not None:
+            self.canvas.show_pixmap(pil_to_pixmap(event.preview))
+        elif event.kind == "done":
+            images = [a for a in event.artifacts if a.kind == "image"]
+            if images:
+                self.canvas.show_pixmap(QPixmap(images[0].path))
+            self.library.refresh()
+        elif event.kind == "failed":
+            self.statusBar().showMessage(f"Job failed: {event.error}", 15000)
+
+    def open_artifact(self, art: Any) -> None:
+        from studio.api import GenerationRequest
+
+        request = art.metadata.get("request")
+        if request:
+            self.panel.load_request(GenerationRequest.from_dict(request))
+        if art.kind == "image":
+            self.canvas.show_pixmap(QPixmap(art.path))
+            self.tabs.setCurrentWidget(self.canvas)
+        elif art.kind == "text":
+            self.writing.editor.setPlainText(art.text or "")
+            self.tabs.setCurrentWidget(self.writing)
+
+    def closeEvent(self, event: Any) -> None:
+        self.bridge.close()
+        super().closeEvent(event)
+
+
+def launch(argv: list[str] | None = None) -> int:
+    from studio.app.studio import Studio
+
+    app = QApplication.instance() or QApplication(argv or sys.argv)
+    app.setApplicationName("Studio")
+    try:
+        studio = Studio(backend="process")
+    except StudioError as exc:
+        QMessageBox.critical(None, "Studio", str(exc))
+        return 2
+    window = MainWindow(studio)
+    window.show()
+    if hasattr(studio.engine.backend, "start"):
+        studio.engine.backend.start()  # warm the worker while the user types
+    try:
+        return app.exec()
+    finally:
+        studio.close()

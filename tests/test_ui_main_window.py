@@ -1,0 +1,82 @@
+"""The window, driven offscreen with pytest-qt on the fake pack."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("pytestqt")
+
+from studio.app.studio import Studio
+from studio.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, fake_entry_points, tmp_path):
+    studio = Studio(root=tmp_path / "data", backend="thread")
+    studio.settings.device = "cpu"
+    win = MainWindow(studio)
+    qtbot.addWidget(win)
+    yield win
+    win.close()
+    studio.close()
+
+
+def select_fake_image(win):
+    win.panel.modality.setCurrentText("image")
+    win.panel.generator.setCurrentIndex(win.panel.generator.findData("fake.image"))
+
+
+def test_form_is_built_from_the_schema(window):
+    select_fake_image(window)
+    assert window.panel.task.count() == 2
+    assert window.panel.params.values() == {}  # all defaults
+    req = window.panel.build_request()
+    assert req.generator == "fake.image" and req.task == "txt2img"
+
+
+def test_generate_runs_a_job_and_shows_it_in_queue_and_library(window, qtbot, tmp_path):
+    select_fake_image(window)
+    window.panel.prompt.setPlainText("a red fox")
+    window.panel.random_seed.setChecked(False)
+    window.panel.seed.setValue(9)
+    window.panel.generate.click()
+    assert len(window.jobs.rows) == 1
+    row = next(iter(window.jobs.rows.values()))
+    qtbot.waitUntil(lambda: row.bar.format() == "Done", timeout=10000)
+    assert window.library.grid.count() == 1
+    art = window.studio.library.list()[0]
+    assert art.prompt == "a red fox" and art.seed == 9
+    window.grab().save(str(tmp_path / "window.png"))
+
+
+def test_bad_input_is_reported_and_the_prompt_is_kept(window):
+    select_fake_image(window)
+    window.panel.task.setCurrentText("img2img")
+    window.panel.prompt.setPlainText("keep me")
+    window.panel.generate.click()
+    assert "needs the input" in window.panel.message.text()
+    assert window.panel.prompt.toPlainText() == "keep me"
+    assert window.jobs.rows == {}
+
+
+def test_writing_continue_streams_into_the_editor(window, qtbot):
+    window.writing.editor.setPlainText("Once")
+    cursor = window.writing.editor.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    window.writing.editor.setTextCursor(cursor)
+    window.writing.continue_button.click()
+    qtbot.waitUntil(lambda: window.studio.library.count() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: window.writing.editor.toPlainText()
+                    == window.studio.library.list()[0].text, timeout=5000)
+
+
+def test_delete_and_undo_in_library(window, qtbot):
+    select_fake_image(window)
+    window.panel.generate.click()
+    qtbot.waitUntil(lambda: window.library.grid.count() == 1, timeout=10000)
+    aid = window.studio.library.list()[0].id
+    window.library.delete(aid)
+    assert window.library.grid.count() == 0
+    window.library.undo_delete()
+    assert window.library.grid.count() == 1 and window.studio.library.get(aid).trashed is None
