@@ -196,3 +196,20 @@ def test_streamed_text_pieces_add_up_to_the_result(engine):
     engine.subscribe(lambda e: pieces.append(e.text) if e.text else None)
     job = engine.run(GenerationRequest(modality="text", prompt="Once", seed=1), timeout=10)
     assert job.artifacts[0].text == "Once" + "".join(pieces)
+
+
+def test_out_of_memory_evicts_and_retries_once_with_offload(engine):
+    fake_pack.LOADS.clear()
+    job = engine.run(req(params={"oom": "unless_offload"}), timeout=10)
+    assert job.state == "done", job.error
+    assert job.artifacts[0].metadata["steps_run"] == 4
+    assert fake_pack.LOADS == ["fake/model-a", "fake/model-a"]  # reloaded with the lighter plan
+    runner = engine.backend.runner
+    assert [k[-1] for k in runner.cache.keys()] == [True]  # only the offloaded copy is kept
+
+
+def test_out_of_memory_twice_fails_with_advice(engine):
+    job = engine.run(req(params={"oom": "always"}), timeout=10)
+    assert job.state == "failed"
+    assert "out of memory" in job.error and "lower the size" in job.error
+    assert engine.run(req(), timeout=10).state == "done"

@@ -28,6 +28,8 @@ class FakeGenerator(Generator):
             os.kill(os.getpid(), signal.SIGKILL)
         if p["stall"]:
             time.sleep(p["stall"])  # a generator that never checks cancel
+        if p["oom"] == "always" or (p["oom"] == "unless_offload" and not loaded["offload"]):
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
         total = p["steps"]
         for step in range(1, total + 1):
             gate = fake_pack.GATES.get(p["gate"]) if p["gate"] else None

@@ -34,6 +34,8 @@ def studio_register_generators(register):
                 Param("gate", "str", "", advanced=True),
                 Param("die", "bool", False, advanced=True),
                 Param("stall", "float", 0.0, min=0, max=60, advanced=True),
+                Param("oom", "choice", "never", choices=("never", "unless_offload", "always"),
+                      advanced=True),
                 Param("batch_size", "int", 1, min=1, max=8),
                 Param("scheduler", "choice", "euler", choices=("euler", "ddim")),
             ),
