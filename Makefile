@@ -12,7 +12,7 @@ run: $(STAMP)
 	$(VENV)/bin/studio gui
 
 test: $(STAMP)
-	$(VENV)/bin/ruff check studio plugins tests bench
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 $(VENV)/bin/python -m pytest -q
 
