@@ -6,21 +6,37 @@ there is exactly one path from a request to a stored artifact.
 
 from __future__ import annotations
 
+import logging
+import os
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from studio.api import StudioError
 from studio.app.paths import data_dir
 from studio.app.plugins import PluginHost
 from studio.app.settings import Settings
 
+if TYPE_CHECKING:
+    from studio.app.history import EventLog, Profile
+
+log = logging.getLogger(__name__)
+
+#: Set to 1 to run a session that records nothing (docs/privacy.md).
+ENV_INCOGNITO = "STUDIO_INCOGNITO"
+
 
 class Studio:
-    def __init__(self, root: Path | None = None, backend: str | None = None) -> None:
+    def __init__(self, root: Path | None = None, backend: str | None = None,
+                 incognito: bool | None = None, passphrase: str | None = None) -> None:
         self.root = Path(root) if root else data_dir()
         self.root.mkdir(parents=True, exist_ok=True)
         self.settings = Settings.load(self.settings_path)
         self._backend_kind = backend or self.settings.engine_backend
+        if incognito is None:
+            incognito = os.environ.get(ENV_INCOGNITO, "").lower() in ("1", "true", "yes", "on")
+        self.incognito = incognito
+        self._passphrase = passphrase
 
     @property
     def settings_path(self) -> Path:
@@ -35,8 +51,42 @@ class Studio:
         host.discover()
         return host
 
+    # -- history and profile (docs/privacy.md) -----------------------------------
+
+    @property
+    def recording(self) -> bool:
+        """Whether user actions are being recorded now (not paused, not incognito)."""
+        return self.settings.recording and not self.incognito
+
     def record(self, kind: str, **fields: Any) -> None:
-        """Append a user action to the history. Replaced by the event log when it exists."""
+        """Append a user action to the history (the one place actions arrive)."""
+        if not self.recording:
+            return
+        try:
+            self.history.append(kind, **fields)
+        except StudioError as exc:
+            # Losing one history entry must not fail the generation or the click that
+            # caused it; a damaged or locked history is reported by `studio profile`.
+            log.warning("history: %s was not recorded: %s", kind, exc)
+
+    @cached_property
+    def history(self) -> EventLog:
+        from studio.app.history import HISTORY_FILE, EventLog
+        from studio.app.history.crypto import ENV_PASSPHRASE
+
+        passphrase = self._passphrase or os.environ.get(ENV_PASSPHRASE) or None
+        return EventLog(self.root / HISTORY_FILE, passphrase=passphrase)
+
+    @cached_property
+    def profile(self) -> Profile:
+        from studio.app.history import Profile
+
+        return Profile.open(self.history, half_life_days=self.settings.half_life_days)
+
+    def set_recording(self, on: bool) -> None:
+        """Pause or resume recording; persisted in the settings."""
+        self.settings.recording = on
+        self.save_settings()
 
     @cached_property
     def library(self):  # type: ignore[no-untyped-def]
@@ -69,3 +119,8 @@ class Studio:
             self.engine.shutdown()
         if "library" in self.__dict__:
             self.library.close()
+        if "profile" in self.__dict__:
+            self.profile.save()
+            self.profile.close()
+        if "history" in self.__dict__:
+            self.history.close()
