@@ -1,0 +1,151 @@
+"""Random-weight Stable Diffusion pipelines built from config, for tests and benchmarks.
+
+Nothing here touches the network: the CLIP tokenizer is written from a byte-level
+vocabulary, so the pack's tests run offline (diffusers' own dummy tokenizer comes
+from the Hub). ``save_tiny_pipeline`` writes a diffusers folder that the pack then
+loads through its real loading path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+#: Channel sizes per preset: "tiny" for unit tests, "small" for CPU benchmarks,
+#: "sd15"/"sdxl" for real-size UNets with random weights (GPU benchmarks).
+PRESETS: dict[str, dict[str, Any]] = {
+    "tiny": {"blocks": (4, 8), "groups": 2, "layers": 1, "text_dim": 32, "vae": (4, 8),
+             "sample_size": 32, "xl": False},
+    "small": {"blocks": (32, 64), "groups": 32, "layers": 2, "text_dim": 64, "vae": (32, 64),
+              "sample_size": 32, "xl": False},
+    "sd15": {"blocks": (320, 640, 1280, 1280), "groups": 32, "layers": 2, "text_dim": 768,
+             "vae": (128, 256, 512, 512), "sample_size": 64, "xl": False},
+    "sdxl": {"blocks": (320, 640, 1280), "groups": 32, "layers": 2, "text_dim": 2048,
+             "vae": (128, 256, 512, 512), "sample_size": 128, "xl": True},
+}
+
+
+def write_tokenizer(folder: Path) -> None:
+    """Write a CLIP tokenizer (byte-level characters, no merges) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    chars = _byte_chars()
+    tokens = chars + [c + "</w>" for c in chars] + ["<|startoftext|>", "<|endoftext|>"]
+    vocab = {tok: i for i, tok in enumerate(tokens)}
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
+
+
+def _byte_chars() -> list[str]:
+    # GPT-2/CLIP byte-level alphabet: printable bytes map to themselves, the rest
+    # to code points from 256 up, so every byte is one visible character.
+    keep = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1),
+            *range(ord("®"), ord("ÿ") + 1)]
+    shifted = [b for b in range(256) if b not in keep]
+    table = {b: chr(b) for b in keep} | {b: chr(256 + i) for i, b in enumerate(shifted)}
+    return [table[b] for b in range(256)]
+
+
+def _tokenizer(folder: Path) -> Any:
+    from transformers import CLIPTokenizer
+
+    write_tokenizer(folder)
+    return CLIPTokenizer.from_pretrained(str(folder), model_max_length=77)
+
+
+def _text_encoder(dim: int, projection: bool, seed: int) -> Any:
+    import torch
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
+
+    config = CLIPTextConfig(
+        bos_token_id=512, eos_token_id=513, pad_token_id=513, hidden_size=dim,
+        intermediate_size=dim * 2, layer_norm_eps=1e-5, num_attention_heads=4,
+        num_hidden_layers=2, vocab_size=514, max_position_embeddings=77,
+        projection_dim=dim, hidden_act="gelu",
+    )
+    torch.manual_seed(seed)
+    return (CLIPTextModelWithProjection if projection else CLIPTextModel)(config).eval()
+
+
+def tiny_components(preset: str = "tiny", scratch: Path | None = None) -> dict[str, Any]:
+    """The components of a random-weight SD (or SDXL) pipeline; seed 0 before each one."""
+    import tempfile
+
+    import torch
+    from diffusers import AutoencoderKL, PNDMScheduler, UNet2DConditionModel
+
+    cfg = PRESETS[preset]
+    blocks, groups, xl = cfg["blocks"], cfg["groups"], cfg["xl"]
+    down = ["CrossAttnDownBlock2D"] * (len(blocks) - 1) + ["DownBlock2D"]
+    up = ["UpBlock2D"] + ["CrossAttnUpBlock2D"] * (len(blocks) - 1)
+    if preset == "sdxl":
+        down = ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"]
+        up = ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"]
+    text_dim = cfg["text_dim"]
+    unet_kwargs: dict[str, Any] = {}
+    if xl:
+        # SDXL: two text encoders (768 + 1280 wide in the real model) and added time ids.
+        unet_kwargs = {
+            "addition_embed_type": "text_time", "addition_time_embed_dim": 256,
+            "projection_class_embeddings_input_dim": 2816,
+            "transformer_layers_per_block": (1, 2, 10), "attention_head_dim": (5, 10, 20),
+            "use_linear_projection": True,
+        }
+    else:
+        unet_kwargs = {"attention_head_dim": 8 if preset != "tiny" else 2}
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=blocks, layers_per_block=cfg["layers"],
+        sample_size=cfg["sample_size"], in_channels=4, out_channels=4,
+        down_block_types=tuple(down), up_block_types=tuple(up),
+        cross_attention_dim=text_dim, norm_num_groups=groups, **unet_kwargs,
+    )
+    scheduler = PNDMScheduler(
+        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
+        skip_prk_steps=True, set_alpha_to_one=False, steps_offset=1,
+    )
+    torch.manual_seed(0)
+    vae = AutoencoderKL(
+        block_out_channels=cfg["vae"], in_channels=3, out_channels=3,
+        down_block_types=("DownEncoderBlock2D",) * len(cfg["vae"]),
+        up_block_types=("UpDecoderBlock2D",) * len(cfg["vae"]),
+        latent_channels=4, norm_num_groups=groups, sample_size=cfg["sample_size"] * 2,
+    )
+    folder = scratch or Path(tempfile.mkdtemp(prefix="studio-tokenizer-"))
+    if not xl:
+        return {
+            "unet": unet, "scheduler": scheduler, "vae": vae,
+            "text_encoder": _text_encoder(text_dim, False, 0),
+            "tokenizer": _tokenizer(folder / "tokenizer"),
+            "safety_checker": None, "feature_extractor": None, "image_encoder": None,
+        }
+    if preset == "sdxl":
+        first, second = 768, 1280
+    else:
+        first, second = text_dim // 2, text_dim // 2
+    return {
+        "unet": unet, "scheduler": scheduler, "vae": vae,
+        "text_encoder": _text_encoder(first, False, 0),
+        "text_encoder_2": _text_encoder(second, True, 0),
+        "tokenizer": _tokenizer(folder / "tokenizer"),
+        "tokenizer_2": _tokenizer(folder / "tokenizer_2"),
+        "image_encoder": None, "feature_extractor": None,
+    }
+
+
+def tiny_pipeline(preset: str = "tiny", scratch: Path | None = None) -> Any:
+    """A random-weight pipeline object (not saved)."""
+    from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
+
+    parts = tiny_components(preset, scratch)
+    if PRESETS[preset]["xl"]:
+        return StableDiffusionXLPipeline(**parts)
+    return StableDiffusionPipeline(**parts, requires_safety_checker=False)
+
+
+def save_tiny_pipeline(folder: Path, preset: str = "tiny") -> Path:
+    """Build a random-weight pipeline and ``save_pretrained`` it (safetensors) to ``folder``."""
+    folder = Path(folder)
+    pipe = tiny_pipeline(preset, scratch=folder.parent / f".{folder.name}-scratch")
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
