@@ -8,7 +8,6 @@ out of order (an import of old history) count with the weight they had then.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,6 +15,7 @@ from typing import Any
 EVIDENCE = ("prompts", "favourites", "keeps", "high_ratings", "low_ratings", "deletes")
 _SCORE, _TS = 0, 1
 _OFFSET = 2
+_INDEX = {name: _OFFSET + i for i, name in enumerate(EVIDENCE)}
 
 
 class AffinityTable:
@@ -28,22 +28,27 @@ class AffinityTable:
         self.data: dict[str, list[float]] = data if data is not None else {}
 
     def _decay(self, dt: float) -> float:
-        return math.pow(2.0, -dt / self.half_life_s)
+        return 2.0 ** (-dt / self.half_life_s)
 
     def add(self, key: str, weight: float, ts: float, evidence: str | None = None,
             count: int = 1) -> None:
+        # The hot path of a rebuild (several calls per event): kept flat on purpose.
         row = self.data.get(key)
         if row is None:
-            row = self.data[key] = [0.0, ts] + [0] * len(EVIDENCE)
-        if ts >= row[_TS]:
-            row[_SCORE] = row[_SCORE] * self._decay(ts - row[_TS]) + weight
-            row[_TS] = ts
+            row = self.data[key] = [0.0, ts, 0, 0, 0, 0, 0, 0]
+        last = row[1]
+        if ts > last:
+            row[0] = row[0] * 2.0 ** ((last - ts) / self.half_life_s) + weight
+            row[1] = ts
+        elif ts == last:
+            row[0] += weight
         else:
             # An older event: its weight has decayed since it happened.
-            row[_SCORE] += weight * self._decay(row[_TS] - ts)
+            row[0] += weight * 2.0 ** ((ts - last) / self.half_life_s)
         if evidence is not None:
-            i = _OFFSET + EVIDENCE.index(evidence)
-            row[i] = max(0, row[i] + count)
+            i = _INDEX[evidence]
+            n = row[i] + count
+            row[i] = n if n > 0 else 0
 
     def add_all(self, keys: Iterable[str], weight: float, ts: float,
                 evidence: str | None = None, count: int = 1) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from studio.api import StudioError
 from studio.app.history.crypto import Cipher, plain_text_hash
-from studio.app.history.events import Event, EventError, validate
+from studio.app.history.events import Event, EventError, encode_payload, validate
 from studio.app.migrations import Migrations, NewerDatabase, connect
 from studio.app.prompts import words
 
@@ -182,8 +182,7 @@ class EventLog:
         return self.cipher.open_blob(bytes(blob), aad)
 
     def _row(self, etype: str, session: str, payload: Mapping[str, Any]) -> tuple[Any, int]:
-        data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-        return self._seal(data.encode("utf-8"), f"{etype}|{session}".encode())
+        return self._seal(encode_payload(etype, payload), f"{etype}|{session}".encode())
 
     def _event(self, row: tuple) -> Event:
         eid, ts, etype, session, project, enc, blob = row

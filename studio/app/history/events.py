@@ -124,11 +124,18 @@ def validate(etype: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         payload[name] = value
     if etype == "edit" and isinstance(payload.get("text"), str):
         payload["text"] = payload["text"][:MAX_EDIT_TEXT]
+    return payload
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def encode_payload(etype: str, payload: Mapping[str, Any]) -> bytes:
+    """The stored form of a payload: compact JSON; refuses what JSON cannot hold."""
     try:
-        json.dumps(payload, allow_nan=False)
+        return _ENCODER.encode(payload).encode("utf-8")
     except (TypeError, ValueError) as exc:
         raise EventError(f"{etype} event has a value that cannot be stored: {exc}") from exc
-    return payload
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from studio.app.history.affinity import AffinityTable, evidence_phrase
@@ -71,6 +72,23 @@ def label_terms(prompt: str) -> list[str]:
 
 def terms_of(text: str) -> list[str]:
     return list(dict.fromkeys(w for w in words(text) if w not in _STOP and len(w) > 1))
+
+
+@lru_cache(maxsize=8192)
+def parse_prompt(prompt: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """``(subject, styles, terms)`` of a prompt; cached: a favourite re-reads its prompt."""
+    parts = split_parts(prompt)
+    return subject_of(parts), tuple(parts[1:]), tuple(terms_of(prompt))
+
+
+def _value_key(value: str | int | float | bool) -> str:
+    # JSON text of a parameter value (read back with json.loads), without json.dumps'
+    # overhead for the common numbers.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return json.dumps(value)
 
 
 class Profile:
@@ -185,13 +203,12 @@ class Profile:
 
     def _credit(self, prompt: str, weight: float, ts: float, evidence: str | None,
                 count: int = 1) -> None:
-        parts = split_parts(prompt)
-        if not parts:
+        subject, styles, terms = parse_prompt(prompt)
+        if not subject and not styles:
             return
-        subject = subject_of(parts)
         self.subjects.add(subject, weight, ts, evidence, count)
-        self.styles.add_all(parts[1:], weight, ts, evidence, count)
-        self.terms.add_all(terms_of(prompt), weight, ts, evidence, count)
+        self.styles.add_all(styles, weight, ts, evidence, count)
+        self.terms.add_all(terms, weight, ts, evidence, count)
 
     def _on_generate(self, ev: Event, ts: float) -> None:
         prompt = ev.get("prompt") or ""
@@ -214,7 +231,7 @@ class Profile:
         for name, value in params.items():
             if isinstance(value, (str, int, float, bool)) and len(str(value)) <= _PARAM_VALUE_MAX:
                 counts = prefs.setdefault(name, {})
-                vk = json.dumps(value)
+                vk = _value_key(value)
                 counts[vk] = counts.get(vk, 0) + 1
         if prompt:
             self._queue_text(prompt, cluster=True)
