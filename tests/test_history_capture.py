@@ -85,3 +85,18 @@ def test_importing_studio_app_and_the_history_loads_no_torch():
             "print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_damaged_history_is_backed_up_once_and_recording_stops(tmp_path, caplog):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "history.sqlite").write_bytes(b"not a database at all" * 100)
+    s = Studio(root=data, incognito=False)
+    try:
+        s.record("keep", target="a")
+        s.record("keep", target="b")
+    finally:
+        s.close()
+    assert len(list(data.glob("history.sqlite.broken-*"))) == 1
+    assert (data / "history.sqlite").read_bytes() == b"not a database at all" * 100
+    assert "recording is off for this session" in caplog.text

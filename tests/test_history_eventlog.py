@@ -218,3 +218,9 @@ def test_encrypting_an_existing_history_in_place(tmp_path):
     lg = EventLog(path, passphrase="pw")
     assert next(lg.events()).get("prompt") == "a quokkaesque vista"
     lg.close()
+
+
+def test_paths_in_parameters_are_stored_as_text(log, tmp_path):
+    ev = log.append("generate", modality="image", params={"init_image": tmp_path / "in.png"})
+    assert ev.get("params") == {"init_image": str(tmp_path / "in.png")}
+    assert next(log.events()).get("params") == ev.get("params")

@@ -37,6 +37,7 @@ class Studio:
             incognito = os.environ.get(ENV_INCOGNITO, "").lower() in ("1", "true", "yes", "on")
         self.incognito = incognito
         self._passphrase = passphrase
+        self._history_error: StudioError | None = None
 
     @property
     def settings_path(self) -> Path:
@@ -60,10 +61,19 @@ class Studio:
 
     def record(self, kind: str, **fields: Any) -> None:
         """Append a user action to the history (the one place actions arrive)."""
-        if not self.recording:
+        if not self.recording or self._history_error is not None:
             return
         try:
-            self.history.append(kind, **fields)
+            history = self.history
+        except StudioError as exc:
+            # Damaged, newer or locked: it was backed up and is reported by `studio
+            # profile`; stop recording for this session rather than retry (and back up
+            # again) on every click.
+            self._history_error = exc
+            log.warning("history recording is off for this session: %s", exc)
+            return
+        try:
+            history.append(kind, **fields)
         except StudioError as exc:
             # Losing one history entry must not fail the generation or the click that
             # caused it; a damaged or locked history is reported by `studio profile`.

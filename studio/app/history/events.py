@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,7 +92,8 @@ def _check(etype: str, name: str, kind: str, value: Any) -> Any:
     elif kind == _DICT:
         if not isinstance(value, Mapping):
             raise bad("a mapping of parameters")
-        value = dict(value)
+        # Paths (an init image) are stored as text; the live event says the same.
+        value = {k: os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in value.items()}
     elif kind == _LIST:
         if isinstance(value, str) or not isinstance(value, (list, tuple)) or not all(
             isinstance(v, str) for v in value
@@ -127,7 +129,18 @@ def validate(etype: str, fields: Mapping[str, Any]) -> dict[str, Any]:
     return payload
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+def _plain(value: Any) -> Any:
+    # Parameters may hold paths (an init image) or sets; store them as text/lists
+    # rather than lose the whole generate event. Anything else is refused.
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False,
+                            default=_plain)
 
 
 def encode_payload(etype: str, payload: Mapping[str, Any]) -> bytes:
