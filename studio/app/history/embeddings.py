@@ -74,6 +74,9 @@ class MiniLM:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a CLI's output is the profile, not load bars
 
         path = str(self.path or model_dir())
         self._tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
