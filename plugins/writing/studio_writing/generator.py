@@ -1,0 +1,206 @@
+"""The text generator: six writing tasks on any causal LM, streamed token by token.
+
+Imported only when the first text job runs (``GeneratorInfo.factory``), on the
+engine's worker; torch and transformers are imported inside the methods all the
+same, so importing this module for its names stays cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from studio.api import (
+    CancelToken,
+    GenerationRequest,
+    Generator,
+    LoadPlan,
+    Output,
+    ParamError,
+    ProgressFn,
+    RequestError,
+)
+from studio_writing import models, prompts
+from studio_writing.models import LoadedModel
+from studio_writing.streaming import IncrementalDecoder, StopOnCancel, TokenStream
+
+log = logging.getLogger(__name__)
+
+#: End-of-turn markers of common chat templates. Instruct models end a reply with
+#: one of these, which is not always the tokenizer's declared EOS token.
+END_OF_TURN_TOKENS = ("<|im_end|>", "<|eot_id|>", "<end_of_turn>", "<|end|>", "<|endoftext|>")
+
+WHAT_THE_PROMPT_IS = {
+    "continue": "the text before the cursor",
+    "rewrite": "the selected text",
+    "chat": "a message",
+    "expand": "a short idea",
+    "title": "the text to title",
+    "summarize": "the text to summarize",
+}
+
+
+class TextGenerator(Generator):
+    """Continue, rewrite, chat, expand, title and summarize with a Hugging Face causal LM."""
+
+    def check_request(self, request: GenerationRequest) -> None:
+        if not request.prompt.strip():
+            what = WHAT_THE_PROMPT_IS.get(request.task, "a prompt")
+            raise RequestError(f"task {request.task!r} needs {what} as the prompt; it is empty")
+        if request.task == "rewrite" and not str(request.params.get("instruction", "")).strip():
+            raise ParamError("instruction must say how to rewrite the text "
+                             "(for example: shorter, more vivid, more formal)")
+
+    def load(self, model: str, plan: LoadPlan) -> LoadedModel:
+        loaded = models.load(models.resolve(model), plan)
+        log.info("loaded %s in %.1f s (%s)", model, loaded.load_seconds,
+                 "converted-GGUF cache" if loaded.from_cache else loaded.source.kind)
+        return loaded
+
+    def unload(self, loaded: LoadedModel) -> None:
+        loaded.model = None
+        loaded.tokenizer = None
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        loaded: LoadedModel,
+        progress: ProgressFn,
+        cancel: CancelToken,
+    ) -> list[Output]:
+        import torch
+        from transformers import StoppingCriteriaList
+
+        params = request.params
+        max_new = int(params["max_new_tokens"])
+        seed = int(request.seed or 0)
+
+        # 1. The prompt, trimmed to what the model can read.
+        encoded = _fit_prompt(loaded, request.task, request.prompt, params, max_new)
+        prompt_len = len(encoded.input_ids)
+
+        # 2. Decoding settings and the stream that reports each token.
+        config = generation_config(loaded, params)
+        decoder = IncrementalDecoder(loaded.tokenizer, encoded.input_ids, encoded.drop_prefix)
+        stream = TokenStream(decoder, progress, max_new)
+        device = loaded.device
+        input_ids = torch.tensor([encoded.input_ids], dtype=torch.long, device=device)
+
+        # 3. Generate. The seed is set right before, so the same seed gives the same text.
+        torch.manual_seed(seed)
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            out = loaded.model.generate(
+                input_ids=input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                generation_config=config,
+                streamer=stream,
+                stopping_criteria=StoppingCriteriaList([StopOnCancel(cancel)]),
+            )
+        seconds = time.perf_counter() - t0
+        cancel.check()  # stopped early by StopOnCancel: this job is cancelled, not done
+
+        # 4. The result is exactly the streamed text (what the user already saw).
+        new_ids = out[0, prompt_len:].tolist()
+        eos = set(_as_list(config.eos_token_id))
+        finish = "stop" if new_ids and new_ids[-1] in eos else "length"
+        ttft = None if stream.first_token_at is None else stream.first_token_at - t0
+        metadata = {
+            "model": loaded.ref,
+            "seed": seed,
+            "task": request.task,
+            "tokens": len(new_ids),
+            "prompt_tokens": prompt_len,
+            "tokens_per_s": round(len(new_ids) / seconds, 2) if seconds > 0 else None,
+            "seconds": round(seconds, 3),
+            "time_to_first_token_s": None if ttft is None else round(ttft, 3),
+            "finish_reason": finish,
+            "device": device,
+            "chat_template": loaded.is_chat,
+        }
+        return [Output("text", decoder.text, metadata=metadata)]
+
+
+def generation_config(loaded: LoadedModel, params: Mapping[str, Any]) -> Any:
+    """A fresh ``GenerationConfig`` from the request's parameters.
+
+    Fresh rather than the model's own, so a repo's shipped sampling defaults never
+    override what the user set; temperature 0 means greedy decoding.
+    """
+    from transformers import GenerationConfig
+
+    eos = end_token_ids(loaded)
+    tok = loaded.tokenizer
+    pad = tok.pad_token_id if tok.pad_token_id is not None else (eos[0] if eos else None)
+    kwargs: dict[str, Any] = {
+        "max_new_tokens": int(params["max_new_tokens"]),
+        "repetition_penalty": float(params["repetition_penalty"]),
+        "eos_token_id": eos or None,
+        "pad_token_id": pad,
+    }
+    if params["temperature"] > 0:
+        kwargs.update(do_sample=True, temperature=float(params["temperature"]),
+                      top_p=float(params["top_p"]))
+    else:
+        kwargs.update(do_sample=False)
+    if params.get("static_cache"):
+        kwargs["cache_implementation"] = "static"
+    return GenerationConfig(**kwargs)
+
+
+def end_token_ids(loaded: LoadedModel) -> list[int]:
+    """Token ids that end a reply: the model's EOS ids plus known end-of-turn markers."""
+    ids: list[int] = []
+    gen_config = getattr(loaded.model, "generation_config", None)
+    for value in (getattr(gen_config, "eos_token_id", None), loaded.tokenizer.eos_token_id):
+        ids.extend(i for i in _as_list(value) if i not in ids)
+    if loaded.is_chat:
+        vocab = loaded.tokenizer.get_vocab()
+        ids.extend(vocab[t] for t in END_OF_TURN_TOKENS if t in vocab and vocab[t] not in ids)
+    return ids
+
+
+def _fit_prompt(loaded: LoadedModel, task: str, text: str, params: Mapping[str, Any],
+                max_new: int) -> prompts.Encoded:
+    tok = loaded.tokenizer
+    limit = getattr(loaded.model.config, "max_position_embeddings", None)
+    encoded = prompts.encode(tok, task, text, params)
+    if not limit or len(encoded.input_ids) + max_new <= limit:
+        return encoded
+    if max_new >= limit:
+        raise ParamError(f"max_new_tokens must be below {limit}, the most this model reads "
+                         f"and writes at once; got {max_new}")
+    if task != "continue":
+        raise RequestError(
+            f"the text is {len(encoded.input_ids)} tokens and {loaded.ref} reads at most "
+            f"{limit} including the {max_new} it writes: use a shorter text or lower "
+            "max_new_tokens"
+        )
+    # Continuing needs only the end of the document: keep the last tokens that fit
+    # beside the template's own tokens (re-tokenizing can shift the count a little).
+    text_ids = tok(text, add_special_tokens=False)["input_ids"]
+    budget = limit - max_new - max(len(encoded.input_ids) - len(text_ids), 0)
+    for _ in range(4):
+        if budget < 1:
+            break
+        tail = tok.decode(text_ids[-budget:], skip_special_tokens=True,
+                          clean_up_tokenization_spaces=False)
+        encoded = prompts.encode(tok, task, tail.lstrip("\ufffd"), params)
+        over = len(encoded.input_ids) + max_new - limit
+        if over <= 0:
+            return encoded
+        budget -= over
+    raise RequestError(
+        f"{loaded.ref} reads at most {limit} tokens and max_new_tokens={max_new} leaves no "
+        "room for the text: lower max_new_tokens"
+    )
+
+
+def _as_list(value: Any) -> list[int]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [int(v) for v in value]
+    return [int(value)]

@@ -1,0 +1,135 @@
+"""What the model is asked for each task: chat messages for instruct models, plain text otherwise.
+
+Kept free of torch and transformers (the tokenizer is passed in) so the wording
+can be read, tested and tuned on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+CONTINUE_SYSTEM = (
+    "You are a writing partner. Continue the user's text from exactly where it stops, "
+    "in the same language, voice, tense and style. Write only the continuation."
+)
+CONTINUE_USER = "Continue my text from where it stops."
+
+REWRITE_SYSTEM = (
+    "You are an editor. Rewrite the user's text following the instruction. Reply with "
+    "the rewritten text only: no preface, no quotes, no comments."
+)
+TITLE_SYSTEM = (
+    "You give titles. Reply with one short, evocative title for the user's text, at most "
+    "eight words, without quotes or comments."
+)
+SUMMARIZE_SYSTEM = (
+    "You summarize. Reply with a faithful summary of the user's text in a few sentences, "
+    "in the text's language. No preface."
+)
+EXPAND_SYSTEM = {
+    "image": (
+        "You write prompts for a text-to-image model. Turn the user's idea into one "
+        "detailed prompt: subject, setting, composition, lighting, colour palette, mood, "
+        "medium and style. One paragraph of comma-separated phrases, under 80 words, "
+        "no preface."
+    ),
+    "music": (
+        "You write prompts for a text-to-music model. Turn the user's idea into one "
+        "detailed prompt: genre, mood, tempo in BPM, key instruments, rhythm, production "
+        "style and structure. One paragraph, under 60 words, no preface."
+    ),
+    "video": (
+        "You write prompts for a text-to-video model. Turn the user's idea into one "
+        "detailed prompt: subject, action, setting, camera movement and framing, "
+        "lighting, pace and visual style. One paragraph, under 80 words, no preface."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Messages:
+    """A chat for ``apply_chat_template``; ``prefill`` means the last message is continued."""
+
+    messages: list[dict[str, str]]
+    prefill: bool = False
+
+
+def chat_messages(task: str, text: str, params: Mapping[str, Any]) -> Messages:
+    """The chat messages for ``task`` on ``text`` (the prompt: selection, message, idea...)."""
+    if task == "continue":
+        # The document goes in as the start of the assistant's own reply, left open:
+        # an instruct model then writes on from the last word instead of answering
+        # or summarizing it, which is what "continue from the cursor" means.
+        return Messages([
+            {"role": "system", "content": CONTINUE_SYSTEM},
+            {"role": "user", "content": CONTINUE_USER},
+            {"role": "assistant", "content": text},
+        ], prefill=True)
+    if task == "chat":
+        msgs = []
+        if params.get("system"):
+            msgs.append({"role": "system", "content": params["system"]})
+        msgs.append({"role": "user", "content": text})
+        return Messages(msgs)
+    system, user = _instruction(task, text, params)
+    return Messages([{"role": "system", "content": system}, {"role": "user", "content": user}])
+
+
+def plain_prompt(task: str, text: str, params: Mapping[str, Any]) -> str:
+    """The prompt for a base model (no chat template): the text itself, or a simple frame."""
+    if task == "continue":
+        return text
+    if task == "chat":
+        system = params.get("system") or "A conversation with a helpful assistant."
+        return f"{system}\n\nUser: {text}\nAssistant:"
+    system, user = _instruction(task, text, params)
+    return f"{system}\n\n{user}\n\nAnswer:\n"
+
+
+def _instruction(task: str, text: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    if task == "rewrite":
+        return REWRITE_SYSTEM, f"Instruction: {params['instruction']}\n\nText:\n{text}"
+    if task == "expand":
+        return EXPAND_SYSTEM[params["target"]], f"Idea: {text}"
+    if task == "title":
+        return TITLE_SYSTEM, text
+    if task == "summarize":
+        return SUMMARIZE_SYSTEM, text
+    raise ValueError(f"no prompt for task {task!r}")
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Prompt token ids plus what the decoder must drop from the start of the output.
+
+    ``drop_prefix``: trailing spaces taken off a ``continue`` prompt. BPE
+    vocabularies fold the space into the next word (" cat"), so a prompt ending in
+    a lone space token derails small models; we leave the space out of the
+    prompt and drop it again from the start of the continuation, so the text
+    still joins cleanly at the cursor.
+    """
+
+    input_ids: list[int]
+    drop_prefix: str = ""
+
+
+def encode(tokenizer: Any, task: str, text: str, params: Mapping[str, Any]) -> Encoded:
+    """Token ids of the prompt for ``task`` (chat template when the tokenizer has one)."""
+    drop = ""
+    if task == "continue":
+        stripped = text.rstrip(" ")
+        if stripped:
+            drop, text = text[len(stripped):], stripped
+    if getattr(tokenizer, "chat_template", None):
+        chat = chat_messages(task, text, params)
+        rendered = tokenizer.apply_chat_template(
+            chat.messages, tokenize=False,
+            add_generation_prompt=not chat.prefill, continue_final_message=chat.prefill,
+        )
+        # The template already wrote BOS and the role markers.
+        ids = tokenizer(rendered, add_special_tokens=False)["input_ids"]
+    else:
+        ids = tokenizer(plain_prompt(task, text, params))["input_ids"]
+    return Encoded(list(ids), drop)
