@@ -1,0 +1,97 @@
+"""One ranker over every candidate, learning online from feedback.
+
+A conditional logit: among the candidates of one refresh, P(the user takes
+this one) = softmax(X w). It starts from weight 1 on ``log_mass`` and 0
+elsewhere, which reproduces the sources' own estimate, and moves by one SGD
+step on the log-likelihood per feedback event:
+
+* explicit: accept pulls the weights towards the accepted suggestion's
+  features and away from the list's average; dismiss does the opposite; at a
+  larger step, because the user told us;
+* implicit: when a prompt is generated, the offered candidate that is that
+  prompt counts as chosen among all offered (a small step); this is also what
+  the replay evaluation exercises.
+
+Softmax rather than a per-item sigmoid because only differences between
+candidates matter: a run of accepts cannot inflate every score towards 1 and
+wash out the ranking. A small L2 pull towards the starting weights keeps a few
+clicks from undoing what the history says. Weights persist as JSON keyed by
+feature name, so adding a feature later keeps the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from studio.app.suggest.features import FEATURES
+
+EXPLICIT_LR = 0.3
+IMPLICIT_LR = 0.03
+L2 = 0.001
+
+
+def initial_weights() -> np.ndarray:
+    w = np.zeros(len(FEATURES))
+    w[FEATURES.index("log_mass")] = 1.0
+    return w
+
+
+class Ranker:
+    def __init__(self, weights: np.ndarray | None = None) -> None:
+        self.prior = initial_weights()
+        self.w = self.prior.copy() if weights is None else np.asarray(weights, dtype=float)
+        self.updates = 0
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """Logits for each row of the feature matrix."""
+        return x @ self.w
+
+    def probs(self, x: np.ndarray) -> np.ndarray:
+        """Softmax over the rows: each candidate's share of this refresh."""
+        u = self.scores(x)
+        if len(u) == 0:
+            return u
+        e = np.exp(u - u.max())
+        return e / e.sum()
+
+    def update(self, x: np.ndarray, chosen: int, lr: float, sign: float = 1.0) -> None:
+        """One SGD step: row ``chosen`` of ``x`` was taken (sign 1) or rejected (sign -1)."""
+        x = np.atleast_2d(x)
+        self.learn(x[chosen] - self.probs(x) @ x, lr * sign)
+
+    def learn(self, direction: np.ndarray, lr: float) -> None:
+        """Move along ``direction`` (chosen features minus the expected features)."""
+        self.w += lr * direction - lr * L2 * (self.w - self.prior)
+        self.updates += 1
+
+    def weight(self, feature: str) -> float:
+        return float(self.w[FEATURES.index(feature)])
+
+    # -- persistence -------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, float]:
+        return {name: float(v) for name, v in zip(FEATURES, self.w, strict=True)}
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps({"version": 1, "weights": self.to_dict(),
+                                   "updates": self.updates}, indent=1))
+        os.replace(tmp, path)  # atomic: a crash mid-write keeps the old weights
+
+    @classmethod
+    def load(cls, path: Path) -> Ranker:
+        ranker = cls()
+        try:
+            doc = json.loads(Path(path).read_text())
+        except (OSError, ValueError):
+            return ranker  # missing or corrupt: start fresh rather than fail the sidebar
+        for name, value in doc.get("weights", {}).items():
+            if name in FEATURES:
+                ranker.w[FEATURES.index(name)] = float(value)
+        ranker.updates = int(doc.get("updates", 0))
+        return ranker

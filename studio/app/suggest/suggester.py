@@ -1,0 +1,274 @@
+"""The suggestion engine the sidebar and ``studio suggest`` call.
+
+``Suggester`` consumes the event log's flat event dicts one at a time
+(``observe``), keeps per-user statistics (``UserState``), and on ``suggest``
+gathers candidates from every source, scores them with one online ranker and
+picks a diverse list. ``accept``/``dismiss`` teach the ranker and are recorded
+as ``suggestion_apply``/``suggestion_dismiss`` events through the recorder.
+
+Thread-safety: the engine's worker threads call ``observe`` (through the
+history's subscription) while the UI thread refreshes the sidebar, so every
+public method holds one lock; each call is short (bench/suggest_speed.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from studio.app.prompts import split_parts
+from studio.app.suggest import sources
+from studio.app.suggest.catalogue import Catalogue, load_catalogue
+from studio.app.suggest.diversity import DEFAULT_COVER, DEFAULT_MAX_SIMILARITY, select
+from studio.app.suggest.edits import EditModel
+from studio.app.suggest.features import FEATURES, featurize
+from studio.app.suggest.ranker import EXPLICIT_LR, IMPLICIT_LR, Ranker
+from studio.app.suggest.state import UserState, cached_parts
+from studio.app.suggest.types import PROMPT_KINDS, Candidate, SuggestContext, Suggestion
+
+log = logging.getLogger(__name__)
+
+Recorder = Callable[..., Any]
+
+REACTIONS = ("keep", "favourite", "unfavourite", "delete", "restore", "rate")
+DISMISS_FOR = 25  # generations a dismissed suggestion stays out of the list
+
+
+class Suggester:
+    """Personalized suggestions from one user's event history.
+
+    :param catalogue: the style catalogue (default: ``resources/styles.json``).
+    :param recorder: ``recorder(kind, **fields)``, e.g. ``Studio.record``; accept and
+        dismiss are recorded through it.
+    :param store: JSON file for the ranker's weights (None: in memory only).
+    :param expander: optional ``submit(GenerationRequest) -> Future`` for
+        model-written prompt expansions (off unless given).
+    :param implicit_learning: learn from which offered prompt the user generated next.
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue | None = None,
+        *,
+        recorder: Recorder | None = None,
+        store: Path | None = None,
+        expander: Callable[[Any], Any] | None = None,
+        implicit_learning: bool = True,
+        cover: float = DEFAULT_COVER,
+        max_similarity: float = DEFAULT_MAX_SIMILARITY,
+    ) -> None:
+        self.catalogue = catalogue if catalogue is not None else load_catalogue()
+        self.recorder = recorder
+        self.store = Path(store) if store else None
+        self.ranker = Ranker.load(self.store) if self.store else Ranker()
+        self.expansion = sources.ExpansionSource(expander) if expander else None
+        self.implicit_learning = implicit_learning
+        self.cover = cover
+        self.max_similarity = max_similarity
+        self._lock = threading.RLock()
+        self.unsubscribe: Callable[[], None] | None = None  # set when wired to a history
+        self._reset()
+
+    def _reset(self) -> None:
+        self.state = UserState(subject_of=self.catalogue.subject_class)
+        self.edits = EditModel()
+        self._shown: OrderedDict[str, tuple[Suggestion, Candidate, np.ndarray, int]] = \
+            OrderedDict()
+        self._pool: tuple[str, list[frozenset[str]], np.ndarray] | None = None
+        self._dismissed: dict[Any, int] = {}
+        self._own_feedback: set[str] = set()
+        # Average features of what was shown: the reference for recorded feedback
+        # whose list is not known (a sensible neutral point for a fresh engine).
+        self._mean_shown: np.ndarray = np.zeros(len(FEATURES))
+
+    # -- feeding -------------------------------------------------------------------
+
+    def observe(self, event: dict[str, Any]) -> None:
+        """Take one event of the log (flat dict with at least ``type``)."""
+        kind = event.get("type")
+        with self._lock:
+            if kind == "generate":
+                self._learn_implicit(event)
+                prev = self.state.last_gen(event.get("modality") or "image")
+                self.edits.train(self.state, prev, cached_parts(str(event.get("prompt") or "")),
+                                 self.catalogue.category_of)
+                self.state.add_generate(event)
+            elif kind in REACTIONS:
+                if event.get("target") is not None:
+                    self.state.add_reaction(kind, str(event["target"]), event.get("value"))
+            elif kind in ("suggestion_apply", "suggestion_dismiss"):
+                self._learn_recorded(event)
+
+    def rebuild(self, events: Iterable[dict[str, Any]]) -> None:
+        """Forget the statistics and replay ``events`` (the ranker's weights are kept)."""
+        with self._lock:
+            self._reset()
+            for event in events:
+                self.observe(event)
+
+    def _learn_implicit(self, event: dict[str, Any]) -> None:
+        pool, self._pool = self._pool, None
+        if not self.implicit_learning or pool is None:
+            return
+        modality, keys, x = pool
+        if modality != (event.get("modality") or "image"):
+            return
+        actual = frozenset(split_parts(str(event.get("prompt") or "")))
+        if actual and actual in keys:
+            self.ranker.update(x, keys.index(actual), IMPLICIT_LR)
+
+    def _learn_recorded(self, event: dict[str, Any]) -> None:
+        # Our own accept/dismiss already taught the ranker; events from elsewhere
+        # (another window, an imported log) carry their features in params.
+        sid = str(event.get("target") or "")
+        if sid in self._own_feedback:
+            return
+        feats = (event.get("params") or {}).get("features")
+        if isinstance(feats, dict):
+            x = np.array([float(feats.get(f, 0.0)) for f in FEATURES])
+            sign = 1.0 if event["type"] == "suggestion_apply" else -1.0
+            self.ranker.learn(x - self._mean_shown, EXPLICIT_LR * sign)
+
+    # -- asking --------------------------------------------------------------------
+
+    def suggest(self, context: SuggestContext | dict[str, Any] | None = None,
+                **overrides: Any) -> list[Suggestion]:
+        """The best ``k`` suggestions for ``context`` (see ``SuggestContext``), best first."""
+        ctx = SuggestContext.coerce(context, **overrides)
+        with self._lock:
+            state = self.state
+            last_any = state.last_gen()
+            modality = ctx.modality or (last_any.modality if last_any else "image")
+            last = state.last_gen(modality)
+            if ctx.prompt is not None:
+                base = tuple(split_parts(ctx.prompt))
+            else:
+                base = last.parts if last else ()
+            cands = self._candidates(ctx, modality, base, state.bucket(last))
+            if not cands:
+                return []
+            x = featurize(cands, modality)
+            probs = self.ranker.probs(x)
+            real = np.array([not c.stats.get("phantom") for c in cands])
+            picks = select(cands, probs, ctx.k, self.cover, self.max_similarity, real)
+            prompt_rows = [i for i, c in enumerate(cands) if c.kind in PROMPT_KINDS and real[i]]
+            self._pool = (modality, [frozenset(cands[i].parts) for i in prompt_rows],
+                          x[prompt_rows]) if prompt_rows else None
+            shown_x = x[picks]
+            self._mean_shown = 0.9 * self._mean_shown + 0.1 * shown_x.mean(axis=0) \
+                if len(picks) else self._mean_shown
+            out = []
+            for i in picks:
+                c = cands[i]
+                s = Suggestion(id=_sid(c), kind=c.kind, text=c.text, modality=c.modality,
+                               reason=c.reason, score=float(probs[i]), source=c.source,
+                               params=c.params)
+                out.append(s)
+                self._shown[s.id] = (s, c, shown_x, len(out) - 1)
+                self._shown.move_to_end(s.id)
+            while len(self._shown) > 256:
+                self._shown.popitem(last=False)
+            return out
+
+    def _candidates(self, ctx: SuggestContext, modality: str, base: tuple[str, ...],
+                    bucket: str) -> list[Candidate]:
+        state, cat = self.state, self.catalogue
+        want = set(ctx.kinds) if ctx.kinds else None
+        raw: list[Candidate] = []
+        if want is None or want & set(PROMPT_KINDS):
+            if state.step:
+                raw += sources.history_candidates(state, cat, self.edits, base, modality,
+                                                  bucket)
+            raw += sources.catalogue_candidates(state, cat, base, modality)
+            if state.last_gen(modality) is None or state.step < 50 or not base:
+                raw += sources.starter_candidates(state, cat, modality,
+                                                  typing=ctx.prompt is not None and bool(base))
+            if self.expansion is not None and base:
+                raw += self.expansion.candidates(state, state.text_of(base), modality)
+        if want is None or "params" in want:
+            raw += sources.params_candidates(state, cat, base, modality)
+        if want is None or "negative" in want:
+            raw += sources.negative_candidates(state, cat, modality)
+        if want is None or "cross_modal" in want:
+            raw += sources.cross_modal_candidates(state, cat, modality, ctx.document,
+                                                  ctx.selection)
+        if (want is None or "direction" in want) and (modality == "text" or ctx.document):
+            raw += sources.direction_candidates(state, cat, ctx.document)
+        merged: dict[Any, Candidate] = {}
+        for c in raw:
+            if want is not None and c.kind not in want:
+                continue
+            if not c.parts and c.kind in PROMPT_KINDS:
+                continue
+            key = c.key
+            if c.stats.get("phantom"):
+                merged[(key, "phantom")] = c
+                continue
+            if key in self._dismissed and state.step - self._dismissed[key] < DISMISS_FOR:
+                continue
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = c
+                continue
+            # Two sources proposing the same prompt: their masses add up; the
+            # stronger one names the kind and gives the reason.
+            if c.mass > seen.mass:
+                c.sources = {**seen.sources, **{s: seen.sources.get(s, 0.0) + m
+                                                for s, m in c.sources.items()}}
+                merged[key] = c
+            else:
+                for s, m in c.sources.items():
+                    seen.sources[s] = seen.sources.get(s, 0.0) + m
+        return list(merged.values())
+
+    # -- feedback ------------------------------------------------------------------
+
+    def accept(self, suggestion_id: str) -> Suggestion | None:
+        """The user applied a suggestion: teach the ranker and record it."""
+        return self._feedback(suggestion_id, 1.0, "suggestion_apply")
+
+    def dismiss(self, suggestion_id: str) -> Suggestion | None:
+        """The user dismissed a suggestion: teach the ranker, hide it a while, record it."""
+        return self._feedback(suggestion_id, 0.0, "suggestion_dismiss")
+
+    def _feedback(self, suggestion_id: str, label: float, kind: str) -> Suggestion | None:
+        with self._lock:
+            entry = self._shown.get(suggestion_id)
+            if entry is None:
+                return None  # offered before a restart: nothing to learn from
+            sugg, cand, shown_x, row = entry
+            x = shown_x[row]
+            self.ranker.update(shown_x, row, EXPLICIT_LR, 1.0 if label else -1.0)
+            if label == 0.0:
+                self._dismissed[cand.key] = self.state.step
+            self._own_feedback.add(suggestion_id)
+            if self.store:
+                try:
+                    self.ranker.save(self.store)
+                except OSError:
+                    log.warning("could not save suggestion weights to %s", self.store,
+                                exc_info=True)
+        if self.recorder is not None:
+            try:
+                self.recorder(kind, target=suggestion_id, prompt=sugg.text,
+                              modality=sugg.modality,
+                              params={"kind": sugg.kind, "source": sugg.source,
+                                      "features": dict(zip(FEATURES, map(float, x),
+                                                           strict=True))})
+            except Exception:
+                # Losing one history record must not lose the user's click.
+                log.warning("could not record %s", kind, exc_info=True)
+        return sugg
+
+
+def _sid(c: Candidate) -> str:
+    _kind, modality, what = c.key
+    text = "\x00".join(sorted(what)) if isinstance(what, frozenset) else what
+    return hashlib.sha1(f"{c.kind}\x01{modality}\x01{text}".encode()).hexdigest()[:12]
