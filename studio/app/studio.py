@@ -134,3 +134,12 @@ class Studio:
             self.profile.close()
         if "history" in self.__dict__:
             self.history.close()
+
+    # -- suggestions (studio/app/suggest) -----------------------------------------
+
+    @cached_property
+    def suggestions(self):  # type: ignore[no-untyped-def]
+        """The suggestion engine, built from the history and following it."""
+        from studio.app.suggest.service import open_suggester
+
+        return open_suggester(self)
