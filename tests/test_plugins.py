@@ -96,11 +96,14 @@ def test_duplicate_generator_id_and_hook_typos_are_errors():
 def test_disabled_safe_mode_and_allowlist(fake_entry_points, monkeypatch):
     host = PluginHost(disabled=["fake"])
     host.discover()
-    assert host.records["fake"].status == "disabled" and not host.generators
+    assert host.records["fake"].status == "disabled"
+    assert not any(g.startswith("fake.") for g in host.generators)
     monkeypatch.setenv("STUDIO_NO_PLUGINS", "1")
     host = PluginHost()
     host.discover()
     assert host.records["fake"].status == "disabled"  # not a built-in distribution
+    builtins = [r for r in host.records.values() if r.builtin]
+    assert all(r.status == "ok" for r in builtins), [(r.name, r.error) for r in builtins]
     monkeypatch.delenv("STUDIO_NO_PLUGINS")
     monkeypatch.setenv("STUDIO_LOAD_PLUGINS", "other")
     host = PluginHost()
