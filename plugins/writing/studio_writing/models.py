@@ -302,6 +302,9 @@ def _save_converted(model: Any, tokenizer: Any, source: ModelSource, target: Pat
             "source": str(source.path), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
             "ref": source.ref,
         }, indent=2), encoding="utf-8")
+        if (target / CACHE_MARKER).is_file():
+            shutil.rmtree(tmp)  # another process finished the same conversion first
+            return
         if target.exists():
             shutil.rmtree(target)  # an incomplete folder from an interrupted conversion
         os.replace(tmp, target)
