@@ -151,7 +151,7 @@ def load_model(model: str, plan: LoadPlan) -> LoadedModel:
 def _from_source(source: ModelSource, plan: LoadPlan) -> Any:
     from diffusers import AutoPipelineForText2Image
 
-    kwargs: dict[str, Any] = {_dtype_keyword(): torch_dtype(plan.dtype)}
+    kwargs: dict[str, Any] = {dtype_keyword(): torch_dtype(plan.dtype)}
     if not plan.allow_pickle:
         kwargs["use_safetensors"] = True
     try:
@@ -177,7 +177,7 @@ def _from_source(source: ModelSource, plan: LoadPlan) -> Any:
             from exc
 
 
-def _dtype_keyword() -> str:
+def dtype_keyword() -> str:
     # diffusers renamed torch_dtype to dtype and warns on the old name; releases
     # before the rename (>=0.32 is supported) know only torch_dtype.
     try:

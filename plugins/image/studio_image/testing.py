@@ -12,19 +12,40 @@ import json
 from pathlib import Path
 from typing import Any
 
-#: Channel sizes per preset: "tiny" for unit tests, "small" for CPU benchmarks,
+#: Per preset: UNet/VAE channels, the text encoders' widths (two for SDXL) and extra
+#: UNet settings. "tiny"/"tiny-xl" for unit tests, "small" for CPU benchmarks,
 #: "sd15"/"sdxl" for real-size UNets with random weights (GPU benchmarks).
+_SD_BLOCKS = {"down": ("CrossAttnDownBlock2D", "DownBlock2D"),
+              "up": ("UpBlock2D", "CrossAttnUpBlock2D")}
 PRESETS: dict[str, dict[str, Any]] = {
-    "tiny": {"blocks": (4, 8), "groups": 2, "layers": 1, "text_dim": 32, "vae": (4, 8),
-             "sample_size": 32, "xl": False},
-    "small": {"blocks": (32, 64), "groups": 32, "layers": 2, "text_dim": 64, "vae": (32, 64),
-              "sample_size": 32, "xl": False},
-    "sd15": {"blocks": (320, 640, 1280, 1280), "groups": 32, "layers": 2, "text_dim": 768,
-             "vae": (128, 256, 512, 512), "sample_size": 64, "xl": False},
-    "sdxl": {"blocks": (320, 640, 1280), "groups": 32, "layers": 2, "text_dim": 2048,
-             "vae": (128, 256, 512, 512), "sample_size": 128, "xl": True},
+    "tiny": {"blocks": (4, 8), "groups": 2, "layers": 1, "text": (32,), "vae": (4, 8),
+             "sample_size": 32, "unet": {"attention_head_dim": 2, **_SD_BLOCKS}},
+    "small": {"blocks": (32, 64), "groups": 32, "layers": 2, "text": (64,), "vae": (32, 64),
+              "sample_size": 32, "unet": {"attention_head_dim": 8, **_SD_BLOCKS}},
+    "sd15": {"blocks": (320, 640, 1280, 1280), "groups": 32, "layers": 2, "text": (768,),
+             "vae": (128, 256, 512, 512), "sample_size": 64,
+             "unet": {"attention_head_dim": 8,
+                      "down": ("CrossAttnDownBlock2D",) * 3 + ("DownBlock2D",),
+                      "up": ("UpBlock2D",) + ("CrossAttnUpBlock2D",) * 3}},
+    # SDXL: two text encoders whose widths add up to the cross-attention width, and
+    # added time ids (6 of them, each embedded) next to the pooled text embedding.
+    "tiny-xl": {"blocks": (8, 16), "groups": 4, "layers": 1, "text": (16, 16), "vae": (4, 8),
+                "sample_size": 32,
+                "unet": {"attention_head_dim": (2, 4), "use_linear_projection": True,
+                         "addition_embed_type": "text_time", "addition_time_embed_dim": 8,
+                         "transformer_layers_per_block": (1, 2),
+                         "projection_class_embeddings_input_dim": 6 * 8 + 16,
+                         "down": ("DownBlock2D", "CrossAttnDownBlock2D"),
+                         "up": ("CrossAttnUpBlock2D", "UpBlock2D")}},
+    "sdxl": {"blocks": (320, 640, 1280), "groups": 32, "layers": 2, "text": (768, 1280),
+             "vae": (128, 256, 512, 512), "sample_size": 128,
+             "unet": {"attention_head_dim": (5, 10, 20), "use_linear_projection": True,
+                      "addition_embed_type": "text_time", "addition_time_embed_dim": 256,
+                      "transformer_layers_per_block": (1, 2, 10),
+                      "projection_class_embeddings_input_dim": 6 * 256 + 1280,
+                      "down": ("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+                      "up": ("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D")}},
 }
-
 
 def write_tokenizer(folder: Path) -> None:
     """Write a CLIP tokenizer (byte-level characters, no merges) into ``folder``."""
@@ -75,30 +96,15 @@ def tiny_components(preset: str = "tiny", scratch: Path | None = None) -> dict[s
     from diffusers import AutoencoderKL, PNDMScheduler, UNet2DConditionModel
 
     cfg = PRESETS[preset]
-    blocks, groups, xl = cfg["blocks"], cfg["groups"], cfg["xl"]
-    down = ["CrossAttnDownBlock2D"] * (len(blocks) - 1) + ["DownBlock2D"]
-    up = ["UpBlock2D"] + ["CrossAttnUpBlock2D"] * (len(blocks) - 1)
-    if preset == "sdxl":
-        down = ["DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"]
-        up = ["CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"]
-    text_dim = cfg["text_dim"]
-    unet_kwargs: dict[str, Any] = {}
-    if xl:
-        # SDXL: two text encoders (768 + 1280 wide in the real model) and added time ids.
-        unet_kwargs = {
-            "addition_embed_type": "text_time", "addition_time_embed_dim": 256,
-            "projection_class_embeddings_input_dim": 2816,
-            "transformer_layers_per_block": (1, 2, 10), "attention_head_dim": (5, 10, 20),
-            "use_linear_projection": True,
-        }
-    else:
-        unet_kwargs = {"attention_head_dim": 8 if preset != "tiny" else 2}
+    unet_kwargs = dict(cfg["unet"])
+    down, up = unet_kwargs.pop("down"), unet_kwargs.pop("up")
+    text = cfg["text"]
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
-        block_out_channels=blocks, layers_per_block=cfg["layers"],
+        block_out_channels=cfg["blocks"], layers_per_block=cfg["layers"],
         sample_size=cfg["sample_size"], in_channels=4, out_channels=4,
-        down_block_types=tuple(down), up_block_types=tuple(up),
-        cross_attention_dim=text_dim, norm_num_groups=groups, **unet_kwargs,
+        down_block_types=down, up_block_types=up, cross_attention_dim=sum(text),
+        norm_num_groups=cfg["groups"], **unet_kwargs,
     )
     scheduler = PNDMScheduler(
         beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
@@ -109,28 +115,16 @@ def tiny_components(preset: str = "tiny", scratch: Path | None = None) -> dict[s
         block_out_channels=cfg["vae"], in_channels=3, out_channels=3,
         down_block_types=("DownEncoderBlock2D",) * len(cfg["vae"]),
         up_block_types=("UpDecoderBlock2D",) * len(cfg["vae"]),
-        latent_channels=4, norm_num_groups=groups, sample_size=cfg["sample_size"] * 2,
+        latent_channels=4, norm_num_groups=cfg["groups"], sample_size=cfg["sample_size"] * 2,
     )
     folder = scratch or Path(tempfile.mkdtemp(prefix="studio-tokenizer-"))
-    if not xl:
-        return {
-            "unet": unet, "scheduler": scheduler, "vae": vae,
-            "text_encoder": _text_encoder(text_dim, False, 0),
-            "tokenizer": _tokenizer(folder / "tokenizer"),
-            "safety_checker": None, "feature_extractor": None, "image_encoder": None,
-        }
-    if preset == "sdxl":
-        first, second = 768, 1280
-    else:
-        first, second = text_dim // 2, text_dim // 2
-    return {
-        "unet": unet, "scheduler": scheduler, "vae": vae,
-        "text_encoder": _text_encoder(first, False, 0),
-        "text_encoder_2": _text_encoder(second, True, 0),
-        "tokenizer": _tokenizer(folder / "tokenizer"),
-        "tokenizer_2": _tokenizer(folder / "tokenizer_2"),
-        "image_encoder": None, "feature_extractor": None,
-    }
+    parts = {"unet": unet, "scheduler": scheduler, "vae": vae, "image_encoder": None,
+             "feature_extractor": None, "tokenizer": _tokenizer(folder / "tokenizer"),
+             "text_encoder": _text_encoder(text[0], False, 0)}
+    if len(text) == 1:
+        return {**parts, "safety_checker": None}
+    return {**parts, "tokenizer_2": _tokenizer(folder / "tokenizer_2"),
+            "text_encoder_2": _text_encoder(text[1], True, 0)}
 
 
 def tiny_pipeline(preset: str = "tiny", scratch: Path | None = None) -> Any:
@@ -138,14 +132,21 @@ def tiny_pipeline(preset: str = "tiny", scratch: Path | None = None) -> Any:
     from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
 
     parts = tiny_components(preset, scratch)
-    if PRESETS[preset]["xl"]:
+    if len(PRESETS[preset]["text"]) == 2:
         return StableDiffusionXLPipeline(**parts)
     return StableDiffusionPipeline(**parts, requires_safety_checker=False)
 
 
-def save_tiny_pipeline(folder: Path, preset: str = "tiny") -> Path:
-    """Build a random-weight pipeline and ``save_pretrained`` it (safetensors) to ``folder``."""
+def save_tiny_pipeline(folder: Path, preset: str = "tiny", dtype: str = "float32") -> Path:
+    """Build a random-weight pipeline and ``save_pretrained`` it (safetensors) to ``folder``.
+
+    ``dtype`` halves the files of the real-size presets (SDXL's UNet is 10 GB in fp32).
+    """
+    import torch
+
     folder = Path(folder)
     pipe = tiny_pipeline(preset, scratch=folder.parent / f".{folder.name}-scratch")
+    if dtype != "float32":
+        pipe.to(getattr(torch, dtype))
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder

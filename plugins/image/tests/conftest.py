@@ -24,6 +24,14 @@ def tiny_model(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def tiny_turbo_model(tmp_path_factory):
+    """A random-weight SDXL folder whose name marks it as a Turbo model (family defaults)."""
+    from studio_image.testing import save_tiny_pipeline
+
+    return save_tiny_pipeline(tmp_path_factory.mktemp("models") / "tiny-sdxl-turbo", "tiny-xl")
+
+
+@pytest.fixture(scope="session")
 def raw_pipe(tiny_model):
     """Plain diffusers on the same folder: the reference the studio must match."""
     from diffusers import StableDiffusionPipeline

@@ -205,3 +205,26 @@ def test_png_carries_a1111_text_and_the_studio_request(engine, image_request):
     assert "Model: tiny-sd" in settings and "Model hash: " in settings
     stored = json.loads(chunks["studio"])["request"]
     assert stored["seed"] == 9 and stored["params"]["negative_prompt"] == "ugly"
+
+
+def test_sdxl_turbo_uses_family_defaults_and_matches_diffusers(engine, image_request,
+                                                               tiny_turbo_model, pixels):
+    from diffusers import AutoPipelineForImage2Image, StableDiffusionXLPipeline
+
+    job = run_ok(engine, image_request(model=str(tiny_turbo_model), params={"steps": None}))
+    art = job.artifacts[0]
+    assert art.metadata["family"] == "turbo"
+    assert art.metadata["steps"] == 4 and art.metadata["guidance_scale"] == 0.0
+    raw = StableDiffusionXLPipeline.from_pretrained(tiny_turbo_model, local_files_only=True)
+    raw.set_progress_bar_config(disable=True)
+    ref = raw("a red fox in the snow", num_inference_steps=4, guidance_scale=0.0,
+              generator=[torch.Generator("cpu").manual_seed(7)]).images[0]
+    np.testing.assert_array_equal(pixels(art.path), np.asarray(ref))
+    # The image-to-image pipeline shares the loaded SDXL components (from_pipe).
+    img2img = run_ok(engine, image_request(model=str(tiny_turbo_model), task="img2img",
+                                           inputs={"image": art.path}, params={"steps": 4}))
+    ref2 = AutoPipelineForImage2Image.from_pipe(raw)(
+        "a red fox in the snow", image=Image.open(art.path).convert("RGB"), strength=0.75,
+        num_inference_steps=4, guidance_scale=0.0,
+        generator=[torch.Generator("cpu").manual_seed(7)]).images[0]
+    np.testing.assert_array_equal(pixels(img2img.artifacts[0].path), np.asarray(ref2))
