@@ -80,3 +80,46 @@ def test_delete_and_undo_in_library(window, qtbot):
     assert window.library.grid.count() == 0
     window.library.undo_delete()
     assert window.library.grid.count() == 1 and window.studio.library.get(aid).trashed is None
+
+
+def test_suggestions_sidebar_shows_reasons_and_apply_fills_the_prompt(window, qtbot):
+    select_fake_image(window)
+    window.suggestions.refresh_now().result(timeout=60)
+    qtbot.waitUntil(lambda: len(window.suggestions.cards()) > 0, timeout=10000)
+    cards = window.suggestions.cards()
+    assert all(c.suggestion.reason for c in cards)
+    prompt_card = next((c for c in cards if c.suggestion.kind in ("prompt", "style")), None)
+    assert prompt_card is not None
+    prompt_card.apply_button.click()
+    assert window.panel.prompt.toPlainText() == prompt_card.suggestion.text
+    qtbot.waitUntil(lambda: "suggestion_apply" in [e.type for e in
+                                                    window.studio.history.events()],
+                    timeout=10000)
+
+
+def test_sidebar_learns_from_generations(window, qtbot, tmp_path):
+    select_fake_image(window)
+    for prompt in ("a red fox, watercolor, snow", "a red fox, watercolor, forest",
+                   "a red fox, ink, forest"):
+        window.panel.prompt.setPlainText(prompt)
+        window.panel.generate.click()
+        qtbot.waitUntil(lambda n=prompt: any(a.prompt == n for a in
+                                             window.studio.library.list()), timeout=10000)
+    window.panel.prompt.setPlainText("a red fox, watercolor")
+    window.suggestions.refresh_now().result(timeout=60)
+    qtbot.waitUntil(lambda: len(window.suggestions.cards()) > 0, timeout=10000)
+    texts = " | ".join(c.suggestion.text for c in window.suggestions.cards())
+    assert "fox" in texts  # personal, not only the cold-start catalogue
+    window.grab().save(str(tmp_path / "sidebar.png"))
+
+
+def test_failed_generation_never_crashes_the_window(window, qtbot):
+    select_fake_image(window)
+    window.panel.params.set_values({"crash": True})
+    window.panel.generate.click()
+    row = next(iter(window.jobs.rows.values()))
+    qtbot.waitUntil(lambda: row.bar.format() == "Failed", timeout=10000)
+    assert "boom" in row.bar.toolTip()
+    window.panel.params.set_values({"crash": False})
+    window.panel.generate.click()
+    qtbot.waitUntil(lambda: window.studio.library.count() == 1, timeout=10000)

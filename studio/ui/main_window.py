@@ -23,6 +23,7 @@ from studio.ui.bridge import EngineBridge, pil_to_pixmap
 from studio.ui.generate_panel import GeneratePanel
 from studio.ui.jobs_view import JobsView
 from studio.ui.library_view import LibraryView
+from studio.ui.suggestions_view import SuggestionsView
 from studio.ui.writing_view import WritingView
 
 
@@ -83,11 +84,23 @@ class MainWindow(QMainWindow):
         bottom.setObjectName("queue")
         bottom.setWidget(self.jobs)
         self.jobs.setMinimumHeight(60)
-        self.resizeDocks([bottom], [150], Qt.Orientation.Vertical)
+        self.jobs.setMaximumHeight(220)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, bottom)
+
+        self.suggestions = SuggestionsView(studio)
+        self.suggestions.applied.connect(self.apply_suggestion)
+        right = QDockWidget("Suggestions", self)
+        right.setObjectName("suggestions")
+        right.setWidget(self.suggestions)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, right)
+        self.panel.prompt.textChanged.connect(self._prompt_context)
+        self.panel.modality.currentTextChanged.connect(self._prompt_context)
+        self.writing.editor.textChanged.connect(self._writing_context)
+        self.writing.editor.selectionChanged.connect(self._writing_context)
 
         self.bridge.jobEvent.connect(self.on_event)
         self.statusBar().showMessage(self._status_text())
+        self._prompt_context()
 
     def _plugins_page(self) -> QTextBrowser:
         page = QTextBrowser()
@@ -135,8 +148,38 @@ class MainWindow(QMainWindow):
             if images:
                 self.canvas.show_pixmap(QPixmap(images[0].path))
             self.library.refresh()
+            self.suggestions.set_context()  # the profile learned something: re-rank
         elif event.kind == "failed":
             self.statusBar().showMessage(f"Job failed: {event.error}", 15000)
+
+    def _prompt_context(self) -> None:
+        modality = self.panel.modality.currentText() or None
+        prompt = self.panel.prompt.toPlainText().strip()
+        self.suggestions.set_context(modality=modality, prompt=prompt or None)
+
+    def _writing_context(self) -> None:
+        cursor = self.writing.editor.textCursor()
+        selection = cursor.selectedText().replace("\u2029", "\n") if cursor.hasSelection() else None
+        # The paragraphs around the cursor are what a cross-modal idea should illustrate.
+        self.suggestions.set_context(document=self.writing.editor.toPlainText()[-4000:] or None,
+                                     selection=selection)
+
+    def apply_suggestion(self, suggestion: Any) -> None:
+        """Put an accepted suggestion where it belongs; the user still presses Generate."""
+        if suggestion.kind == "direction":
+            self.writing.instruction.setText(suggestion.text)
+            self.tabs.setCurrentWidget(self.writing)
+            return
+        if suggestion.modality and suggestion.modality != self.panel.modality.currentText():
+            if self.panel.modality.findText(suggestion.modality) >= 0:
+                self.panel.modality.setCurrentText(suggestion.modality)
+        if suggestion.kind in ("params", "negative") and suggestion.params:
+            self.panel.params.set_values(dict(suggestion.params))
+        elif suggestion.kind == "negative":
+            self.panel.params.set_values({"negative_prompt": suggestion.text})
+        else:
+            self.panel.prompt.setPlainText(suggestion.text)
+        self.statusBar().showMessage(f"Applied: {suggestion.reason}", 6000)
 
     def open_artifact(self, art: Any) -> None:
         from studio.api import GenerationRequest
@@ -153,6 +196,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         self.bridge.close()
+        self.suggestions.shutdown()
         super().closeEvent(event)
 
 
