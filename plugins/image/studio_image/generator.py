@@ -42,7 +42,7 @@ MAX_SIDE = 4096
 
 
 @dataclass(frozen=True)
-class Settings:
+class RunSettings:
     """A request's parameters after the model family's defaults are filled in."""
 
     task: str
@@ -138,7 +138,7 @@ class DiffusersGenerator(Generator):
             for i, image in enumerate(result.images)
         ]
 
-    def _output(self, request: GenerationRequest, loaded: LoadedModel, s: Settings,
+    def _output(self, request: GenerationRequest, loaded: LoadedModel, s: RunSettings,
                 prompt: str, image: Any, seed: int, lora_text: str) -> Output:
         sampler = sampler_label(s.scheduler, loaded.scheduler(s.scheduler))
         fields = {
@@ -167,7 +167,7 @@ class DiffusersGenerator(Generator):
 # -- request details -----------------------------------------------------------
 
 
-def _settings(request: GenerationRequest, loaded: LoadedModel) -> Settings:
+def _settings(request: GenerationRequest, loaded: LoadedModel) -> RunSettings:
     p = request.params
     task = request.task or "txt2img"
     steps_default, guidance_default = loaded.defaults()
@@ -177,7 +177,7 @@ def _settings(request: GenerationRequest, loaded: LoadedModel) -> Settings:
         strength = p.get("strength") or TASK_STRENGTH[task]
         _check_steps_left(steps, strength)
     guidance = p.get("guidance_scale")
-    return Settings(
+    return RunSettings(
         task=task,
         steps=int(steps),
         guidance=float(guidance_default if guidance is None else guidance),
@@ -200,7 +200,7 @@ def _check_steps_left(steps: int, strength: float) -> None:
         )
 
 
-def _inputs(request: GenerationRequest, s: Settings) -> dict[str, Any]:
+def _inputs(request: GenerationRequest, s: RunSettings) -> dict[str, Any]:
     """The input image (and mask) as PIL images, resized to the size the task works at."""
     if s.task == "txt2img":
         return {}
@@ -237,7 +237,7 @@ def _inputs(request: GenerationRequest, s: Settings) -> dict[str, Any]:
     return out
 
 
-def _size(s: Settings, images: dict[str, Any], loaded: LoadedModel) -> tuple[int, int]:
+def _size(s: RunSettings, images: dict[str, Any], loaded: LoadedModel) -> tuple[int, int]:
     if "image" in images:
         return images["image"].size
     pipe = loaded.text2img

@@ -56,7 +56,7 @@ def adapter_name(path: Path) -> str:
 def apply_loras(pipe: Any, loaded: set[str], loras: list[tuple[Path, float]]) -> str:
     """Make exactly ``loras`` active on ``pipe``; ``loaded`` tracks adapters already in it.
 
-    Returns the A1111-style ``Lora hashes`` text ("name: hash, ...") for metadata.
+    Returns "name: weight, ..." for the image's ``parameters`` text.
     """
     if not loras:
         if loaded:
@@ -79,4 +79,4 @@ def apply_loras(pipe: Any, loaded: set[str], loras: list[tuple[Path, float]]) ->
         weights.append(weight)
     pipe.enable_lora()
     pipe.set_adapters(names, adapter_weights=weights)
-    return ", ".join(f"{p.stem}: {adapter_name(p)[-8:]}" for p, _w in loras)
+    return ", ".join(f"{p.stem}: {w:g}" for p, w in loras)
