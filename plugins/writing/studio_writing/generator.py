@@ -137,7 +137,7 @@ def generation_config(loaded: LoadedModel, params: Mapping[str, Any]) -> Any:
     kwargs: dict[str, Any] = {
         "max_new_tokens": int(params["max_new_tokens"]),
         "repetition_penalty": float(params["repetition_penalty"]),
-        "eos_token_id": eos or None,
+        "eos_token_id": list(eos) or None,
         "pad_token_id": pad,
     }
     if params["temperature"] > 0:
@@ -152,6 +152,8 @@ def generation_config(loaded: LoadedModel, params: Mapping[str, Any]) -> Any:
 
 def end_token_ids(loaded: LoadedModel) -> list[int]:
     """Token ids that end a reply: the model's EOS ids plus known end-of-turn markers."""
+    if loaded.end_ids is not None:
+        return loaded.end_ids
     ids: list[int] = []
     gen_config = getattr(loaded.model, "generation_config", None)
     for value in (getattr(gen_config, "eos_token_id", None), loaded.tokenizer.eos_token_id):
@@ -159,6 +161,7 @@ def end_token_ids(loaded: LoadedModel) -> list[int]:
     if loaded.is_chat:
         vocab = loaded.tokenizer.get_vocab()
         ids.extend(vocab[t] for t in END_OF_TURN_TOKENS if t in vocab and vocab[t] not in ids)
+    loaded.end_ids = ids
     return ids
 
 

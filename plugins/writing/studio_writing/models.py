@@ -64,6 +64,8 @@ class LoadedModel:
     from_cache: bool  # True when a GGUF came from the converted safetensors cache
     cache_path: Path | None
     load_seconds: float
+    #: Token ids that end a reply, worked out once (reading the vocabulary takes ~30 ms).
+    end_ids: list[int] | None = None
 
     @property
     def is_chat(self) -> bool:
