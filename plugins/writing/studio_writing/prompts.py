@@ -89,14 +89,22 @@ def plain_prompt(task: str, text: str, params: Mapping[str, Any]) -> str:
 
 
 def _instruction(task: str, text: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    # The task is said in the user turn as well as the system one: small instruct
+    # models (SmolLM2-135M) largely ignore system messages and treat a bare text in
+    # the user turn as "edit this", whatever the system asked for.
     if task == "rewrite":
-        return REWRITE_SYSTEM, f"Instruction: {params['instruction']}\n\nText:\n{text}"
+        return REWRITE_SYSTEM, (f"Rewrite the following text. Instruction: "
+                                f"{params['instruction']}\n\nText:\n{text}")
     if task == "expand":
-        return EXPAND_SYSTEM[params["target"]], f"Idea: {text}"
+        target = params["target"]
+        return EXPAND_SYSTEM[target], (f"Write a detailed text-to-{target} prompt for this "
+                                       f"idea: {text}\nReply with the prompt only.")
     if task == "title":
-        return TITLE_SYSTEM, text
+        return TITLE_SYSTEM, (f"Write a short title for the following text. Reply with the "
+                              f"title only.\n\nText:\n{text}")
     if task == "summarize":
-        return SUMMARIZE_SYSTEM, text
+        return SUMMARIZE_SYSTEM, (f"Summarize the following text in two or three "
+                                  f"sentences.\n\nText:\n{text}")
     raise ValueError(f"no prompt for task {task!r}")
 
 
