@@ -102,3 +102,14 @@ def test_models_list_marks_default(capsys, fake_entry_points):
     _, data, _ = run_json(capsys, "models", "list", "--json")
     fake = [m for m in data if m["generator"] == "fake.image"]
     assert [m["default"] for m in fake] == [True, False]
+
+
+def test_settings_set_validates_and_persists(capsys, tmp_path):
+    assert main(["settings", "set", "device", "cuda:1"]) == 0
+    assert main(["settings", "set", "device", "gpu"]) == 2
+    assert "device must be auto, cpu, cuda, cuda:N or mps" in capsys.readouterr().err
+    assert main(["settings", "set", "allow_pickle", "true"]) == 0
+    assert main(["settings", "set", "allow_pickle", "maybe"]) == 2
+    assert main(["settings", "set", "nonsense", "1"]) == 2
+    saved = json.loads((tmp_path / "data" / "settings.json").read_text())
+    assert saved["device"] == "cuda:1" and saved["allow_pickle"] is True

@@ -22,6 +22,7 @@ COMMANDS = {
     "models": "studio.cli.models_cmd",
     "library": "studio.cli.library_cmd",
     "gui": "studio.cli.gui_cmd",
+    "settings": "studio.cli.settings_cmd",
 }
 
 #: Further command modules contributed by other parts of the app (profile, suggest).
