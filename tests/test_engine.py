@@ -160,6 +160,12 @@ def test_queued_jobs_survive_restart_and_running_ones_are_interrupted(tmp_path,
         assert eng2.job(running.id).state == "interrupted"
         done = eng2.wait(queued.id, 10)
         assert done.state == "done" and done.request.prompt == "later"
+        eng2.shutdown()
+        eng3 = make_engine(tmp_path, store=store)
+        ids = {j.id for j in eng3.jobs()}
+        eng3.shutdown()
+        eng3.library.close()
+        assert ids == {running.id}  # finished jobs are not kept twice
     finally:
         eng2.shutdown()
         eng2.library.close()

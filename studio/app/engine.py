@@ -352,6 +352,9 @@ class Engine:
 
     def _restore(self) -> None:
         assert self._db is not None
+        # Finished jobs live on in the library; keeping their requests here too would
+        # only be a second copy of the user's prompts for `forget` to miss.
+        self._db.execute("DELETE FROM jobs WHERE state IN (?, ?, ?)", (DONE, FAILED, CANCELLED))
         self._db.execute(
             "UPDATE jobs SET state = ?, error = ?, finished = ? WHERE state = ?",
             (INTERRUPTED, "the studio stopped while this job was running", time.time(),
