@@ -8,6 +8,7 @@ or the GUI's worker process.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,15 @@ from studio.app.settings import Settings
 
 log = logging.getLogger(__name__)
 
+#: The libraries' own console chatter (tqdm bars, backend hints) is noise in the CLI's
+#: stderr and invisible in the GUI; the engine reports progress itself. Users who
+#: want it back set these variables themselves.
+QUIET_LIBRARIES = {
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+    "DIFFUSERS_VERBOSITY": "error",
+}
+
 Emit = Callable[[JobEvent], None]
 
 
@@ -41,6 +51,8 @@ class Runner:
         self.host = host
         self.settings = settings
         self.cache_dir = cache_dir
+        for key, value in QUIET_LIBRARIES.items():
+            os.environ.setdefault(key, value)
         self._generators: dict[str, Generator] = {}
         self._device: DeviceChoice | None = None
         self.cache = ModelCache(on_evict=self._free)

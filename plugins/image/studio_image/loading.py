@@ -150,6 +150,11 @@ def load_model(model: str, plan: LoadPlan) -> LoadedModel:
 
 def _from_source(source: ModelSource, plan: LoadPlan) -> Any:
     from diffusers import AutoPipelineForText2Image
+    from diffusers.utils import logging as diffusers_logging
+
+    # The host reports loading as a job stage; diffusers' own bar would only
+    # scribble over the CLI's stderr.
+    diffusers_logging.disable_progress_bar()
 
     kwargs: dict[str, Any] = {dtype_keyword(): torch_dtype(plan.dtype)}
     if not plan.allow_pickle:
