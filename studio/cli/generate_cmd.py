@@ -124,7 +124,7 @@ class _StderrProgress:
         self.last = 0.0
 
     def __call__(self, event: Any) -> None:
-        if event.kind != "progress":
+        if event.kind != "progress" or event.stage == "saving":
             return
         if event.text and self.stream_text:
             sys.stdout.write(event.text)
