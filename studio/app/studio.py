@@ -85,7 +85,16 @@ class Studio:
         from studio.app.history.crypto import ENV_PASSPHRASE
 
         passphrase = self._passphrase or os.environ.get(ENV_PASSPHRASE) or None
-        return EventLog(self.root / HISTORY_FILE, passphrase=passphrase)
+        log = EventLog(self.root / HISTORY_FILE, passphrase=passphrase)
+        # Files derived from the history outside it (the suggestions') go when it
+        # forgets, whether or not this process has the suggestions open.
+        log.subscribe_forget(lambda: self._forget_derived(everything=log.count() == 0))
+        return log
+
+    def _forget_derived(self, everything: bool) -> None:
+        from studio.app.suggest.service import forget_files
+
+        forget_files(self.root, everything)
 
     @cached_property
     def profile(self) -> Profile:
@@ -127,6 +136,9 @@ class Studio:
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.shutdown()
+        if "suggestions" in self.__dict__:
+            # After the engine (no more events), before the history closes.
+            self.suggestions.close()
         if "library" in self.__dict__:
             self.library.close()
         if "profile" in self.__dict__:

@@ -137,7 +137,7 @@ def run_forget(args: argparse.Namespace) -> int:
         log = studio.history
         if args.yes:
             removed = log.erase()
-            print(f"erased the history, the profile and all embeddings "
+            print(f"erased the history, the profile, all embeddings and the suggestions "
                   f"({len(removed)} file(s) overwritten and removed).")
             print("Your artifacts in the library are kept; delete them with "
                   "`studio library delete` if you want them gone too.")
@@ -187,13 +187,18 @@ def run_encrypt(args: argparse.Namespace) -> int:
     if not passphrase:
         raise StudioError("give the passphrase with --passphrase or STUDIO_PASSPHRASE")
     from studio.app.history import HISTORY_FILE, EventLog
+    from studio.app.suggest.service import forget_files
 
     # Opened without the passphrase: the history is still in clear.
-    log = EventLog(Studio().root / HISTORY_FILE)
+    root = Studio().root
+    log = EventLog(root / HISTORY_FILE)
     try:
         n = log.encrypt(passphrase)
     finally:
         log.close()
+    # The suggestions' snapshot was written in clear: it goes (rebuilt, sealed, on
+    # the next start), like the profile snapshot the log drops itself.
+    forget_files(root, everything=False)
     print(f"encrypted {n} events. Keep the passphrase: there is no way to recover it.")
     return 0
 

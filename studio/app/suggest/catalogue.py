@@ -9,6 +9,7 @@ common negative-prompt terms.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,6 +43,9 @@ class Catalogue:
     starters: dict[str, list[str]] = field(default_factory=dict)
     subjects: dict[str, list[str]] = field(default_factory=dict)
     negatives: list[str] = field(default_factory=list)
+    #: Hash of the catalogue file this was read from: the suggestion snapshot is
+    #: only valid for the catalogue it was built with (subjects, categories).
+    fingerprint: str = ""
 
     def __post_init__(self) -> None:
         # part -> category, so swaps can prefer a modifier of the same kind
@@ -70,7 +74,11 @@ class Catalogue:
     def with_styles(self, extra: Iterable[dict[str, Any]]) -> Catalogue:
         """A copy with plugin-registered styles (hook dicts) added."""
         more = [_style(d, default_category="plugin") for d in extra if d.get("prompt")]
-        return Catalogue(self.styles + more, self.starters, self.subjects, self.negatives)
+        # Same fingerprint: plugin styles only name categories of the modifiers they
+        # bring, and keying the snapshot on them would make every switch between the
+        # CLI (no plugin discovery) and the GUI a full rebuild (docs/suggestions.md).
+        return Catalogue(self.styles + more, self.starters, self.subjects, self.negatives,
+                         self.fingerprint)
 
 
 def _style(d: dict[str, Any], default_category: str = "style") -> Style:
@@ -95,10 +103,12 @@ def _load(path: str) -> Catalogue:
     if not p.exists():
         # A broken install should cost the suggestions their catalogue, not crash the app.
         return Catalogue()
-    doc = json.loads(p.read_text(encoding="utf-8"))
+    raw = p.read_bytes()
+    doc = json.loads(raw.decode("utf-8"))
     return Catalogue(
         styles=[_style(d) for d in doc.get("entries", [])],
         starters={k: list(v) for k, v in doc.get("starters", {}).items()},
         subjects={k: list(v) for k, v in doc.get("subjects", {}).items()},
         negatives=list(doc.get("negatives", [])),
+        fingerprint=hashlib.sha256(raw).hexdigest()[:16],
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -443,16 +444,31 @@ class ExpansionSource:
 
     ``submit`` takes a ``GenerationRequest`` (modality "text", task "expand") and
     returns something with ``done()`` and ``result()`` (a ``concurrent.futures.Future``
-    or the engine's job wrapper); the text of the result is the expanded prompt.
-    A refresh never waits: it submits once per base prompt and shows the
-    expansion on a later refresh when it has arrived.
+    or the engine's job wrapper), or None when it cannot run one now; the text of
+    the result is the expanded prompt. A refresh never waits: it submits once per
+    base prompt and shows the expansion on a later refresh when it has arrived.
+    A failed expansion is remembered as "none", so a broken generator costs one
+    job per prompt, not one per refresh.
     """
 
-    def __init__(self, submit: Callable[[Any], Any], max_pending: int = 2) -> None:
+    def __init__(self, submit: Callable[[Any], Any], max_pending: int = 2,
+                 max_cached: int = 256) -> None:
         self.submit = submit
         self.max_pending = max_pending
+        self.max_cached = max_cached
         self._pending: dict[tuple[str, str], Any] = {}
-        self._done: dict[tuple[str, str], str] = {}
+        self._done: OrderedDict[tuple[str, str], str] = OrderedDict()  # "" = none
+
+    def clear(self) -> None:
+        """Drop every cached and pending expansion (after the history forgot something)."""
+        self._pending.clear()
+        self._done.clear()
+
+    def _remember(self, key: tuple[str, str], text: str) -> None:
+        self._done[key] = text
+        self._done.move_to_end(key)
+        while len(self._done) > self.max_cached:
+            self._done.popitem(last=False)
 
     def candidates(self, state: UserState, base_text: str, modality: str) -> list[Candidate]:
         from studio.api import GenerationRequest
@@ -464,14 +480,21 @@ class ExpansionSource:
                 try:
                     result = fut.result()
                 except Exception:  # a failed expansion costs one suggestion, nothing else
-                    continue
+                    result = ""
                 text = getattr(result, "text", result)
-                if isinstance(text, str) and text.strip():
-                    self._done[k] = text.strip()
+                self._remember(k, text.strip() if isinstance(text, str) else "")
         if key not in self._done and key not in self._pending and base_text \
                 and len(self._pending) < self.max_pending:
-            self._pending[key] = self.submit(GenerationRequest(
-                modality="text", task="expand", prompt=base_text, params={"target": modality}))
+            try:
+                fut = self.submit(GenerationRequest(
+                    modality="text", task="expand", prompt=base_text,
+                    params={"target": modality}))
+            except Exception:
+                # Refused before it ran (no such target, no generator): not again.
+                fut = None
+                self._remember(key, "")
+            if fut is not None:
+                self._pending[key] = fut
         text = self._done.get(key)
         if not text:
             return []

@@ -30,6 +30,7 @@ from studio.app.suggest.diversity import DEFAULT_COVER, DEFAULT_MAX_SIMILARITY, 
 from studio.app.suggest.edits import EditModel
 from studio.app.suggest.features import FEATURES, featurize
 from studio.app.suggest.ranker import EXPLICIT_LR, IMPLICIT_LR, Ranker
+from studio.app.suggest.snapshot import decode_user_state, encode_user_state
 from studio.app.suggest.state import UserState, cached_parts
 from studio.app.suggest.types import PROMPT_KINDS, Candidate, SuggestContext, Suggestion
 
@@ -73,7 +74,9 @@ class Suggester:
         self.cover = cover
         self.max_similarity = max_similarity
         self._lock = threading.RLock()
-        self.unsubscribe: Callable[[], None] | None = None  # set when wired to a history
+        # Set by the service when wired to a history: saves the snapshot and stops
+        # following the log (``close``).
+        self.detach: Callable[[], None] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -106,12 +109,75 @@ class Suggester:
             elif kind in ("suggestion_apply", "suggestion_dismiss"):
                 self._learn_recorded(event)
 
-    def rebuild(self, events: Iterable[dict[str, Any]]) -> None:
-        """Forget the statistics and replay ``events`` (the ranker's weights are kept)."""
+    def rebuild(self, events: Iterable[dict[str, Any]], *, reset_weights: bool = False
+                ) -> None:
+        """Forget the statistics and replay ``events``.
+
+        The ranker's weights are kept unless ``reset_weights``: then they restart
+        from the prior and learn again from the recorded accepts and dismisses in
+        ``events``, so the result depends on the events only (what a rebuild from
+        the history needs; replaying them onto weights that already learned from
+        them would count each twice). Cached model expansions always go: they
+        were written from prompts that may just have been forgotten.
+        """
         with self._lock:
             self._reset()
+            if reset_weights:
+                self.ranker = Ranker()
+            if self.expansion is not None:
+                self.expansion.clear()
             for event in events:
                 self.observe(event)
+
+    def close(self) -> None:
+        """Save what the history taught (when wired to one) and stop following it."""
+        detach, self.detach = self.detach, None
+        if detach is not None:
+            detach()
+
+    # -- snapshot (studio/app/suggest/snapshot.py) ---------------------------------
+
+    def export_state(self) -> dict[str, Any]:
+        """Everything ``observe`` derived, as JSON-ready data (the snapshot's body).
+
+        The ranker's weights are included: they are the ones that have learned from
+        exactly the events the statistics cover, so a catch-up from here applies
+        each recorded accept/dismiss once. What only this session saw (the list on
+        screen, dismissed-for-now, the implicit-learning pool) is left out, as a
+        rebuild would leave it out.
+        """
+        with self._lock:
+            return {
+                "state": encode_user_state(self.state),
+                "edits": {"drop": self.edits.drop.theta.tolist(),
+                          "add": self.edits.add.theta.tolist(),
+                          "ret": self.edits.ret.theta.tolist()},
+                "ranker": {"weights": self.ranker.to_dict(), "updates": self.ranker.updates},
+                "mean_shown": dict(zip(FEATURES, self._mean_shown.tolist(), strict=True)),
+            }
+
+    def import_state(self, doc: dict[str, Any]) -> None:
+        """Replace the derived state with ``export_state``'s; raises on a malformed one
+        (and then leaves the engine as it was)."""
+        state = decode_user_state(doc["state"], subject_of=self.catalogue.subject_class)
+        edits = EditModel()
+        for name in ("drop", "add", "ret"):
+            model = getattr(edits, name)
+            theta = np.array([float(v) for v in doc["edits"][name]])
+            if theta.shape != model.theta.shape:
+                raise ValueError(f"edit model {name!r} has {theta.size} weights, "
+                                 f"not {model.theta.size}")
+            model.theta = theta
+        ranker = Ranker()
+        for name, value in doc["ranker"]["weights"].items():
+            if name in FEATURES:  # weights keyed by name: a new feature starts at its prior
+                ranker.w[FEATURES.index(name)] = float(value)
+        ranker.updates = int(doc["ranker"]["updates"])
+        mean = doc["mean_shown"]
+        with self._lock:
+            self._reset()
+            self.state, self.edits, self.ranker = state, edits, ranker
+            self._mean_shown = np.array([float(mean.get(f, 0.0)) for f in FEATURES])
 
     def _learn_implicit(self, event: dict[str, Any]) -> None:
         pool, self._pool = self._pool, None
