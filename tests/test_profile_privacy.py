@@ -9,6 +9,9 @@ import pytest
 from studio.app.history import EventLog, Profile
 from studio.app.history.embeddings import MiniLM
 from studio.app.history.importer import import_history
+from studio.app.studio import Studio
+from studio.app.suggest.service import WEIGHTS_FILE
+from studio.app.suggest.snapshot import SNAPSHOT_FILE
 from studio.cli.main import main
 
 SECRET = "xylophonic marmalade nebula"
@@ -54,16 +57,34 @@ def seed(data, embed=True):
     return lg, prof
 
 
+def open_suggestions(data, accept=True):
+    """Open the suggestions on ``data``, take one, close: writes their derived files."""
+    studio = Studio(root=data)
+    try:
+        sug = studio.suggestions
+        out = sug.suggest(k=5, kinds=["prompt"])
+        if accept:
+            sug.accept(out[0].id)
+        return [s.text for s in sug.suggest(k=10)]
+    finally:
+        studio.close()
+
+
 def test_forget_everything_leaves_no_trace_in_the_data_folder(tmp_path, capsys):
     data = tmp_path / "data"
     lg, _ = seed(data)
     lg.close()
+    open_suggestions(data)
+    snapshot, weights = data / SNAPSHOT_FILE, data / WEIGHTS_FILE
+    assert snapshot.exists() and weights.exists()
+    assert SECRET.encode() in snapshot.read_bytes()  # derived, and it holds the prompts
     (data / "history.sqlite.broken-20250101-000000").write_bytes(SECRET.encode())
     assert SECRET.encode() in raw_bytes_of(data)
     assert main(["profile", "forget", "--yes"]) == 0
     assert "erased the history" in capsys.readouterr().out
     assert SECRET.encode() not in raw_bytes_of(data)
     assert b"marmalade" not in raw_bytes_of(data)
+    assert not snapshot.exists() and not weights.exists()
     lg = EventLog(data / "history.sqlite")
     assert lg.count() == 0 and lg.embedding_count() == 0 and lg.load_state(1) is None
     lg.close()
@@ -111,6 +132,36 @@ def test_forget_term_through_the_cli(tmp_path, capsys):
     lg.close()
     assert main(["profile", "forget", "--term", "owl"]) == 0
     assert "erased 2 event(s) mentioning 'owl'" in capsys.readouterr().out
+
+
+def test_forget_a_term_drops_the_suggestion_snapshot_and_the_rebuild_lacks_it(tmp_path):
+    data = tmp_path / "data"
+    lg, _ = seed(data)
+    lg.close()
+    assert any("marmalade" in t for t in open_suggestions(data, accept=False))
+    assert b"marmalade" in (data / SNAPSHOT_FILE).read_bytes()
+    assert main(["profile", "forget", "--term", "marmalade"]) == 0
+    assert not (data / SNAPSHOT_FILE).exists()  # invalidated: rebuilt on the next open
+    assert SECRET.encode() not in raw_bytes_of(data)
+    texts = open_suggestions(data, accept=False)
+    assert texts and not any("marmalade" in t for t in texts)
+    assert b"marmalade" not in (data / SNAPSHOT_FILE).read_bytes()
+
+
+def test_forgetting_while_the_suggestions_are_open_rebuilds_them(tmp_path):
+    data = tmp_path / "data"
+    lg, _ = seed(data)
+    lg.close()
+    studio = Studio(root=data)
+    try:
+        sug = studio.suggestions
+        assert any("marmalade" in s.text for s in sug.suggest(k=10))
+        studio.history.forget_term("marmalade")
+        assert not any("marmalade" in s.text for s in sug.suggest(k=10))
+        assert not any("marmalade" in p.text for p in sug.state.prompts.values())
+    finally:
+        studio.close()  # saves the rebuilt state
+    assert SECRET.encode() not in raw_bytes_of(data)
 
 
 def test_embeddings_are_cached_by_text_hash(tmp_path):
