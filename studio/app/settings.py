@@ -26,6 +26,9 @@ class Settings:
     engine_backend: str = "auto"  # auto | thread | process
     recording: bool = True  # history recording (pause/resume)
     half_life_days: float = 14.0  # recency decay of the profile
+    # Model-written prompt expansions in the suggestions: each costs a text generation,
+    # so off unless asked for (docs/suggestions.md).
+    suggest_expansions: bool = False
 
     @classmethod
     def load(cls, path: Path) -> Settings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,10 @@ class Studio:
         self.incognito = incognito
         self._passphrase = passphrase
         self._history_error: StudioError | None = None
+        # Jobs the app runs for itself (suggestion expansions): not user actions, so
+        # the engine's "generate" record of them is dropped (``submit_quietly``).
+        self._quiet_jobs: set[str] = set()
+        self._quiet_lock = threading.Lock()
 
     @property
     def settings_path(self) -> Path:
@@ -63,6 +68,11 @@ class Studio:
         """Append a user action to the history (the one place actions arrive)."""
         if not self.recording or self._history_error is not None:
             return
+        if fields.get("job_id") is not None and self._quiet_jobs:
+            with self._quiet_lock:  # waits for submit_quietly to name its job
+                if fields["job_id"] in self._quiet_jobs:
+                    self._quiet_jobs.discard(fields["job_id"])
+                    return
         try:
             history = self.history
         except StudioError as exc:
@@ -132,6 +142,20 @@ class Studio:
         from studio.app.runner import Runner
 
         return ThreadBackend(Runner(self.plugins, self.settings, cache_dir=self.root / "cache"))
+
+    def submit_quietly(self, request: Any) -> Any:
+        """Submit a job the app runs for itself (a suggestion's model expansion).
+
+        Its result goes to the library like any other, but it is not recorded in
+        the history: the user did not ask for it, and the profile and suggestions
+        must not learn from it as if they had.
+        """
+        # The lock spans submit and naming the job, so a job that finishes at once
+        # cannot be recorded before it is known to be quiet (record() waits on it).
+        with self._quiet_lock:
+            job = self.engine.submit(request)
+            self._quiet_jobs.add(job.id)
+        return job
 
     def close(self) -> None:
         if "engine" in self.__dict__:

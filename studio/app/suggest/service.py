@@ -35,7 +35,9 @@ def open_suggester(studio: Any) -> Suggester:
     catalogue = load_catalogue()
     if "plugins" in studio.__dict__:  # never discover plugins just for the styles
         catalogue = catalogue.with_styles(studio.plugins.styles)
-    suggester = Suggester(catalogue, recorder=studio.record, store=studio.root / WEIGHTS_FILE)
+    expander = EngineExpander(studio) if studio.settings.suggest_expansions else None
+    suggester = Suggester(catalogue, recorder=studio.record, store=studio.root / WEIGHTS_FILE,
+                          expander=expander)
     try:
         history = studio.history
         feed = HistoryFeed(suggester, history, studio.root / snapshot.SNAPSHOT_FILE)
@@ -241,3 +243,53 @@ class HistoryFeed:
         for dispose in self._dispose:
             dispose()
         self._dispose.clear()
+
+
+class EngineExpander:
+    """``submit(request)`` for ``ExpansionSource``: runs an expansion on ``studio.engine``.
+
+    Returns None (nothing submitted; asked again on a later refresh) until the
+    engine runs: a one-shot ``studio suggest`` would start a model and exit before
+    it answered, so only a session that already runs jobs (the GUI) pays for
+    expansions. The job goes to a generator that declares the ``expand`` task and
+    is not recorded in the history (``Studio.submit_quietly``): it is the app's
+    doing, not the user's.
+    """
+
+    def __init__(self, studio: Any) -> None:
+        self.studio = studio
+
+    def generator(self) -> str | None:
+        """The text generator to expand with: the default text one if it can, else any."""
+        able = [g.id for g in self.studio.plugins.generators_for("text") if "expand" in g.tasks]
+        preferred = self.studio.settings.default_generators.get("text")
+        return preferred if preferred in able else (able[0] if able else None)
+
+    def __call__(self, request: Any) -> _JobResult | None:
+        if "engine" not in self.studio.__dict__:
+            return None
+        generator = self.generator()
+        if generator is None:
+            return None
+        job = self.studio.submit_quietly(request.replace(generator=generator))
+        return _JobResult(job)
+
+
+class _JobResult:
+    """A finished-or-not view of an engine job, shaped like a ``Future`` (no waiting)."""
+
+    def __init__(self, job: Any) -> None:
+        self.job = job
+
+    def done(self) -> bool:
+        from studio.app.jobs import FINISHED_STATES
+
+        return self.job.state in FINISHED_STATES
+
+    def result(self) -> str:
+        from studio.app.jobs import DONE
+
+        if self.job.state != DONE:
+            raise RuntimeError(f"expansion job {self.job.id} {self.job.state}: {self.job.error}")
+        texts = [a.text for a in self.job.artifacts if getattr(a, "text", None)]
+        return texts[0] if texts else ""
