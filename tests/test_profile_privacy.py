@@ -223,3 +223,21 @@ def test_import_profile_and_real_embeddings_never_touch_the_network(tmp_path, no
     assert len(prof.clusters) >= 2 and "watercolor" in labels and "cinematic" in labels
     assert no_network == []
     lg.close()
+
+
+def test_forget_with_library_erases_generated_artifacts_too(tmp_path, capsys,
+                                                            fake_entry_points):
+    data = tmp_path / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "settings.json").write_text(json.dumps({"device": "cpu"}))
+    assert main(["generate", "text", "--prompt", f"the {SECRET}", "--seed", "1"]) == 0
+    assert main(["generate", "image", "--generator", "fake.image", "--prompt", SECRET]) == 0
+    assert SECRET.encode() in raw_bytes_of(data)
+    assert main(["profile", "forget", "--yes"]) == 0
+    assert "add --include-library" in capsys.readouterr().out
+    assert SECRET.encode() in raw_bytes_of(data)  # the user's own works are kept by default
+    assert main(["profile", "forget", "--yes", "--include-library"]) == 0
+    assert "erased the library (2 artifact(s)" in capsys.readouterr().out
+    assert SECRET.encode() not in raw_bytes_of(data)
+    assert main(["library", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

@@ -252,6 +252,27 @@ class Library:
                 self.conn.execute("COMMIT")
         return len(rows)
 
+    def erase(self) -> int:
+        """Delete every artifact, its file and its index row, leaving no copy behind.
+
+        ``secure_delete`` (set on every connection) overwrites the freed pages; VACUUM
+        and a truncating checkpoint drop them and the write-ahead log from disk.
+        """
+        rows = self.conn.execute("SELECT path FROM artifacts").fetchall()
+        for (path,) in rows:
+            Path(path).unlink(missing_ok=True)
+        with self._lock:
+            self.conn.execute("BEGIN")
+            self.conn.execute("DELETE FROM artifacts")
+            self.conn.execute("DELETE FROM artifacts_fts")
+            self.conn.execute("COMMIT")
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for folder in sorted(self.files.rglob("*"), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        return len(rows)
+
     def _update(self, artifact_id: str, **changes: Any) -> None:
         self.get(artifact_id)
         sets = ", ".join(f"{k} = ?" for k in changes)

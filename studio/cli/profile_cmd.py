@@ -49,7 +49,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                       help="erase the events about one artifact (or imported id)")
     what.add_argument("--term", metavar="WORD",
                       help="erase the events whose text contains WORD (whole words)")
+    forget.add_argument("--include-library", action="store_true",
+                        help="with --yes: also delete every artifact in the library and its "
+                             "files (your images and texts), and the job queue")
     forget.set_defaults(func=run_forget)
+
+    emb = psub.add_parser("embed", parents=[common],
+                          help="compute the embeddings of new prompts and texts (taste "
+                               "clusters); the window runs this in the background")
+    emb.set_defaults(func=run_embed)
 
     imp = psub.add_parser(
         "import", parents=[common],
@@ -103,6 +111,16 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_embed(args: argparse.Namespace) -> int:
+    studio = _studio(args)
+    try:
+        n = studio.profile.embed_pending() if studio.profile.pending else 0
+        print(f"embedded {n} text(s).")
+    finally:
+        studio.close()
+    return 0
+
+
 def run_export(args: argparse.Namespace) -> int:
     studio = _studio(args)
     try:
@@ -139,8 +157,15 @@ def run_forget(args: argparse.Namespace) -> int:
             removed = log.erase()
             print(f"erased the history, the profile, all embeddings and the suggestions "
                   f"({len(removed)} file(s) overwritten and removed).")
-            print("Your artifacts in the library are kept; delete them with "
-                  "`studio library delete` if you want them gone too.")
+            if args.include_library:
+                n = studio.library.erase()
+                queue = studio.root / "queue.sqlite"
+                for suffix in ("", "-wal", "-shm"):
+                    queue.with_name(queue.name + suffix).unlink(missing_ok=True)
+                print(f"erased the library ({n} artifact(s) and their files) and the queue.")
+            else:
+                print("Your artifacts in the library are kept (they hold their prompts); "
+                      "add --include-library to erase them too.")
             return 0
         if args.item:
             n = log.forget_item(args.item)
