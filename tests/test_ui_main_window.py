@@ -123,3 +123,43 @@ def test_failed_generation_never_crashes_the_window(window, qtbot):
     window.panel.params.set_values({"crash": False})
     window.panel.generate.click()
     qtbot.waitUntil(lambda: window.studio.library.count() == 1, timeout=10000)
+
+
+def test_profile_page_describes_the_user_and_pauses_recording(window, qtbot):
+    select_fake_image(window)
+    window.panel.prompt.setPlainText("a heron, watercolor")
+    window.panel.generate.click()
+    qtbot.waitUntil(lambda: window.studio.library.count() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: "watercolor" in window.profile.text.toPlainText(), timeout=5000)
+    window.profile.record_button.click()
+    assert window.studio.settings.recording is False
+    assert "paused" in window.profile.state.text()
+    n = window.studio.history.count()
+    window.panel.generate.click()
+    qtbot.waitUntil(lambda: window.studio.library.count() == 2, timeout=10000)
+    assert window.studio.history.count() == n  # nothing recorded while paused
+
+
+def test_the_window_process_never_imports_torch(tmp_path):
+    """The GUI's default backend is the worker process: torch stays out of the UI process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, os\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from studio.app.studio import Studio\n"
+        "from studio.ui.main_window import MainWindow\n"
+        "studio = Studio(backend='process')\n"
+        "w = MainWindow(studio); w.show(); app.processEvents()\n"
+        "w.suggestions.refresh_now().result(60); app.processEvents()\n"
+        "w.close(); studio.close()\n"
+        "print('HEAVY', [m for m in ('torch', 'diffusers', 'transformers') "
+        "if m in sys.modules])\n"
+    )
+    env = {**os.environ, "STUDIO_DATA_DIR": str(tmp_path / "d")}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, timeout=120, check=False)
+    assert "HEAVY []" in out.stdout, out.stdout + out.stderr

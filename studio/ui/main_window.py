@@ -23,6 +23,7 @@ from studio.ui.bridge import EngineBridge, pil_to_pixmap
 from studio.ui.generate_panel import GeneratePanel
 from studio.ui.jobs_view import JobsView
 from studio.ui.library_view import LibraryView
+from studio.ui.profile_view import ProfileView
 from studio.ui.suggestions_view import SuggestionsView
 from studio.ui.writing_view import WritingView
 
@@ -76,6 +77,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.canvas, "Canvas")
         self.tabs.addTab(self.writing, "Writing")
         self.tabs.addTab(self.library, "Library")
+        self.profile = ProfileView(studio)
+        self.tabs.addTab(self.profile, "Profile")
         self.tabs.addTab(self._plugins_page(), "Plugins")
         self.setCentralWidget(self.tabs)
 
@@ -149,6 +152,7 @@ class MainWindow(QMainWindow):
                 self.canvas.show_pixmap(QPixmap(images[0].path))
             self.library.refresh()
             self.suggestions.set_context()  # the profile learned something: re-rank
+            self.profile.refresh()
         elif event.kind == "failed":
             self.statusBar().showMessage(f"Job failed: {event.error}", 15000)
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from studio.api import Param, ParamSchema
 
 _INT_LIMIT = 2**31 - 1
-_AUTO = "(model default)"
+_AUTO = "Auto"
 
 
 class ParamsForm(QWidget):
@@ -78,18 +78,8 @@ class ParamsForm(QWidget):
 
 
 def _editor_for(param: Param) -> QWidget:
-    if param.type == "int":
-        w = QSpinBox()
-        w.setRange(int(param.min) if param.min is not None else -_INT_LIMIT,
-                   int(param.max) if param.max is not None else _INT_LIMIT)
-        if param.multiple_of:
-            w.setSingleStep(param.multiple_of)
-    elif param.type == "float":
-        w = QDoubleSpinBox()
-        w.setDecimals(3)
-        w.setRange(param.min if param.min is not None else -1e9,
-                   param.max if param.max is not None else 1e9)
-        w.setSingleStep(0.05 if (param.max or 10) <= 2 else 0.5)
+    if param.type in ("int", "float"):
+        w = _number_editor(param)
     elif param.type == "bool":
         w = QCheckBox()
     elif param.type == "choice":
@@ -103,9 +93,36 @@ def _editor_for(param: Param) -> QWidget:
     return w
 
 
+def _number_editor(param: Param) -> QSpinBox | QDoubleSpinBox:
+    """A spin box; a nullable parameter gets one extra step below its minimum shown as
+    "Auto", because a spin box cannot be empty and "let the model decide" must stay
+    distinguishable from any real value."""
+    w: QSpinBox | QDoubleSpinBox
+    if param.type == "int":
+        w = QSpinBox()
+        step = param.multiple_of or 1
+        low = int(param.min) if param.min is not None else -_INT_LIMIT
+        high = int(param.max) if param.max is not None else _INT_LIMIT
+    else:
+        w = QDoubleSpinBox()
+        w.setDecimals(3)
+        step = 0.05 if (param.max or 10) <= 2 else 0.5
+        low = param.min if param.min is not None else -1e9
+        high = param.max if param.max is not None else 1e9
+    w.setSingleStep(step)
+    if param.nullable:
+        low -= step
+        w.setSpecialValueText(_AUTO)
+    w.setRange(low, high)
+    return w
+
+
 def _write(param: Param, w: QWidget, value: Any) -> None:
     if isinstance(w, QSpinBox | QDoubleSpinBox):
-        if value is not None:
+        if value is None:
+            if param.nullable:
+                w.setValue(w.minimum())
+        else:
             w.setValue(value)
     elif isinstance(w, QCheckBox):
         w.setChecked(bool(value))
@@ -117,6 +134,8 @@ def _write(param: Param, w: QWidget, value: Any) -> None:
 
 def _read(param: Param, w: QWidget) -> Any:
     if isinstance(w, QSpinBox | QDoubleSpinBox):
+        if param.nullable and w.value() == w.minimum():
+            return None
         return w.value()
     if isinstance(w, QCheckBox):
         return w.isChecked()

@@ -1,0 +1,105 @@
+"""What the studio believes about the user, in plain words, with the privacy controls."""
+
+from __future__ import annotations
+
+import html
+import sys
+from typing import Any
+
+from PySide6.QtCore import QProcess, QProcessEnvironment
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class ProfileView(QWidget):
+    def __init__(self, studio: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        self.text = QTextBrowser()
+        self.state = QLabel()
+        self.record_button = QPushButton()
+        self.record_button.clicked.connect(self.toggle_recording)
+        self.embed_button = QPushButton("Update taste clusters")
+        self.embed_button.setToolTip("Computes sentence embeddings of your prompts and texts "
+                                     "in a separate process, on this machine only")
+        self.embed_button.clicked.connect(self.update_clusters)
+        self.forget_button = QPushButton("Forget everything…")
+        self.forget_button.clicked.connect(self.forget_everything)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.state, 1)
+        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.embed_button)
+        buttons.addWidget(self.forget_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(buttons)
+        self._process: QProcess | None = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        try:
+            lines = self.studio.profile.describe()
+        except Exception as exc:  # a damaged history is reported, never raised into Qt
+            lines = [f"The history cannot be read: {exc}"]
+        body = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        self.text.setHtml(f"<h3>What Studio has learned about you</h3><ul>{body}</ul>"
+                          "<p style='color:#777'>Everything stays on this computer.</p>")
+        if self.studio.incognito:
+            self.state.setText("Incognito: nothing is recorded in this session")
+        else:
+            self.state.setText("Recording your actions" if self.studio.recording
+                               else "Recording is paused")
+        self.record_button.setText("Pause recording" if self.studio.settings.recording
+                                   else "Resume recording")
+        self.record_button.setEnabled(not self.studio.incognito)
+
+    def toggle_recording(self) -> None:
+        self.studio.set_recording(not self.studio.settings.recording)
+        self.refresh()
+
+    def update_clusters(self) -> None:
+        """Embeddings need torch: compute them in a child process, never in the UI's."""
+        if self._process is not None:
+            return
+        proc = QProcess(self)
+        env = QProcessEnvironment.systemEnvironment()
+        env.insert("STUDIO_DATA_DIR", str(self.studio.root))
+        proc.setProcessEnvironment(env)
+        proc.finished.connect(self._clusters_done)
+        self.embed_button.setEnabled(False)
+        self.embed_button.setText("Updating…")
+        proc.start(sys.executable, ["-m", "studio", "profile", "embed"])
+        self._process = proc
+
+    def _clusters_done(self, code: int, _status: Any) -> None:
+        output = bytes(self._process.readAllStandardError()).decode(errors="replace")
+        self._process = None
+        self.embed_button.setEnabled(True)
+        self.embed_button.setText("Update taste clusters")
+        if code != 0:
+            QMessageBox.warning(self, "Studio", f"Updating taste clusters failed:\n{output}")
+        # The child saved a profile with the new clusters; reopen ours from it.
+        stale = self.studio.__dict__.pop("profile", None)
+        if stale is not None:
+            stale.close()
+        self.refresh()
+
+    def forget_everything(self) -> None:
+        answer = QMessageBox.question(
+            self, "Forget everything",
+            "Erase your whole history, the profile, embeddings and suggestion data? "
+            "Your images and texts in the library are kept.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        removed = self.studio.history.erase()
+        self.refresh()
+        QMessageBox.information(self, "Studio", f"Forgotten ({len(removed)} file(s) erased).")
+
