@@ -149,16 +149,17 @@ def test_another_format_version_is_ignored_and_rebuilt(tmp_path, rebuilds, monke
     seed_log(root, history(gens=60))
     expected = _open_state(root)
     path = root / snapshot.SNAPSHOT_FILE
-    monkeypatch.setattr(snapshot, "SNAPSHOT_VERSION", 2)  # a newer build's
+    ours = snapshot.SNAPSHOT_VERSION
+    monkeypatch.setattr(snapshot, "SNAPSHOT_VERSION", ours + 1)  # a newer build's
     with pytest.raises(snapshot.SnapshotError) as info:
         snapshot.read(path)
-    assert info.value.stale and "version 1" in str(info.value)
+    assert info.value.stale and f"version {ours}" in str(info.value)
     rebuilds.clear()
     assert _open_state(root) == expected
     assert len(rebuilds) == 1
-    monkeypatch.setattr(snapshot, "SNAPSHOT_VERSION", 1)
+    monkeypatch.setattr(snapshot, "SNAPSHOT_VERSION", ours)
     with pytest.raises(snapshot.SnapshotError):
-        snapshot.read(path)  # rewritten by the version-2 build
+        snapshot.read(path)  # rewritten by the newer build
 
 
 def test_a_snapshot_covering_forgotten_events_is_rebuilt(tmp_path, rebuilds):

@@ -184,3 +184,31 @@ def test_to_dict_is_json_ready():
     d = json.loads(json.dumps(out[0].to_dict()))
     assert set(d) == {"id", "kind", "text", "params", "modality", "reason", "score", "source"}
     assert jaccard(split_parts(d["text"]), split_parts(out[0].text)) == 1.0
+
+
+def test_the_list_always_covers_running_the_last_prompt_again():
+    s = Suggester()
+    # The user's outputs of this prompt were deleted, so a re-run scores low;
+    # the list still offers it (or a prompt within the hit threshold of it).
+    events = []
+    for i in range(40):
+        events.append(gen(i, f"a fox {i % 3}, watercolor"))
+        events.append({"type": "delete", "target": f"g{i}", "ts": i + 0.5})
+    feed(s, events)
+    last = frozenset(split_parts(events[-2]["prompt"]))
+    out = s.suggest(k=3, kinds=("prompt", "style"))
+    assert any(jaccard(frozenset(split_parts(x.text)), last) >= 0.8 for x in out)
+
+
+def test_returns_rank_earlier_prompts_by_how_many_others_came_since():
+    s = Suggester()
+    # "b" was last run long ago in generations but only two distinct prompts ago:
+    # re-rolls of "c" do not push it back.
+    feed(s, [gen(0, "a koi pond, ink wash, gold"), gen(1, "a city, neon, rain, night"),
+             *[gen(2 + i, "a desert, dunes, noon, haze") for i in range(30)],
+             gen(40, "a ship, storm, oil painting, dark")])
+    cands = history_candidates(s.state, s.catalogue, s.edits,
+                               ("a ship", "storm", "oil painting", "dark"), "image", "none")
+    returns = sorted(by_source(cands, "return"), key=lambda c: c.mass, reverse=True)
+    assert returns[0].parts == ("a desert", "dunes", "noon", "haze")
+    assert returns[1].parts == ("a city", "neon", "rain", "night")

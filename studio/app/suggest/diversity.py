@@ -30,7 +30,9 @@ def similarity_matrix(cands: list[Candidate]) -> np.ndarray:
             rows.append([vocab.setdefault(f"{c.modality}\x00{p}", len(vocab)) for p in c.parts])
         else:
             rows.append([vocab.setdefault(f"{c.kind}\x01{c.text}", len(vocab))])
-    kinds = [c.kind for c in cands]
+    # A style suggestion is a whole prompt too (the base prompt with the style's
+    # parts): it covers, and is covered by, prompt suggestions like any prompt.
+    kinds = ["prompt" if c.kind in PROMPT_KINDS else c.kind for c in cands]
     m = np.zeros((n, max(1, len(vocab))))
     for i, cols in enumerate(rows):
         m[i, cols] = 1.0
@@ -49,11 +51,14 @@ def similarity_matrix(cands: list[Candidate]) -> np.ndarray:
 def select(cands: list[Candidate], probs: np.ndarray, k: int,
            cover: float = DEFAULT_COVER,
            max_similarity: float = DEFAULT_MAX_SIMILARITY,
-           selectable: np.ndarray | None = None) -> list[int]:
+           selectable: np.ndarray | None = None, anchor: int | None = None) -> list[int]:
     """Indices of the chosen candidates, best first.
 
     ``selectable`` False marks placeholders: mass that counts as covered when a
-    pick is close enough to it, but that cannot be picked itself.
+    pick is close enough to it, but that cannot be picked itself. ``anchor``
+    (the prompt as it stands, i.e. a re-run) is always covered: when the greedy
+    picks leave it uncovered, it takes the place of the pick that covers the
+    least probability of its own.
     """
     n = len(cands)
     if n == 0 or k <= 0:
@@ -76,4 +81,25 @@ def select(cands: list[Candidate], probs: np.ndarray, k: int,
         uncovered *= 1.0 - covers[best]
         allowed &= sim[best] <= max_similarity
         allowed[best] = False
+    if anchor is not None and chosen and anchor not in chosen \
+            and not covers[chosen, anchor].any():
+        if len(chosen) == min(k, n):
+            # Out goes the pick whose own coverage (with the anchor in) is least.
+            def alone(i: int) -> float:
+                others = covers[[j for j in chosen if j != i] + [anchor]].max(axis=0)
+                return float(covers[i] @ (probs * (1.0 - others)))
+            chosen.remove(min(chosen, key=alone))
+        chosen = _greedy_order([*chosen, anchor], covers, probs)
     return chosen
+
+
+def _greedy_order(picks: list[int], covers: np.ndarray, probs: np.ndarray) -> list[int]:
+    """``picks`` in the order greedy coverage would list them."""
+    uncovered = np.ones(len(probs))
+    left, out = list(picks), []
+    while left:
+        best = max(left, key=lambda i: (float(covers[i] @ (probs * uncovered)), probs[i]))
+        out.append(best)
+        left.remove(best)
+        uncovered *= 1.0 - covers[best]
+    return out

@@ -108,14 +108,19 @@ ADD_INIT = (1.0, 0.3, 1.0, 1.0, 0.5, 1.0, 0.0)
 
 def return_features(state: UserState, pool: Sequence[frozenset[str]], base: frozenset[str],
                     before: frozenset[str] | None) -> np.ndarray:
-    f = np.zeros((len(pool), 7))
+    f = np.zeros((len(pool), 8))
     head = None
     last = state.last_gen()
     if last is not None and last.parts:
         head = last.parts[0]
+    rank = state.recency_rank()
+    far = len(state.recent)
     for i, key in enumerate(pool):
         st = state.prompts[key]
         f[i] = (math.log1p(state.step - st.last),
+                # how many other prompts were run since: a user who re-rolls a lot
+                # comes back to "the one before" however many runs ago that was
+                math.log1p(rank.get(key, far)),
                 math.log1p(st.count),
                 max(-3.0, min(3.0, st.reaction)) / 3.0,
                 1.0 if st.reaction > 0 else 0.0,
@@ -125,7 +130,7 @@ def return_features(state: UserState, pool: Sequence[frozenset[str]], base: froz
     return f
 
 
-RETURN_INIT = (-0.7, 0.5, 0.3, 0.5, 0.5, 0.5, 0.3)
+RETURN_INIT = (-0.3, -0.6, 0.5, 0.3, 0.5, 0.5, 0.5, 0.3)
 
 
 def return_pool(state: UserState, base: frozenset[str], modality: str) -> list[frozenset[str]]:

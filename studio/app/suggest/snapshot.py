@@ -17,7 +17,7 @@ which Python's json reads back.
 
 The document::
 
-    {"version": 1, "last_id": 1234, "events": 1200, "first": [1, 1700000000.0],
+    {"version": 2, "last_id": 1234, "events": 1200, "first": [1, 1700000000.0],
      "catalogue": "<hash>", "suggester": {... Suggester.export_state() ...}}
 
 ``events`` (how many log events have ``id <= last_id``) and ``first`` (the oldest
@@ -41,7 +41,7 @@ from studio.app.suggest.state import Gen, PromptStat, TermStat, TopTracker, User
 
 #: Bump when the layout, or the way the engine reads events, changes: snapshots of
 #: another version are ignored and the engine is rebuilt from the history.
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 SNAPSHOT_FILE = "suggest_state.bin"
 MAGIC = b"STUDIO-SUGGEST\n"
 _AAD = b"suggest-state"  # binds a sealed blob to this use of the key

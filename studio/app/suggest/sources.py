@@ -175,7 +175,7 @@ def history_candidates(state: UserState, catalogue: Catalogue, edits: EditModel,
     pool_r = return_pool(state, base_key, modality)
     if pool_r:
         probs = edits.ret.probs(return_features(state, pool_r, base_key, before_key))
-        for key, share in _top(dict(zip(pool_r, probs.tolist(), strict=True)), 12):
+        for key, share in _top(dict(zip(pool_r, probs.tolist(), strict=True)), 24):
             stat = state.prompts[key]
             ago = step - stat.last
             if key == before_key:

@@ -190,6 +190,10 @@ class UserState:
             p = {op: (local.get(op, 0.0) + 4.0 * p[op]) / (n_b + 4.0) for op in OPS}
         return p
 
+    def recency_rank(self) -> dict[frozenset[str], int]:
+        """Distinct prompts by recency: the last one run is 0, the one before it 1..."""
+        return {key: i for i, key in enumerate(reversed(self.recent))}
+
     def recent_drops(self, modality: str, window: int = 4) -> set[str]:
         """Modifiers dropped from this modality's prompts in the last few generations."""
         return {part for step, part in self.drops_log.get(modality, ())

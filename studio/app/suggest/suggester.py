@@ -223,7 +223,15 @@ class Suggester:
             x = featurize(cands, modality)
             probs = self.ranker.probs(x)
             real = np.array([not c.stats.get("phantom") for c in cands])
-            picks = select(cands, probs, ctx.k, self.cover, self.max_similarity, real)
+            # Running the last prompt again (a re-roll) is the most common next
+            # step: the list always covers it, unless the user is typing a new one.
+            anchor = None
+            if ctx.prompt is None and base:
+                anchor = next((i for i, c in enumerate(cands) if real[i]
+                               and c.kind in PROMPT_KINDS and c.modality == modality
+                               and frozenset(c.parts) == frozenset(base)), None)
+            picks = select(cands, probs, ctx.k, self.cover, self.max_similarity, real,
+                           anchor=anchor)
             prompt_rows = [i for i, c in enumerate(cands) if c.kind in PROMPT_KINDS and real[i]]
             self._pool = (modality, [frozenset(cands[i].parts) for i in prompt_rows],
                           x[prompt_rows]) if prompt_rows else None
