@@ -42,6 +42,17 @@ def test_baselines_match_the_hand_computed_metric(tmp_path):
     assert res["systems"]["most_frequent"] == {"hit@k": 0.5, "mrr": 0.4167}
 
 
+def test_iso_timestamps_order_events_like_epoch_seconds(tmp_path):
+    import datetime as dt
+
+    def iso(t):
+        return dt.datetime.fromtimestamp(1_700_000_000 + t, dt.timezone.utc).isoformat()
+
+    rows = [{**r, "ts": iso(r["ts"]).replace("+00:00", "Z")} for r in TINY]
+    res = evaluate(write_lines(tmp_path / "iso.jsonl", rows), k=2)
+    assert res == evaluate(write_lines(tmp_path / "h.jsonl", TINY), k=2)
+
+
 def test_metric_parts_lowercase_and_strip():
     assert metric_parts(" A Fox ,SNOW,, (x:1.2)") == {"a fox", "snow", "(x:1.2)"}
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from studio.api import StudioError
+from studio.app.history.importer import parse_ts
 from studio.app.prompts import jaccard
 from studio.app.suggest.suggester import Suggester
 
@@ -147,9 +148,12 @@ def parse_event(line: str, where: str) -> dict[str, Any]:
     if kind not in EVENT_TYPES and kind not in OTHER_TYPES:
         raise ReplayFormatError(f"{where}: unknown event type {kind!r} "
                                 f"(expected one of {', '.join(EVENT_TYPES)})")
-    ts = ev.get("ts")
-    if isinstance(ts, bool) or not isinstance(ts, (int, float)):
-        raise ReplayFormatError(f"{where}: 'ts' must be a number, got {ts!r}")
+    try:
+        # The same reading of time as `studio profile import`: epoch seconds or ISO 8601.
+        ev["ts"] = parse_ts(ev.get("ts"))
+    except ValueError:
+        raise ReplayFormatError(f"{where}: 'ts' must be epoch seconds or an ISO 8601 time, "
+                                f"got {ev.get('ts')!r}") from None
     if "user" in ev and not isinstance(ev["user"], (str, int)):
         raise ReplayFormatError(f"{where}: 'user' must be a string")
     if kind == "generate":
