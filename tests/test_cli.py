@@ -113,3 +113,11 @@ def test_settings_set_validates_and_persists(capsys, tmp_path):
     assert main(["settings", "set", "nonsense", "1"]) == 2
     saved = json.loads((tmp_path / "data" / "settings.json").read_text())
     assert saved["device"] == "cuda:1" and saved["allow_pickle"] is True
+
+
+def test_models_download_refuses_bad_ids_and_offline_mode(capsys, monkeypatch):
+    assert main(["models", "download", "not-a-repo"]) == 2
+    assert "not a Hugging Face repo id" in capsys.readouterr().err
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(["models", "download", "someone/model"]) == 2
+    assert "HF_HUB_OFFLINE is set" in capsys.readouterr().err

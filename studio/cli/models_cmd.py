@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import sys
 from pathlib import Path
 
+from studio.api import StudioError
 from studio.app.studio import Studio
 from studio.cli.output import print_json, print_table
 
@@ -16,6 +19,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ls = psub.add_parser("list")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=run_list)
+    dl = psub.add_parser(
+        "download", help="download a Hugging Face model into the shared cache (progress on "
+                         "stderr; Ctrl-C cancels; running it again resumes)")
+    dl.add_argument("ref", help="owner/name on the Hugging Face hub")
+    dl.add_argument("--revision", default=None, help="branch, tag or commit")
+    dl.set_defaults(func=run_download)
+
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
 def hf_hub_cache() -> Path:
@@ -31,6 +43,37 @@ def is_downloaded(ref: str) -> bool:
     if Path(ref).expanduser().exists():
         return True
     return (hf_hub_cache() / f"models--{ref.replace('/', '--')}").is_dir()
+
+
+#: Weights Studio never loads (pickle, other frameworks): not worth the disk or the wait.
+SKIPPED_FILES = ["*.bin", "*.ckpt", "*.pt", "*.pth", "*.msgpack", "*.h5", "*.onnx",
+                 "*.onnx_data", "*.pb", "*.tflite", "*.mlmodel", "*.ot"]
+
+
+def run_download(args: argparse.Namespace) -> int:
+    if not _HUB_ID.match(args.ref):
+        raise StudioError(f"{args.ref!r} is not a Hugging Face repo id (owner/name)")
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in {"1", "true", "yes", "on"}:
+        raise StudioError("HF_HUB_OFFLINE is set: unset it to download models")
+    try:
+        from huggingface_hub import snapshot_download
+        from huggingface_hub.errors import HfHubHTTPError
+    except ImportError:  # pragma: no cover - installed with transformers/diffusers
+        raise StudioError("huggingface_hub is not installed") from None
+    print(f"downloading {args.ref} into {hf_hub_cache()} (Ctrl-C to stop; run again to "
+          "resume)", file=sys.stderr)
+    try:
+        path = snapshot_download(args.ref, revision=args.revision, cache_dir=hf_hub_cache(),
+                                 ignore_patterns=SKIPPED_FILES)
+    except KeyboardInterrupt:
+        print("studio: download stopped; run the same command to resume", file=sys.stderr)
+        return 130
+    except HfHubHTTPError as exc:
+        raise StudioError(f"cannot download {args.ref}: {str(exc).splitlines()[0]}") from None
+    except OSError as exc:
+        raise StudioError(f"cannot download {args.ref}: {str(exc).splitlines()[0]}") from None
+    print(path)
+    return 0
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -166,18 +166,22 @@ def _from_source(source: ModelSource, plan: LoadPlan) -> Any:
             return AutoPipelineForText2Image.from_pretrained(
                 str(source.path), local_files_only=True, **kwargs
             )
-        # Hub id: the cache first, so a cached model never touches the network.
-        if source.path is not None or hub_offline():
-            return AutoPipelineForText2Image.from_pretrained(
-                source.ref, local_files_only=True, **kwargs
+        # Hub id: only from the cache. A generation never starts a multi-gigabyte
+        # download behind the user's back; `studio models download` does that, with
+        # progress, cancel and resume.
+        if source.path is None:
+            raise ModelError(
+                f"model {source.ref!r} is not downloaded yet: run 'studio models download "
+                f"{source.ref}' (or 'hf download {source.ref}'), then generate again"
             )
-        return AutoPipelineForText2Image.from_pretrained(source.ref, **kwargs)
+        return AutoPipelineForText2Image.from_pretrained(
+            source.ref, local_files_only=True, **kwargs
+        )
     except (OSError, ValueError) as exc:
         hint = ""
-        if source.kind == "hub" and source.path is None:
-            hint = (f"; it is not in the Hugging Face cache: download it with "
-                    f"'hf download {source.ref}'" + (" (HF_HUB_OFFLINE is set)"
-                                                     if hub_offline() else ""))
+        if source.kind == "hub":
+            hint = (f"; the cached copy looks incomplete: run 'studio models download "
+                    f"{source.ref}' to finish it")
         raise ModelError(f"cannot load model {source.ref!r}: {_first_line(exc)}{hint}") \
             from exc
 

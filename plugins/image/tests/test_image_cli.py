@@ -70,3 +70,20 @@ def test_pickle_model_is_refused_with_the_setting_to_change(capsys, tmp_path):
     ckpt.write_bytes(b"\x80\x04junk")
     code, _result, err = generate(capsys, "--model", str(ckpt), "--set", "steps=2")
     assert code == 1 and "allow_pickle" in err and "dreamy.ckpt" in err
+
+
+def test_a_hub_model_that_is_not_downloaded_is_never_fetched(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    calls = []
+    import socket
+
+    def no_network(*args, **kwargs):
+        calls.append(args)
+        raise OSError("network used")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    code, _result, err = generate(capsys, "--model", "someone/not-here", "--set", "steps=2")
+    assert code == 1
+    assert "not downloaded yet" in err and "studio models download someone/not-here" in err
+    assert calls == []
