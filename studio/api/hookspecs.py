@@ -7,8 +7,8 @@ A plugin pack is a Python distribution with an entry point in the group
   version, and says so in ``studio plugins list``), and
 * implements one or more of the hooks below with ``@hookimpl``.
 
-Hooks must stay cheap: they run during discovery, before any job, and must not
-import torch, diffusers or transformers. Heavy code lives behind
+Hooks must stay cheap: they run during discovery, before any job, and must
+leave torch, diffusers and transformers unimported. Heavy code lives behind
 ``GeneratorInfo.factory`` and is imported on the first job.
 
 Hook arguments are keyword-only and only ever added, never renamed, so a plugin
