@@ -128,3 +128,16 @@ def test_failed_migration_rolls_back_with_its_record(tmp_path):
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "a" in tables and "b" not in tables
     assert [r[0] for r in conn.execute("SELECT name FROM _studio_migrations")] == ["m001_ok"]
+
+
+def test_images_get_thumbnails_that_go_with_them(lib):
+    req = GenerationRequest(modality="image", prompt="big", generator="g", seed=1)
+    art = lib.add([Output("image", Image.new("RGB", (1024, 512), "blue"))], req)[0]
+    thumb = Image.open(lib.thumbnail_path(art.id))
+    assert thumb.size == (256, 128)
+    lib.trash(art.id)
+    lib.empty_trash()
+    assert not lib.thumbnail_path(art.id).exists()
+    art2 = lib.add([Output("image", Image.new("RGB", (64, 64)))], req)[0]
+    lib.erase()
+    assert not lib.thumbnail_path(art2.id).exists()

@@ -22,6 +22,9 @@ Recorder = Callable[..., None]
 
 migrations = Migrations()
 
+#: Longest side of the thumbnails the library browser shows.
+THUMBNAIL_PX = 256
+
 
 @migrations
 def m001_artifacts(conn: sqlite3.Connection) -> None:
@@ -100,6 +103,8 @@ class Library:
         self.root = Path(root)
         self.files = self.root / "library"
         self.files.mkdir(parents=True, exist_ok=True)
+        self.thumbs = self.root / "thumbs"
+        self.thumbs.mkdir(exist_ok=True)
         self.conn = connect(str(self.root / "library.sqlite"), "library index")
         migrations.migrate(self.conn, "library index")
         self._lock = threading.RLock()
@@ -133,6 +138,8 @@ class Library:
             day = time.strftime("%Y/%m", time.localtime(now))
             path = self.files / day / f"{aid}{ext}"
             write_atomic(path, data)
+            if output.kind == "image":
+                self._write_thumbnail(aid, output.data)
             seed = output.metadata.get("seed", request.seed)
             art = Artifact(
                 id=aid,
@@ -157,6 +164,19 @@ class Library:
             self._insert(art)
             made.append(art)
         return made
+
+    def thumbnail_path(self, artifact_id: str) -> Path:
+        """A small JPEG for browsing; a full-size decode per tile would stall the UI."""
+        return self.thumbs / f"{artifact_id}.jpg"
+
+    def _write_thumbnail(self, artifact_id: str, image: Any) -> None:
+        import io
+
+        thumb = image.convert("RGB")
+        thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
+        buf = io.BytesIO()
+        thumb.save(buf, format="JPEG", quality=85)
+        write_atomic(self.thumbnail_path(artifact_id), buf.getvalue())
 
     def _insert(self, art: Artifact) -> None:
         row = art.to_dict()
@@ -245,6 +265,7 @@ class Library:
         ).fetchall()
         for aid, path in rows:
             Path(path).unlink(missing_ok=True)
+            self.thumbnail_path(aid).unlink(missing_ok=True)
             with self._lock:
                 self.conn.execute("BEGIN")
                 self.conn.execute("DELETE FROM artifacts WHERE id = ?", (aid,))
@@ -258,9 +279,10 @@ class Library:
         ``secure_delete`` (set on every connection) overwrites the freed pages; VACUUM
         and a truncating checkpoint drop them and the write-ahead log from disk.
         """
-        rows = self.conn.execute("SELECT path FROM artifacts").fetchall()
-        for (path,) in rows:
+        rows = self.conn.execute("SELECT id, path FROM artifacts").fetchall()
+        for aid, path in rows:
             Path(path).unlink(missing_ok=True)
+            self.thumbnail_path(aid).unlink(missing_ok=True)
         with self._lock:
             self.conn.execute("BEGIN")
             self.conn.execute("DELETE FROM artifacts")

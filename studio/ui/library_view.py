@@ -56,7 +56,7 @@ class LibraryView(QWidget):
         self.grid.clear()
         for art in self.library.list(search=self.search.text() or None, limit=200):
             label = ("★ " if art.favourite else "") + (art.prompt or art.text or "")[:40]
-            item = QListWidgetItem(_icon_for(art), label)
+            item = QListWidgetItem(_icon_for(art, self.library), label)
             item.setData(Qt.ItemDataRole.UserRole, art.id)
             item.setToolTip(art.prompt or (art.text or "")[:400])
             self.grid.addItem(item)
@@ -105,9 +105,10 @@ class LibraryView(QWidget):
         self.refresh()
 
 
-def _icon_for(art: Any) -> QIcon:
+def _icon_for(art: Any, library: Any) -> QIcon:
     if art.kind == "image":
-        pix = QPixmap(art.path)
+        thumb = library.thumbnail_path(art.id)
+        pix = QPixmap(str(thumb) if thumb.exists() else art.path)
         if not pix.isNull():
             return QIcon(pix.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                     Qt.TransformationMode.SmoothTransformation))
