@@ -130,6 +130,7 @@ def test_profile_page_describes_the_user_and_pauses_recording(window, qtbot):
     window.panel.prompt.setPlainText("a heron, watercolor")
     window.panel.generate.click()
     qtbot.waitUntil(lambda: window.studio.library.count() == 1, timeout=10000)
+    window.profile.refresh().result(timeout=30)
     qtbot.waitUntil(lambda: "watercolor" in window.profile.text.toPlainText(), timeout=5000)
     window.profile.record_button.click()
     assert window.studio.settings.recording is False

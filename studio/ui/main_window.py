@@ -59,6 +59,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Studio {__version__}")
         self.resize(1280, 820)
         self.bridge = EngineBridge(studio.engine, self)
+        try:
+            # Opened here, once, before the profile and suggestion workers both reach
+            # for it from their own threads (opening is cheap; replaying is theirs).
+            studio.history  # noqa: B018
+        except StudioError as exc:
+            self._history_error = str(exc)
+        else:
+            self._history_error = ""
 
         self.panel = GeneratePanel(studio.plugins)
         self.panel.requested.connect(self.submit)
@@ -102,7 +110,7 @@ class MainWindow(QMainWindow):
         self.writing.editor.selectionChanged.connect(self._writing_context)
 
         self.bridge.jobEvent.connect(self.on_event)
-        self.statusBar().showMessage(self._status_text())
+        self.statusBar().showMessage(self._history_error or self._status_text())
         self._prompt_context()
 
     def _plugins_page(self) -> QTextBrowser:
@@ -201,6 +209,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: Any) -> None:
         self.bridge.close()
         self.suggestions.shutdown()
+        self.profile.shutdown()
         super().closeEvent(event)
 
 

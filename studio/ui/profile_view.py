@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import html
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QProcess, QProcessEnvironment
+from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -18,10 +19,20 @@ from PySide6.QtWidgets import (
 )
 
 
+class _Described(QObject):
+    ready = Signal(object)  # list of lines
+
+
 class ProfileView(QWidget):
+    """Opening the profile replays the history on first use (seconds for a long one),
+    so it is read on a worker thread and the page fills in when it is ready."""
+
     def __init__(self, studio: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-profile")
+        self._described = _Described()
+        self._described.ready.connect(self._show)
         self.text = QTextBrowser()
         self.state = QLabel()
         self.record_button = QPushButton()
@@ -41,16 +52,27 @@ class ProfileView(QWidget):
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
         self._process: QProcess | None = None
+        self.text.setHtml("<p style='color:#777'>Reading your history…</p>")
         self.refresh()
 
-    def refresh(self) -> None:
-        try:
-            lines = self.studio.profile.describe()
-        except Exception as exc:  # a damaged history is reported, never raised into Qt
-            lines = [f"The history cannot be read: {exc}"]
+    def refresh(self) -> Future:
+        self._show_state()
+
+        def work() -> None:
+            try:
+                lines = self.studio.profile.describe()
+            except Exception as exc:  # a damaged history is reported, never raised into Qt
+                lines = [f"The history cannot be read: {exc}"]
+            self._described.ready.emit(lines)
+
+        return self._pool.submit(work)
+
+    def _show(self, lines: list[str]) -> None:
         body = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         self.text.setHtml(f"<h3>What Studio has learned about you</h3><ul>{body}</ul>"
                           "<p style='color:#777'>Everything stays on this computer.</p>")
+
+    def _show_state(self) -> None:
         if self.studio.incognito:
             self.state.setText("Incognito: nothing is recorded in this session")
         else:
@@ -62,7 +84,10 @@ class ProfileView(QWidget):
 
     def toggle_recording(self) -> None:
         self.studio.set_recording(not self.studio.settings.recording)
-        self.refresh()
+        self._show_state()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def update_clusters(self) -> None:
         """Embeddings need torch: compute them in a child process, never in the UI's."""
