@@ -300,7 +300,56 @@ class Suggester:
             else:
                 for s, m in c.sources.items():
                     seen.sources[s] = seen.sources.get(s, 0.0) + m
-        return list(merged.values())
+        out = list(merged.values())
+        if want is None or want & set(PROMPT_KINDS):
+            out += self._combinations(out, modality, base, set(merged))
+        return out
+
+    def _combinations(self, cands: list[Candidate], modality: str, base: tuple[str, ...],
+                      taken: set[Any]) -> list[Candidate]:
+        """Prompts that stand for two likely next prompts at once.
+
+        The union of two likely prompts (two modifiers added; one swapped out for
+        either of two) is within the similarity the list is judged by of both when
+        they differ little, so one line of the sidebar serves both; likewise their
+        common core for two likely drops. They carry no probability of their own:
+        the coverage step picks one only when it covers more than a plain candidate.
+        """
+        state = self.state
+        prompts = [c for c in cands if c.kind in PROMPT_KINDS and c.modality == modality
+                   and not c.stats.get("phantom") and c.parts]
+        prompts.sort(key=lambda c: c.mass, reverse=True)
+        top = prompts[:COMBINE_TOP]
+        out: list[Candidate] = []
+        seen = set(taken)
+        for i, a in enumerate(top):
+            sa = set(a.parts)
+            for b in top[i + 1:]:
+                sb = set(b.parts)
+                small = min(len(sa), len(sb))
+                for parts in (_ordered(a.parts, b.parts, base, union=True),
+                              _ordered(a.parts, b.parts, base, union=False)):
+                    n = len(parts)
+                    if not n or (n > small and small < self.cover * n) or \
+                            (n < small and n < self.cover * max(len(sa), len(sb))):
+                        continue
+                    key = ("prompt", modality, frozenset(parts))
+                    if key in seen or (key in self._dismissed
+                                       and state.step - self._dismissed[key] < DISMISS_FOR):
+                        continue
+                    seen.add(key)
+                    extra = [p for p in parts if p not in base]
+                    gone = [p for p in base if p not in parts]
+                    bits = []
+                    if extra:
+                        bits.append("adds " + " and ".join(f"'{p}'" for p in extra[:3]))
+                    if gone:
+                        bits.append("drops " + " and ".join(f"'{p}'" for p in gone[:3]))
+                    reason = ("Two of your likely next steps in one: " + ", ".join(bits)
+                              if bits else "Two of your likely next steps in one")
+                    out.append(sources.prompt_candidate(state, parts, modality, "combo",
+                                                        0.0, reason))
+        return out
 
     # -- feedback ------------------------------------------------------------------
 
@@ -340,6 +389,20 @@ class Suggester:
                 # Losing one history record must not lose the user's click.
                 log.warning("could not record %s", kind, exc_info=True)
         return sugg
+
+
+#: How many of the likeliest prompt candidates are combined pairwise.
+COMBINE_TOP = 10
+
+
+def _ordered(a: tuple[str, ...], b: tuple[str, ...], base: tuple[str, ...],
+             union: bool) -> tuple[str, ...]:
+    """Union or intersection of two prompts' parts, in the order a reader expects:
+    the base prompt's order first, then new parts as they appear in ``a`` then ``b``."""
+    sb = set(b)
+    parts = list(dict.fromkeys([*a, *b])) if union else [p for p in a if p in sb]
+    order = {p: i for i, p in enumerate(base)}
+    return tuple(sorted(parts, key=lambda p: (order.get(p, len(order)), parts.index(p))))
 
 
 def _sid(c: Candidate) -> str:
