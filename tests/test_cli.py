@@ -121,3 +121,14 @@ def test_models_download_refuses_bad_ids_and_offline_mode(capsys, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert main(["models", "download", "someone/model"]) == 2
     assert "HF_HUB_OFFLINE is set" in capsys.readouterr().err
+
+
+def test_gui_without_a_display_says_so_instead_of_aborting():
+    from studio.api import StudioError
+    from studio.cli.gui_cmd import check_display
+
+    with pytest.raises(StudioError, match="no display found"):
+        check_display({}, "linux")
+    check_display({"DISPLAY": ":0"}, "linux")
+    check_display({"QT_QPA_PLATFORM": "offscreen"}, "linux")
+    check_display({}, "darwin")
