@@ -164,3 +164,31 @@ def test_the_window_process_never_imports_torch(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, timeout=120, check=False)
     assert "HEAVY []" in out.stdout, out.stdout + out.stderr
+
+
+def test_jobs_from_the_last_session_are_shown(qtbot, fake_entry_points, tmp_path):
+    import json as _json
+
+    from studio.api import GenerationRequest
+    from studio.app.engine import queue_migrations
+    from studio.app.migrations import connect
+
+    root = tmp_path / "data"
+    root.mkdir(parents=True, exist_ok=True)
+    conn = connect(str(root / "queue.sqlite"))
+    queue_migrations.migrate(conn)
+    req = GenerationRequest(modality="image", generator="fake.image", prompt="left over",
+                            seed=1, params={"steps": 2})
+    conn.execute("INSERT INTO jobs VALUES (?, ?, 0, 1, 'running', '', 0, NULL)",
+                 ("j1", _json.dumps(req.to_dict())))
+    conn.close()
+    studio = Studio(root=root, backend="thread", persist_queue=True)
+    studio.settings.device = "cpu"
+    win = MainWindow(studio)
+    qtbot.addWidget(win)
+    try:
+        row = win.jobs.rows["j1"]
+        assert row.bar.format() == "Interrupted"
+    finally:
+        win.close()
+        studio.close()

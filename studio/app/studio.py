@@ -29,11 +29,15 @@ ENV_INCOGNITO = "STUDIO_INCOGNITO"
 
 class Studio:
     def __init__(self, root: Path | None = None, backend: str | None = None,
-                 incognito: bool | None = None, passphrase: str | None = None) -> None:
+                 incognito: bool | None = None, passphrase: str | None = None,
+                 persist_queue: bool | None = None) -> None:
         self.root = Path(root) if root else data_dir()
         self.root.mkdir(parents=True, exist_ok=True)
         self.settings = Settings.load(self.settings_path)
         self._backend_kind = backend or self.settings.engine_backend
+        # The window keeps its queue across restarts; a one-shot CLI run has none to keep.
+        self._persist_queue = (self._backend_kind == "process" if persist_queue is None
+                               else persist_queue)
         if incognito is None:
             incognito = os.environ.get(ENV_INCOGNITO, "").lower() in ("1", "true", "yes", "on")
         self.incognito = incognito
@@ -129,7 +133,7 @@ class Studio:
 
         return Engine(
             self.plugins, self.library, self._make_backend(), self.settings,
-            store=self.root / "queue.sqlite" if self._backend_kind == "process" else None,
+            store=self.root / "queue.sqlite" if self._persist_queue else None,
             recorder=self.record,
         )
 

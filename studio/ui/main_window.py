@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from studio import __version__
 from studio.api import StudioError
+from studio.app.jobs import JobEvent
 from studio.ui.bridge import EngineBridge, pil_to_pixmap
 from studio.ui.generate_panel import GeneratePanel
 from studio.ui.jobs_view import JobsView
@@ -91,6 +92,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self.jobs = JobsView(studio.engine)
+        for job in sorted(studio.engine.jobs(), key=lambda j: j.created):
+            # Jobs restored from the last session: queued ones will run, interrupted
+            # ones are shown so the user knows what did not finish.
+            self.jobs.add_job(job)
+            if job.state == "interrupted":
+                self.jobs.on_event(JobEvent("interrupted", job.id, error=job.error))
         bottom = QDockWidget("Queue", self)
         bottom.setObjectName("queue")
         bottom.setWidget(self.jobs)
