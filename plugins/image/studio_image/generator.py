@@ -71,6 +71,7 @@ class DiffusersGenerator(Generator):
         for path, _weight in parse_loras(p.get("loras") or ""):
             if not path.is_file():
                 raise ParamError(f"LoRA file {str(path)!r} does not exist")
+        _check_images_readable(request)
 
     def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
         return estimate(model, plan)
@@ -198,6 +199,22 @@ def _check_steps_left(steps: int, strength: float) -> None:
             f"strength {strength} with {steps} steps leaves no step to run; "
             f"use at least {math.ceil(1 / strength)} steps or a higher strength"
         )
+
+
+def _check_images_readable(request: GenerationRequest) -> None:
+    """Refuse an input that is not an image before a model is loaded for it."""
+    from PIL import Image, UnidentifiedImageError
+
+    for role in ("image", "mask"):
+        path = request.inputs.get(role)
+        if path is None:
+            continue
+        try:
+            with Image.open(path) as im:
+                im.verify()  # reads the headers and checksums, not the pixels
+        except (OSError, UnidentifiedImageError, SyntaxError) as exc:
+            raise RequestError(f"{role} input {path!r} is not a readable image: {exc}") \
+                from exc
 
 
 def _inputs(request: GenerationRequest, s: RunSettings) -> dict[str, Any]:

@@ -87,3 +87,12 @@ def test_a_hub_model_that_is_not_downloaded_is_never_fetched(capsys, tmp_path, m
     assert code == 1
     assert "not downloaded yet" in err and "studio models download someone/not-here" in err
     assert calls == []
+
+
+def test_an_input_that_is_not_an_image_is_refused_before_loading(capsys, tiny_model, tmp_path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is text, not pixels")
+    code, _result, err = generate(capsys, "--model", str(tiny_model), "--input", str(fake))
+    assert code == 1
+    assert "image input" in err and "is not a readable image" in err
+    assert "loading model" not in err
