@@ -219,3 +219,25 @@ def test_out_of_memory_twice_fails_with_advice(engine):
     assert job.state == "failed"
     assert "out of memory" in job.error and "lower the size" in job.error
     assert engine.run(req(), timeout=10).state == "done"
+
+
+def test_closing_the_studio_interrupts_the_running_job_and_keeps_the_queue(tmp_path,
+                                                                           fake_entry_points):
+    store = tmp_path / "queue.sqlite"
+    eng = make_engine(tmp_path, store=store)
+    events = []
+    eng.subscribe(events.append)
+    running = eng.submit(req(params={"steps": 500, "delay": 0.01}))
+    queued = eng.submit(req(prompt="next"))
+    wait_running(running)
+    eng.shutdown()
+    eng.library.close()
+    assert running.state == "interrupted" and "closed" in running.error
+    assert queued.state == "queued"
+    eng2 = make_engine(tmp_path, store=store)
+    try:
+        assert eng2.job(running.id).state == "interrupted"
+        assert eng2.wait(queued.id, 10).state == "done"
+    finally:
+        eng2.shutdown()
+        eng2.library.close()

@@ -303,7 +303,12 @@ class Engine:
                 outputs, job.request, self.host.plugin_version(job.request.generator), job.id
             )
         except Cancelled:
-            self._finish(job, CANCELLED)
+            if self._stopping:
+                # Closing the studio is not the user cancelling this job: keep it visible
+                # as interrupted so it can be run again.
+                self._finish(job, INTERRUPTED, "the studio was closed while this job was running")
+            else:
+                self._finish(job, CANCELLED)
             return
         except StudioError as exc:
             self._finish(job, FAILED, str(exc))
@@ -374,6 +379,9 @@ class Engine:
                 done.set()
             self._done_events[jid] = done
             self._seq = max(self._seq, seq)
+        # Interrupted jobs are shown for this session (loaded above) and not carried on
+        # into every later one.
+        self._db.execute("DELETE FROM jobs WHERE state = ?", (INTERRUPTED,))
 
     def forget_finished(self) -> None:
         """Drop finished jobs from memory and the store (the library keeps the results)."""
