@@ -192,3 +192,13 @@ def test_jobs_from_the_last_session_are_shown(qtbot, fake_entry_points, tmp_path
     finally:
         win.close()
         studio.close()
+
+
+def test_a_model_that_is_not_downloaded_offers_a_download(window, monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    select_fake_image(window)
+    window.panel.model.setEditText("someone/not-here")
+    assert not window.panel.download.isHidden()
+    assert "not downloaded" in window.panel.download.label.text()
+    window.panel.model.setEditText(str(tmp_path))  # a local folder needs no download
+    assert window.panel.download.isHidden()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
-from pathlib import Path
 
 from studio.api import StudioError
+from studio.app.models import HUB_ID as _HUB_ID
+from studio.app.models import hf_hub_cache, is_downloaded
 from studio.app.studio import Studio
 from studio.cli.output import print_json, print_table
 
@@ -25,24 +25,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     dl.add_argument("ref", help="owner/name on the Hugging Face hub")
     dl.add_argument("--revision", default=None, help="branch, tag or commit")
     dl.set_defaults(func=run_download)
-
-
-_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-
-
-def hf_hub_cache() -> Path:
-    """The Hugging Face hub cache, shared with other tools (same rules as huggingface_hub)."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"])
-    home = os.environ.get("HF_HOME") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "huggingface")
-    return Path(home) / "hub"
-
-
-def is_downloaded(ref: str) -> bool:
-    if Path(ref).expanduser().exists():
-        return True
-    return (hf_hub_cache() / f"models--{ref.replace('/', '--')}").is_dir()
 
 
 #: Weights Studio never loads (pickle, other frameworks): not worth the disk or the wait.

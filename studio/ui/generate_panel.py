@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.api import GenerationRequest
+from studio.ui.download_row import DownloadRow
 from studio.ui.params_form import ParamsForm
 
 
@@ -62,6 +63,9 @@ class GeneratePanel(QWidget):
         form.addRow("Generator", self.generator)
         form.addRow("Task", self.task)
         form.addRow("Model", self.model)
+        self.download = DownloadRow()
+        form.addRow(self.download)
+        self.model.currentTextChanged.connect(lambda _t: self.download.show_for(self.model_ref()))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.random_seed)
@@ -144,9 +148,14 @@ class GeneratePanel(QWidget):
 
     # -- building the request -------------------------------------------------------
 
+    def model_ref(self) -> str:
+        index = self.model.findText(self.model.currentText())
+        data = self.model.itemData(index) if index >= 0 else None
+        return str(data or self.model.currentText().strip())
+
     def build_request(self) -> GenerationRequest:
         info = self.info()
-        model = self.model.currentData() or self.model.currentText().strip()
+        model = self.model_ref()
         return GenerationRequest(
             modality=info.modality,
             prompt=self.prompt.toPlainText().strip(),

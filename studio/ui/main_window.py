@@ -102,7 +102,8 @@ class MainWindow(QMainWindow):
         bottom.setObjectName("queue")
         bottom.setWidget(self.jobs)
         self.jobs.setMinimumHeight(60)
-        self.jobs.setMaximumHeight(220)
+        self._queue_dock = bottom
+        self._sized = False
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, bottom)
 
         self.suggestions = SuggestionsView(studio)
@@ -212,6 +213,12 @@ class MainWindow(QMainWindow):
         elif art.kind == "text":
             self.writing.editor.setPlainText(art.text or "")
             self.tabs.setCurrentWidget(self.writing)
+
+    def showEvent(self, event: Any) -> None:  # Qt override: dock sizes need a shown window
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            self.resizeDocks([self._queue_dock], [150], Qt.Orientation.Vertical)
 
     def closeEvent(self, event: Any) -> None:
         self.bridge.close()

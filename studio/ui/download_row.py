@@ -1,0 +1,73 @@
+"""Download a hub model from the window: progress, cancel, resume on the next try.
+
+The download runs as ``studio models download`` in a child process, so a stall or
+a cancel never touches the window, and a stopped download resumes next time.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtCore import QProcess, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from studio.app.models import HUB_ID, is_downloaded
+
+
+class DownloadRow(QWidget):
+    #: emitted with the model ref once its download finished
+    finished = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ref = ""
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("color: #b26a00")
+        self.button = QPushButton("Download")
+        self.button.clicked.connect(self._toggle)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        self._process: QProcess | None = None
+        self.hide()
+
+    def show_for(self, ref: str) -> None:
+        """Show the row when ``ref`` is a hub model that is not downloaded yet."""
+        if self._process is not None:
+            return  # a download is running: keep showing it
+        self.ref = ref
+        needed = bool(ref) and bool(HUB_ID.match(ref)) and not is_downloaded(ref)
+        self.label.setText(f"{ref} is not downloaded yet.")
+        self.button.setText("Download")
+        self.setVisible(needed)
+
+    def _toggle(self) -> None:
+        if self._process is not None:
+            self._process.kill()  # partial files stay; the next download resumes them
+            return
+        proc = QProcess(self)
+        proc.readyReadStandardError.connect(self._progress)
+        proc.finished.connect(self._done)
+        proc.start(sys.executable, ["-m", "studio", "models", "download", self.ref])
+        self._process = proc
+        self.button.setText("Cancel")
+        self.label.setText(f"Downloading {self.ref}…")
+
+    def _progress(self) -> None:
+        text = bytes(self._process.readAllStandardError()).decode(errors="replace")
+        # tqdm redraws its bar with carriage returns: the last piece is the current state.
+        last = [p.strip() for p in text.replace("\r", "\n").split("\n") if p.strip()]
+        if last:
+            self.label.setText(last[-1][:160])
+
+    def _done(self, code: int, _status: Any) -> None:
+        self._process = None
+        if code == 0 and is_downloaded(self.ref):
+            self.hide()
+            self.finished.emit(self.ref)
+            return
+        self.button.setText("Download")
+        self.label.setText(f"The download of {self.ref} stopped; Download resumes it.")
