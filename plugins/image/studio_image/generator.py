@@ -203,24 +203,12 @@ def _check_steps_left(steps: int, strength: float) -> None:
 
 def _check_images_readable(request: GenerationRequest) -> None:
     """Refuse an input that is not an image before a model is loaded for it."""
-    from PIL import Image, UnidentifiedImageError
-
-    for role in ("image", "mask"):
-        path = request.inputs.get(role)
-        if path is None:
-            continue
-        try:
-            with Image.open(path) as im:
-                im.verify()  # reads the headers and checksums, not the pixels
-        except (OSError, UnidentifiedImageError, SyntaxError) as exc:
-            raise RequestError(f"{role} input {path!r} is not a readable image: {exc}") \
-                from exc
+    _open_inputs(request, verify_only=True)
 
 
-def _inputs(request: GenerationRequest, s: RunSettings) -> dict[str, Any]:
-    """The input image (and mask) as PIL images, resized to the size the task works at."""
-    if s.task == "txt2img":
-        return {}
+def _open_inputs(request: GenerationRequest, verify_only: bool = False) -> dict[str, Any]:
+    """The "image" and "mask" inputs as PIL images (or just checked, with ``verify_only``,
+    which reads headers and checksums, not pixels)."""
     from PIL import Image, UnidentifiedImageError
 
     out: dict[str, Any] = {}
@@ -230,10 +218,23 @@ def _inputs(request: GenerationRequest, s: RunSettings) -> dict[str, Any]:
             continue
         try:
             with Image.open(path) as im:
-                out[role] = im.convert("L" if role == "mask" else "RGB")
-        except (OSError, UnidentifiedImageError) as exc:
+                if verify_only:
+                    im.verify()
+                else:
+                    out[role] = im.convert("L" if role == "mask" else "RGB")
+        except (OSError, UnidentifiedImageError, SyntaxError) as exc:
             raise RequestError(f"{role} input {path!r} is not a readable image: {exc}") \
                 from exc
+    return out
+
+
+def _inputs(request: GenerationRequest, s: RunSettings) -> dict[str, Any]:
+    """The input image (and mask) as PIL images, resized to the size the task works at."""
+    if s.task == "txt2img":
+        return {}
+    from PIL import Image
+
+    out = _open_inputs(request)
     if "image" not in out:
         raise RequestError(f"task {s.task!r} needs an image input")
     src = out["image"]
