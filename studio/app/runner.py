@@ -132,14 +132,12 @@ class Runner:
         cancel: CancelToken,
     ) -> list[Output]:
         key = (gen.info.id, model, plan.device, plan.dtype, plan.offload)
+        size = None
         if key not in self.cache:
             emit(JobEvent("progress", job_id, stage="loading"))
-        loaded = self.cache.get(
-            key,
-            lambda: gen.load(model, plan),
-            size=gen.estimate_bytes(model, plan),
-            unload=gen.unload,
-        )
+            size = gen.estimate_bytes(model, plan)  # only on a miss: it may read files
+        loaded = self.cache.get(key, lambda: gen.load(model, plan), size=size,
+                                unload=gen.unload)
         cancel.check()
         outputs = gen.generate(request, loaded, _Progress(job_id, emit, cancel), cancel)
         cancel.check()

@@ -53,6 +53,9 @@ class TextGenerator(Generator):
             raise ParamError("instruction must say how to rewrite the text "
                              "(for example: shorter, more vivid, more formal)")
 
+    def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
+        return models.estimate_bytes(model, plan)
+
     def load(self, model: str, plan: LoadPlan) -> LoadedModel:
         loaded = models.load(models.resolve(model), plan)
         log.info("loaded %s in %.1f s (%s)", model, loaded.load_seconds,

@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import shutil
+import struct
 import tempfile
 import time
 from dataclasses import dataclass
@@ -313,3 +314,53 @@ def _save_converted(model: Any, tokenizer: Any, source: ModelSource, target: Pat
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+# -- memory estimate -----------------------------------------------------------------
+
+_TARGET_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
+#: Headroom for the KV cache and activations of a writing-length generation.
+RUNTIME_FACTOR = 1.2
+
+
+def estimate_bytes(ref: str, plan: LoadPlan) -> int | None:
+    """Device memory the model needs once loaded in ``plan.dtype``, or None if unknown.
+
+    Counts parameters from safetensors headers (a few KB read per file) or from the
+    GGUF tensor table, so nothing is loaded to answer.
+    """
+    try:
+        source = resolve(ref)
+    except ModelError:
+        return None
+    per_param = _TARGET_BYTES.get(plan.dtype, 4)
+    folder = source.path if source.kind == "folder" else None
+    if source.kind == "gguf" and plan.cache_dir is not None:
+        cached = gguf_cache_path(source.path, plan)
+        if (cached / CACHE_MARKER).exists():
+            folder = cached
+    try:
+        if folder is not None:
+            params = sum(_safetensors_params(f) for f in folder.glob("*.safetensors"))
+        else:
+            from gguf import GGUFReader
+
+            params = sum(int(t.n_elements) for t in GGUFReader(source.path).tensors)
+    except (OSError, ValueError, ImportError):
+        return None
+    return int(params * per_param * RUNTIME_FACTOR) if params else None
+
+
+def _safetensors_params(path: Path) -> int:
+    with open(path, "rb") as f:
+        (size,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(size))
+    total = 0
+    for name, tensor in header.items():
+        if name == "__metadata__":
+            continue
+        count = 1
+        for dim in tensor["shape"]:
+            count *= dim
+        total += count
+    return total

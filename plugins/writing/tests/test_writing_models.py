@@ -87,3 +87,29 @@ def test_the_conversion_cache_key_changes_when_the_file_changes(tmp_path):
     os.utime(gguf, ns=(1, 1))
     assert models.gguf_cache_path(gguf, plan) != first
     assert first.parent == tmp_path / "cache" / models.CACHE_SUBDIR
+
+
+def test_memory_estimate_counts_parameters_without_loading(tiny_model_dir, tmp_path):
+    import torch
+    from studio_writing.models import RUNTIME_FACTOR, estimate_bytes
+    from transformers import AutoModelForCausalLM
+
+    from studio.api import LoadPlan
+
+    params = sum(p.numel() for p in AutoModelForCausalLM.from_pretrained(
+        tiny_model_dir, dtype=torch.float32).parameters())
+    fp32 = estimate_bytes(str(tiny_model_dir), LoadPlan(dtype="float32"))
+    fp16 = estimate_bytes(str(tiny_model_dir), LoadPlan(dtype="float16"))
+    # Tied embeddings are stored once, so the file may hold fewer tensors than numel counts.
+    assert int(params * 4 * RUNTIME_FACTOR) >= fp32 > 0
+    assert fp16 == fp32 // 2 or abs(fp16 * 2 - fp32) <= 2
+    assert estimate_bytes("no/such-model-anywhere", LoadPlan()) is None
+
+
+def test_memory_estimate_of_the_bundled_gguf_reads_its_tensor_table():
+    from studio_writing.models import BUNDLED_SMOLLM2, estimate_bytes
+
+    from studio.api import LoadPlan
+
+    est = estimate_bytes(BUNDLED_SMOLLM2, LoadPlan(dtype="float32"))
+    assert est is not None and 100e6 * 4 < est < 200e6 * 4 * 1.5  # a 135M-parameter model
