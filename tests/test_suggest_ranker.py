@@ -4,7 +4,7 @@ import itertools
 
 from studio.app.prompts import jaccard
 from studio.app.suggest import Suggester
-from studio.app.suggest.diversity import select, similarity_matrix
+from studio.app.suggest.diversity import DEFAULT_MAX_SIMILARITY, select, similarity_matrix
 from studio.app.suggest.features import featurize
 from studio.app.suggest.ranker import Ranker
 from studio.app.suggest.types import Candidate
@@ -89,11 +89,11 @@ def test_weights_persist(tmp_path):
 def test_mmr_keeps_near_duplicates_out():
     s = Suggester()
     base = ["a fox", "snow", "watercolor", "golden hour", "soft light", "bokeh", "ink",
-            "pastel colors", "film grain"]
-    for i in range(30):  # nine-part prompts: one-part edits are 0.8-0.9 similar
+            "pastel colors", "film grain", "35mm", "dusk", "wide angle"]
+    for i in range(30):  # twelve-part prompts: one-part edits are over 0.9 similar
         s.observe({"type": "generate", "id": f"g{i}", "ts": float(i), "modality": "image",
-                   "prompt": ", ".join([*base[: 7 + i % 3], f"extra {i % 4}"])})
-    cap = 0.85
+                   "prompt": ", ".join([*base[: 10 + i % 3], f"extra {i % 4}"])})
+    cap = DEFAULT_MAX_SIMILARITY
     state_cands = s._candidates(_ctx(), "image", tuple(base), "none")
     probs = s.ranker.probs(featurize(state_cands, "image"))
     naive = sorted(range(len(state_cands)), key=lambda i: -probs[i])[:8]

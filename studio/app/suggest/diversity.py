@@ -17,7 +17,7 @@ import numpy as np
 from studio.app.suggest.types import PROMPT_KINDS, Candidate
 
 DEFAULT_COVER = 0.8
-DEFAULT_MAX_SIMILARITY = 0.85
+DEFAULT_MAX_SIMILARITY = 0.9
 
 
 def similarity_matrix(cands: list[Candidate]) -> np.ndarray:
