@@ -202,3 +202,22 @@ def test_a_model_that_is_not_downloaded_offers_a_download(window, monkeypatch, t
     assert "not downloaded" in window.panel.download.label.text()
     window.panel.model.setEditText(str(tmp_path))  # a local folder needs no download
     assert window.panel.download.isHidden()
+
+
+def test_start_img2img_from_a_library_image(window, qtbot):
+    select_fake_image(window)
+    window.panel.prompt.setPlainText("a lake")
+    window.panel.generate.click()
+    qtbot.waitUntil(lambda: window.studio.library.count() == 1, timeout=10000)
+    art = window.studio.library.list()[0]
+    window.panel.prompt.clear()
+    window.start_from_artifact(art, "img2img")
+    assert window.panel.task.currentText() == "img2img"
+    assert window.panel.inputs["image"].text() == f"artifact:{art.id}"
+    assert window.panel.prompt.toPlainText() == "a lake"
+    window.panel.generate.click()
+    qtbot.waitUntil(lambda: window.studio.library.count() == 2, timeout=10000)
+    child = window.studio.library.list()[0]
+    assert child.task == "img2img" and child.parent == art.id
+    window.start_from_artifact(art, "outpaint")  # no installed generator offers it
+    assert "No installed generator can do outpaint" in window.statusBar().currentMessage()

@@ -183,6 +183,25 @@ class GeneratePanel(QWidget):
             self.random_seed.setChecked(False)
             self.seed.setValue(int(request.seed) % (2**31 - 1))
 
+    def start_from(self, artifact_id: str, modality: str, task: str) -> bool:
+        """Set up a task on a library artifact (variations, img2img, upscale).
+
+        Returns False when no generator of that modality can do the task.
+        """
+        self.modality.setCurrentText(modality)
+        for i in range(self.generator.count()):
+            info = self.host.generators.get(self.generator.itemData(i))
+            if info is not None and task in info.tasks:
+                self.generator.setCurrentIndex(i)
+                break
+        else:
+            return False
+        self.task.setCurrentText(task)
+        edit = self.inputs.get("image")
+        if edit is not None:
+            edit.setText(f"artifact:{artifact_id}")
+        return True
+
     def _emit_request(self) -> None:
         self.message.clear()
         if self.info() is None:

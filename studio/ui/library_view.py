@@ -23,6 +23,8 @@ THUMB = 128
 class LibraryView(QWidget):
     #: emitted with an Artifact when the user opens one
     opened = Signal(object)
+    #: emitted with (Artifact, task) to start from an image: img2img, variations, upscale
+    startFrom = Signal(object, str)
 
     def __init__(self, library: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +73,14 @@ class LibraryView(QWidget):
             return
         art = self.library.get(aid)
         menu = QMenu(self)
+        if art.kind == "image":
+            for task, label in (("variations", "Make variations"),
+                                ("img2img", "Use as input image"),
+                                ("upscale", "Upscale 2x")):
+                action = QAction(label, menu)
+                action.triggered.connect(lambda _=False, t=task: self.startFrom.emit(art, t))
+                menu.addAction(action)
+            menu.addSeparator()
         fav = QAction("Remove favourite" if art.favourite else "Favourite", menu)
         fav.triggered.connect(lambda: self._act(self.library.set_favourite, aid,
                                                 not art.favourite))

@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         self.writing.requested.connect(self.submit)
         self.library = LibraryView(studio.library)
         self.library.opened.connect(self.open_artifact)
+        self.library.startFrom.connect(self.start_from_artifact)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.canvas, "Canvas")
         self.tabs.addTab(self.writing, "Writing")
@@ -200,6 +201,14 @@ class MainWindow(QMainWindow):
         else:
             self.panel.prompt.setPlainText(suggestion.text)
         self.statusBar().showMessage(f"Applied: {suggestion.reason}", 6000)
+
+    def start_from_artifact(self, art: Any, task: str) -> None:
+        if not self.panel.start_from(art.id, art.modality or "image", task):
+            self.statusBar().showMessage(f"No installed generator can do {task}", 8000)
+            return
+        if art.prompt and not self.panel.prompt.toPlainText().strip():
+            self.panel.prompt.setPlainText(art.prompt)
+        self.statusBar().showMessage(f"{task} from {art.id}: adjust and press Generate", 8000)
 
     def open_artifact(self, art: Any) -> None:
         from studio.api import GenerationRequest
