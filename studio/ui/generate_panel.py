@@ -188,8 +188,13 @@ class GeneratePanel(QWidget):
 
         Returns False when no generator of that modality can do the task.
         """
+        current = self.info()
         self.modality.setCurrentText(modality)
-        for i in range(self.generator.count()):
+        # Keep the generator the user chose when it can do the task.
+        order = list(range(self.generator.count()))
+        if current is not None and self.generator.findData(current.id) >= 0:
+            order.insert(0, self.generator.findData(current.id))
+        for i in order:
             info = self.host.generators.get(self.generator.itemData(i))
             if info is not None and task in info.tasks:
                 self.generator.setCurrentIndex(i)
