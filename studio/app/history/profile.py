@@ -255,23 +255,28 @@ class Profile:
         if gen:
             self._credit(gen[2], WEIGHTS["keep"], ts, "keeps")
 
-    def _on_favourite(self, ev: Event, ts: float) -> None:
+    def _toggle(self, ev: Event, ts: float, slot: int, on: bool, weight: str,
+                evidence: str) -> None:
+        """Favourite/unfavourite and delete/restore: a flag per output, counted once."""
         target, gen = self._target(ev)
         mark = self._mark(target)
-        if mark[0]:
-            return
-        mark[0] = 1
+        if bool(mark[slot]) == on:
+            return  # a repeated click changes nothing
+        mark[slot] = int(on)
         if gen:
-            self._credit(gen[2], WEIGHTS["favourite"], ts, "favourites")
+            self._credit(gen[2], WEIGHTS[weight], ts, evidence, 1 if on else -1)
+
+    def _on_favourite(self, ev: Event, ts: float) -> None:
+        self._toggle(ev, ts, 0, True, "favourite", "favourites")
 
     def _on_unfavourite(self, ev: Event, ts: float) -> None:
-        target, gen = self._target(ev)
-        mark = self._mark(target)
-        if not mark[0]:
-            return
-        mark[0] = 0
-        if gen:
-            self._credit(gen[2], WEIGHTS["unfavourite"], ts, "favourites", -1)
+        self._toggle(ev, ts, 0, False, "unfavourite", "favourites")
+
+    def _on_delete(self, ev: Event, ts: float) -> None:
+        self._toggle(ev, ts, 3, True, "delete", "deletes")
+
+    def _on_restore(self, ev: Event, ts: float) -> None:
+        self._toggle(ev, ts, 3, False, "restore", "deletes")
 
     def _on_rate(self, ev: Event, ts: float) -> None:
         target, gen = self._target(ev)
@@ -288,24 +293,6 @@ class Profile:
             self._credit(gen[2], 0.0, ts, "low_ratings", -1)
         evidence = "high_ratings" if new >= 4 else "low_ratings" if new <= 2 else None
         self._credit(gen[2], float(delta), ts, evidence)
-
-    def _on_delete(self, ev: Event, ts: float) -> None:
-        target, gen = self._target(ev)
-        mark = self._mark(target)
-        if mark[3]:
-            return
-        mark[3] = 1
-        if gen:
-            self._credit(gen[2], WEIGHTS["delete"], ts, "deletes")
-
-    def _on_restore(self, ev: Event, ts: float) -> None:
-        target, gen = self._target(ev)
-        mark = self._mark(target)
-        if not mark[3]:
-            return
-        mark[3] = 0
-        if gen:
-            self._credit(gen[2], WEIGHTS["restore"], ts, "deletes", -1)
 
     def _on_suggestion_apply(self, ev: Event, ts: float) -> None:
         text = ev.get("prompt") or ev.get("suggestion") or ""
