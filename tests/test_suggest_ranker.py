@@ -2,11 +2,13 @@
 
 import itertools
 
+import numpy as np
+
 from studio.app.prompts import jaccard
 from studio.app.suggest import Suggester
 from studio.app.suggest.diversity import DEFAULT_MAX_SIMILARITY, select, similarity_matrix
-from studio.app.suggest.features import featurize
-from studio.app.suggest.ranker import Ranker
+from studio.app.suggest.features import FEATURES, featurize
+from studio.app.suggest.ranker import EXPLICIT_LR, MIN_LOG_MASS_WEIGHT, Ranker
 from studio.app.suggest.types import Candidate
 
 
@@ -129,3 +131,14 @@ def test_select_covers_probability_mass_not_just_the_top():
     probs = [0.4, 0.35, 0.2, 0.05]
     picked = select(cands, probs, 2, max_similarity=1.0)
     assert picked == [0, 2]  # 'near' adds nothing a does not already cover
+
+
+def test_feedback_never_turns_the_sources_estimate_upside_down():
+    r = Ranker()
+    x = np.array([[0.0] * len(FEATURES), [0.0] * len(FEATURES)])
+    lm = FEATURES.index("log_mass")
+    x[0, lm], x[1, lm] = -8.0, -1.0  # the user keeps taking the least likely one
+    for _ in range(200):
+        r.update(x, 0, EXPLICIT_LR)
+    assert r.weight("log_mass") >= MIN_LOG_MASS_WEIGHT > 0
+    assert r.probs(x)[1] > r.probs(x)[0] or r.weight("log_mass") == MIN_LOG_MASS_WEIGHT

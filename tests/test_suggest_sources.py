@@ -212,3 +212,32 @@ def test_returns_rank_earlier_prompts_by_how_many_others_came_since():
     returns = sorted(by_source(cands, "return"), key=lambda c: c.mass, reverse=True)
     assert returns[0].parts == ("a desert", "dunes", "noon", "haze")
     assert returns[1].parts == ("a city", "neon", "rain", "night")
+
+
+def test_a_user_who_replaces_the_subject_gets_the_look_without_it():
+    # Same look, new subject each time: the subject is swapped out, never dropped.
+    look = "watercolor, golden hour, soft light, pastel colors, bokeh"
+    subjects = ["a fox", "an owl", "a lighthouse", "a koi pond", "a cabin", "a whale",
+                "a tram", "a heron", "a windmill", "a violin", "a kite", "a barn"]
+    s = feed(Suggester(), [gen(i, f"{subj}, {look}") for i, subj in enumerate(subjects)])
+    assert s.edits.swap_out.theta[2] > s.edits.drop.theta[2]  # learned: the subject goes
+    nxt = split_parts(f"a lantern, {look}")
+    out = s.suggest(modality="image", k=5)
+    assert any(jaccard(split_parts(x.text), nxt) >= 0.8 for x in out)
+    without = [x for x in out if set(split_parts(x.text)) == set(split_parts(look))]
+    assert without and "replace 'a barn'" in without[0].reason
+
+
+def test_emphasis_makes_a_different_prompt_and_known_prompts_keep_their_words():
+    s = feed(Suggester(), [gen(0, "A Fox,  (snow:1.2), watercolor"),
+                           gen(1, "a fox, (snow:1.4), watercolor, ink")])
+    assert frozenset(("a fox", "(snow:1.2)", "watercolor")) in s.state.prompts
+    out = s.suggest(modality="image", k=5)
+    texts = [x.text for x in out]
+    assert "a fox, (snow:1.4), watercolor, ink" in texts  # the last prompt, verbatim
+    back = [x for x in out if set(split_parts(x.text, keep_weights=True))
+            == {"a fox", "(snow:1.2)", "watercolor"}]
+    assert back and back[0].text == "A Fox,  (snow:1.2), watercolor"
+    # never one part at two emphases in one suggestion
+    for x in out:
+        assert not {"(snow:1.2)", "(snow:1.4)"} <= set(split_parts(x.text, keep_weights=True))

@@ -13,23 +13,31 @@ _SPACE = re.compile(r"\s+")
 _WEIGHT = re.compile(r"^\((.*?)(?::\s*[\d.]+)?\)$")  # A1111 "(term:1.2)" emphasis
 
 
-def split_parts(prompt: str) -> list[str]:
+def split_parts(prompt: str, *, keep_weights: bool = False) -> list[str]:
     """``"A Fox, (snow:1.2),  watercolor"`` -> ``["a fox", "snow", "watercolor"]``.
 
-    Lower-cased, whitespace collapsed, emphasis weights dropped, empty parts and
-    repeats removed (first occurrence kept, order kept).
+    Lower-cased, whitespace collapsed, emphasis weights dropped (unless
+    ``keep_weights``: then ``"(snow:1.2)"`` stays a part of its own, as it is a
+    different prompt to run), empty parts and repeats removed (first occurrence
+    kept, order kept).
     """
     out: list[str] = []
     seen: set[str] = set()
     for raw in prompt.replace("\n", ",").split(","):
         part = _SPACE.sub(" ", raw).strip().lower()
-        match = _WEIGHT.match(part)
+        match = None if keep_weights else _WEIGHT.match(part)
         if match:
             part = match.group(1).strip()
         if part and part not in seen:
             seen.add(part)
             out.append(part)
     return out
+
+
+def bare_part(part: str) -> str:
+    """A part without its emphasis: ``"(snow:1.2)"`` -> ``"snow"``."""
+    match = _WEIGHT.match(part)
+    return match.group(1).strip() if match else part
 
 
 def join_parts(parts: Iterable[str]) -> str:

@@ -9,8 +9,9 @@ P(next prompt) = sum over edit kinds of P(kind | context) * P(choice | kind):
 * choice: three conditional-logit models (softmax over the alternatives), each
   with a handful of features and an online SGD update whenever the user makes
   that kind of edit:
-  - which modifier is dropped (or swapped out): disliked, dropped before, just
-    added (an "undo" after a bad output), not the subject...
+  - which modifier is dropped, and (a model of its own, as people replace the
+    subject far more often than they delete it) which is swapped out: disliked,
+    dropped before, just added (an "undo" after a bad output), the subject...
   - which modifier is added (or swapped in): added before, used a lot, liked,
     swapped with the outgoing one before, same catalogue category...
   - which earlier prompt the user returns to: how long ago, how often, liked,
@@ -28,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from studio.app.prompts import jaccard
+from studio.app.prompts import bare_part, jaccard
 from studio.app.suggest.state import TERM_TAU, Gen, UserState
 
 CHOICE_LR = 0.05
@@ -68,12 +69,18 @@ def drop_features(state: UserState, base: Sequence[str], prev_parts: set[str] | 
 
 
 DROP_INIT = (-1.5, 0.5, -2.0, 0.3, 1.0, -0.5, 0.0)
+# Swapping out reads the same features, but people who rarely drop the subject
+# often replace it ("same look, new subject"): the subject is not held back.
+SWAP_OUT_INIT = (-1.5, 0.5, 0.0, 0.3, 1.0, -0.5, 0.0)
 
 
 def add_pool(state: UserState, exclude: set[str]) -> list[str]:
+    """Modifiers the user might add to a prompt holding ``exclude`` (not another
+    emphasis of a part it has: that is a re-weighting, not an addition)."""
     pool = []
+    taken = {bare_part(p) for p in exclude}
     for part in dict.fromkeys([*state.top_added.top(), *state.top_terms.top()]):
-        if part in exclude:
+        if part in exclude or bare_part(part) in taken:
             continue
         t = state.terms[part]
         if t.heads * 2 > t.uses:
@@ -148,6 +155,7 @@ class EditModel:
 
     def __init__(self) -> None:
         self.drop = ChoiceModel(DROP_INIT)
+        self.swap_out = ChoiceModel(SWAP_OUT_INIT)
         self.add = ChoiceModel(ADD_INIT)
         self.ret = ChoiceModel(RETURN_INIT)
 
@@ -171,7 +179,8 @@ class EditModel:
         if len(dropped) == 1 and len(added) <= 1 and len(prev.parts) > 1:
             (gone,) = dropped
             f = drop_features(state, prev.parts, prev_parts, bucket)
-            self.drop.update(f, prev.parts.index(gone))
+            model = self.swap_out if added else self.drop
+            model.update(f, prev.parts.index(gone))
         if len(added) == 1 and len(dropped) <= 1:
             (new,) = added
             pool = add_pool(state, a)

@@ -32,6 +32,8 @@ from studio.app.suggest.features import FEATURES
 EXPLICIT_LR = 0.3
 IMPLICIT_LR = 0.03
 L2 = 0.001
+MIN_LOG_MASS_WEIGHT = 0.25
+_LOG_MASS = FEATURES.index("log_mass")
 
 
 def initial_weights() -> np.ndarray:
@@ -66,6 +68,9 @@ class Ranker:
     def learn(self, direction: np.ndarray, lr: float) -> None:
         """Move along ``direction`` (chosen features minus the expected features)."""
         self.w += lr * direction - lr * L2 * (self.w - self.prior)
+        # However lopsided the feedback, the sources' own estimate stays a positive
+        # signal: a negative weight would rank the least likely prompts first.
+        self.w[_LOG_MASS] = max(self.w[_LOG_MASS], MIN_LOG_MASS_WEIGHT)
         self.updates += 1
 
     def weight(self, feature: str) -> float:

@@ -41,7 +41,7 @@ from studio.app.suggest.state import Gen, PromptStat, TermStat, TopTracker, User
 
 #: Bump when the layout, or the way the engine reads events, changes: snapshots of
 #: another version are ignored and the engine is rebuilt from the history.
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 SNAPSHOT_FILE = "suggest_state.bin"
 MAGIC = b"STUDIO-SUGGEST\n"
 _AAD = b"suggest-state"  # binds a sealed blob to this use of the key

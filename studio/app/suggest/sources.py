@@ -70,7 +70,9 @@ def prompt_candidate(state: UserState, parts: tuple[str, ...], modality: str, so
         "reaction": max(-3.0, min(3.0, stat.reaction)) / 3.0 if stat else 0.0,
         "taste": sum(state.taste(p) for p in parts) / len(parts) if parts else 0.0,
     }
-    return Candidate(kind, state.text_of(parts), modality, reason, parts=parts,
+    # A prompt the user ran is offered in their exact words (spacing, case, emphasis).
+    text = stat.text if stat else state.text_of(parts)
+    return Candidate(kind, text, modality, reason, parts=parts,
                      sources={source: mass}, stats=stats)
 
 
@@ -132,9 +134,11 @@ def history_candidates(state: UserState, catalogue: Catalogue, edits: EditModel,
                             ops["add"] * (1.0 - p_known * listed)))
 
         drops: dict[str, float] = {}
+        swap_outs: dict[str, float] = {}
         if len(base) > 1:
-            probs = edits.drop.probs(drop_features(state, base, prev_parts, bucket))
-            drops = dict(zip(base, probs.tolist(), strict=True))
+            f = drop_features(state, base, prev_parts, bucket)
+            drops = dict(zip(base, edits.drop.probs(f).tolist(), strict=True))
+            swap_outs = dict(zip(base, edits.swap_out.probs(f).tolist(), strict=True))
         for part, share in _top(drops, 6):
             t = state.terms.get(part)
             if prev_parts is not None and part not in prev_parts and bucket == "neg":
@@ -142,6 +146,9 @@ def history_candidates(state: UserState, catalogue: Catalogue, edits: EditModel,
             elif t and t.neg > t.pos:
                 why = f"Outputs with {_quote(state.text_of((part,)))} did not please you " \
                       f"({_plural(round(t.neg), 'strike')})"
+            elif ops["swap"] * swap_outs[part] > ops["drop"] * share:
+                # Mostly there for the swaps it stands for: say so.
+                why = f"Keep the rest and replace {_quote(state.text_of((part,)))}"
             elif t and t.drops:
                 why = f"You have dropped {_quote(state.text_of((part,)))} " \
                       f"{_plural(t.drops, 'time')} before"
@@ -151,13 +158,20 @@ def history_candidates(state: UserState, catalogue: Catalogue, edits: EditModel,
             out.append(prompt_candidate(state, rest, modality, "drop", ops["drop"] * share, why))
 
         swap_pool = [p for p, _ in _top(adds, 16)]
-        for out_part, d_share in _top(drops, 4):
-            if not swap_pool:
-                break
-            probs = edits.add.probs(add_features(state, swap_pool, out_part,
-                                                 catalogue.category_of, recent_drops))
-            ins = _top(dict(zip(swap_pool, probs.tolist(), strict=True)), 4)
+        listed_drops = {part for part, _ in _top(drops, 6)}
+        for out_part, d_share in _top(swap_outs, 4):
+            ins: list[tuple[str, float]] = []
+            if swap_pool:
+                probs = edits.add.probs(add_features(state, swap_pool, out_part,
+                                                     catalogue.category_of, recent_drops))
+                ins = _top(dict(zip(swap_pool, probs.tolist(), strict=True)), 4)
             rest = tuple(p for p in base if p != out_part)
+            if out_part not in listed_drops and len(rest) >= 4:
+                # The prompt without the part is within reach of every swap that
+                # replaces it (a new subject, say), whatever comes in its place.
+                out.append(prompt_candidate(
+                    state, rest, modality, "drop", ops["drop"] * drops.get(out_part, 0.0),
+                    f"Keep the rest and replace {_quote(state.text_of((out_part,)))}"))
             listed = sum(share for _, share in ins)
             out.append(_phantom(rest, (NEW_PART,), modality, "swap",
                                 ops["swap"] * d_share * (1.0 - p_known * listed)))
@@ -255,8 +269,10 @@ def starter_candidates(state: UserState, catalogue: Catalogue, modality: str,
         parts = tuple(split_parts(text))
         if frozenset(parts) in state.prompts:
             continue
-        # Full weight until the user has a history in this modality.
-        mass = 0.03 / (1.0 + i) * (1.0 if state.last_gen(modality) is None else 0.2)
+        # Full weight until the user has a history in this modality, fading
+        # as it grows (their own prompts say more than anyone's).
+        mass = 0.03 / (1.0 + i) * (1.0 if state.last_gen(modality) is None
+                                   else 0.2 / (1.0 + state.step / 5.0))
         if typing:
             mass *= 0.01  # the user has an idea already: styles for it come first
         out.append(prompt_candidate(state, parts, modality, "starter", mass,

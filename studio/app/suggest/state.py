@@ -38,8 +38,13 @@ REACTION = {"keep": 1.0, "favourite": 2.0, "unfavourite": -2.0, "delete": -2.0, 
 
 @lru_cache(maxsize=8192)
 def cached_parts(prompt: str) -> tuple[str, ...]:
-    """``split_parts`` memoised: users rerun the same prompts a lot, and parsing dominates."""
-    return tuple(split_parts(prompt))
+    """A prompt's parts as the engine keys them, memoised (users rerun the same
+    prompts a lot, and parsing dominates).
+
+    Emphasis stays: "(snow:1.2)" and "(snow:1.4)" are different prompts to run,
+    and re-weighting a part is an edit like any other.
+    """
+    return tuple(split_parts(prompt, keep_weights=True))
 
 
 def length_class(n: int) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from studio.app.prompts import split_parts
+from studio.app.prompts import bare_part
 from studio.app.suggest import sources
 from studio.app.suggest.catalogue import Catalogue, load_catalogue
 from studio.app.suggest.diversity import DEFAULT_COVER, DEFAULT_MAX_SIMILARITY, select
@@ -150,6 +150,7 @@ class Suggester:
             return {
                 "state": encode_user_state(self.state),
                 "edits": {"drop": self.edits.drop.theta.tolist(),
+                          "swap_out": self.edits.swap_out.theta.tolist(),
                           "add": self.edits.add.theta.tolist(),
                           "ret": self.edits.ret.theta.tolist()},
                 "ranker": {"weights": self.ranker.to_dict(), "updates": self.ranker.updates},
@@ -161,8 +162,10 @@ class Suggester:
         (and then leaves the engine as it was)."""
         state = decode_user_state(doc["state"], subject_of=self.catalogue.subject_class)
         edits = EditModel()
-        for name in ("drop", "add", "ret"):
+        for name in ("drop", "swap_out", "add", "ret"):
             model = getattr(edits, name)
+            if name not in doc["edits"] and name == "swap_out":
+                continue  # a snapshot from before that model: it starts at its prior
             theta = np.array([float(v) for v in doc["edits"][name]])
             if theta.shape != model.theta.shape:
                 raise ValueError(f"edit model {name!r} has {theta.size} weights, "
@@ -186,7 +189,7 @@ class Suggester:
         modality, keys, x = pool
         if modality != (event.get("modality") or "image"):
             return
-        actual = frozenset(split_parts(str(event.get("prompt") or "")))
+        actual = frozenset(cached_parts(str(event.get("prompt") or "")))
         if actual and actual in keys:
             self.ranker.update(x, keys.index(actual), IMPLICIT_LR)
 
@@ -214,7 +217,7 @@ class Suggester:
             modality = ctx.modality or (last_any.modality if last_any else "image")
             last = state.last_gen(modality)
             if ctx.prompt is not None:
-                base = tuple(split_parts(ctx.prompt))
+                base = cached_parts(ctx.prompt)
             else:
                 base = last.parts if last else ()
             cands = self._candidates(ctx, modality, base, state.bucket(last))
@@ -283,7 +286,12 @@ class Suggester:
                 continue
             key = c.key
             if c.stats.get("phantom"):
-                merged[(key, "phantom")] = c
+                twin = merged.get((key, "phantom"))
+                if twin is not None:
+                    for s, m in c.sources.items():
+                        twin.sources[s] = twin.sources.get(s, 0.0) + m
+                else:
+                    merged[(key, "phantom")] = c
                 continue
             if key in self._dismissed and state.step - self._dismissed[key] < DISMISS_FOR:
                 continue
@@ -330,6 +338,8 @@ class Suggester:
                 for parts in (_ordered(a.parts, b.parts, base, union=True),
                               _ordered(a.parts, b.parts, base, union=False)):
                     n = len(parts)
+                    if len({bare_part(p) for p in parts}) < n:
+                        continue  # one part at two emphases
                     if not n or (n > small and small < self.cover * n) or \
                             (n < small and n < self.cover * max(len(sa), len(sb))):
                         continue
