@@ -56,9 +56,11 @@ def select(cands: list[Candidate], probs: np.ndarray, k: int,
 
     ``selectable`` False marks placeholders: mass that counts as covered when a
     pick is close enough to it, but that cannot be picked itself. ``anchor``
-    (the prompt as it stands, i.e. a re-run) is always covered: when the greedy
-    picks leave it uncovered, it takes the place of the pick that covers the
-    least probability of its own.
+    (the prompt as it stands, i.e. a re-run) is always in the list: when the
+    greedy leaves it out, it takes the place of the pick that covers the least
+    probability of its own. A neighbour that covers it is not enough: the
+    prompt itself stands for more of what comes next (re-runs and one-part edits
+    on either side) than any neighbour does.
     """
     n = len(cands)
     if n == 0 or k <= 0:
@@ -81,8 +83,7 @@ def select(cands: list[Candidate], probs: np.ndarray, k: int,
         uncovered *= 1.0 - covers[best]
         allowed &= sim[best] <= max_similarity
         allowed[best] = False
-    if anchor is not None and chosen and anchor not in chosen \
-            and not covers[chosen, anchor].any():
+    if anchor is not None and chosen and anchor not in chosen:
         if len(chosen) == min(k, n):
             # Out goes the pick whose own coverage (with the anchor in) is least.
             def alone(i: int) -> float:

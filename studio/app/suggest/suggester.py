@@ -40,6 +40,8 @@ Recorder = Callable[..., Any]
 
 REACTIONS = ("keep", "favourite", "unfavourite", "delete", "restore", "rate")
 DISMISS_FOR = 25  # generations a dismissed suggestion stays out of the list
+# Popular first prompts help until the user has prompts of their own to build on.
+STARTERS_UNTIL = 8
 
 
 class Suggester:
@@ -227,7 +229,7 @@ class Suggester:
             probs = self.ranker.probs(x)
             real = np.array([not c.stats.get("phantom") for c in cands])
             # Running the last prompt again (a re-roll) is the most common next
-            # step: the list always covers it, unless the user is typing a new one.
+            # step: it is always in the list, unless the user is typing a new one.
             anchor = None
             if ctx.prompt is None and base:
                 anchor = next((i for i, c in enumerate(cands) if real[i]
@@ -264,7 +266,7 @@ class Suggester:
                 raw += sources.history_candidates(state, cat, self.edits, base, modality,
                                                   bucket)
             raw += sources.catalogue_candidates(state, cat, base, modality)
-            if state.last_gen(modality) is None or state.step < 50 or not base:
+            if len(state.prompts) < STARTERS_UNTIL or not base:
                 raw += sources.starter_candidates(state, cat, modality,
                                                   typing=ctx.prompt is not None and bool(base))
             if self.expansion is not None and base:
