@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from studio.app.prompts import bare_part
+from studio.app.prompts import bare_part, jaccard
 from studio.app.suggest import sources
 from studio.app.suggest.catalogue import Catalogue, load_catalogue
 from studio.app.suggest.diversity import DEFAULT_COVER, DEFAULT_MAX_SIMILARITY, select
 from studio.app.suggest.edits import EditModel
 from studio.app.suggest.features import FEATURES, featurize
+from studio.app.suggest.hedge import ListHedge
 from studio.app.suggest.ranker import EXPLICIT_LR, IMPLICIT_LR, Ranker
 from studio.app.suggest.snapshot import decode_user_state, encode_user_state
 from studio.app.suggest.state import UserState, cached_parts
@@ -87,6 +88,9 @@ class Suggester:
         self._shown: OrderedDict[str, tuple[Suggestion, Candidate, np.ndarray, int]] = \
             OrderedDict()
         self._pool: tuple[str, list[frozenset[str]], np.ndarray] | None = None
+        self.hedge = ListHedge()
+        # Each policy's list at the last refresh, scored by the next prompt (hedge.py).
+        self._lists: tuple[str, dict[str, list[frozenset[str]]]] | None = None
         self._dismissed: dict[Any, int] = {}
         self._own_feedback: set[str] = set()
         # Average features of what was shown: the reference for recorded feedback
@@ -101,6 +105,7 @@ class Suggester:
         with self._lock:
             if kind == "generate":
                 self._learn_implicit(event)
+                self._learn_lists(event)
                 prev = self.state.last_gen(event.get("modality") or "image")
                 self.edits.train(self.state, prev, cached_parts(str(event.get("prompt") or "")),
                                  self.catalogue.category_of)
@@ -157,6 +162,7 @@ class Suggester:
                           "ret": self.edits.ret.theta.tolist()},
                 "ranker": {"weights": self.ranker.to_dict(), "updates": self.ranker.updates},
                 "mean_shown": dict(zip(FEATURES, self._mean_shown.tolist(), strict=True)),
+                "hedge": self.hedge.to_dict(),
             }
 
     def import_state(self, doc: dict[str, Any]) -> None:
@@ -179,10 +185,21 @@ class Suggester:
                 ranker.w[FEATURES.index(name)] = float(value)
         ranker.updates = int(doc["ranker"]["updates"])
         mean = doc["mean_shown"]
+        hedge = ListHedge.from_dict(doc.get("hedge", {}))
         with self._lock:
             self._reset()
-            self.state, self.edits, self.ranker = state, edits, ranker
+            self.state, self.edits, self.ranker, self.hedge = state, edits, ranker, hedge
             self._mean_shown = np.array([float(mean.get(f, 0.0)) for f in FEATURES])
+
+    def _learn_lists(self, event: dict[str, Any]) -> None:
+        lists, self._lists = self._lists, None
+        if lists is None or lists[0] != (event.get("modality") or "image"):
+            return
+        actual = frozenset(cached_parts(str(event.get("prompt") or "")))
+        if actual:
+            self.hedge.record({policy: any(jaccard(parts, actual) >= self.cover
+                                           for parts in shown)
+                               for policy, shown in lists[1].items()})
 
     def _learn_implicit(self, event: dict[str, Any]) -> None:
         pool, self._pool = self._pool, None
@@ -237,6 +254,8 @@ class Suggester:
                                and frozenset(c.parts) == frozenset(base)), None)
             picks = select(cands, probs, ctx.k, self.cover, self.max_similarity, real,
                            anchor=anchor)
+            if ctx.prompt is None:
+                picks = self._hedged(cands, real, picks, base, modality)
             prompt_rows = [i for i, c in enumerate(cands) if c.kind in PROMPT_KINDS and real[i]]
             self._pool = (modality, [frozenset(cands[i].parts) for i in prompt_rows],
                           x[prompt_rows]) if prompt_rows else None
@@ -255,6 +274,33 @@ class Suggester:
             while len(self._shown) > 256:
                 self._shown.popitem(last=False)
             return out
+
+    def _hedged(self, cands: list[Candidate], real: np.ndarray, picks: list[int],
+                base: tuple[str, ...], modality: str) -> list[int]:
+        """The model's prompt picks, or the user's latest prompts, or a blend of
+        both: whichever list has served this user best (``hedge.py``). Picks of
+        other kinds keep their places."""
+        model = [i for i in picks if cands[i].kind in PROMPT_KINDS]
+        n = len(model)
+        if not n:
+            return picks
+        by_key: dict[frozenset[str], int] = {}
+        for i, c in enumerate(cands):
+            if real[i] and c.kind in PROMPT_KINDS and c.modality == modality and c.parts:
+                by_key.setdefault(frozenset(c.parts), i)
+        latest = [by_key[key] for key in (frozenset(base), *reversed(self.state.recent))
+                  if key in by_key]
+        latest = list(dict.fromkeys(latest))[:n]
+        half = n - n // 2
+        blend = list(dict.fromkeys([*model[:half], *latest, *model]))[:n]
+        lists = {"model": model, "blend": blend, "recent": latest}
+        self._lists = (modality, {p: [frozenset(cands[i].parts) for i in shown]
+                                  for p, shown in lists.items()})
+        chosen = lists[self.hedge.choose()]
+        if len(chosen) < n:
+            chosen = list(dict.fromkeys([*chosen, *model]))[:n]
+        it = iter(chosen)
+        return [next(it) if cands[i].kind in PROMPT_KINDS else i for i in picks]
 
     def _candidates(self, ctx: SuggestContext, modality: str, base: tuple[str, ...],
                     bucket: str) -> list[Candidate]:
