@@ -53,3 +53,15 @@ def test_a_user_the_model_cannot_follow_gets_their_latest_prompts(monkeypatch):
     assert s.hedge.choose() in ("blend", "recent")
     assert not any(hits[4:7])  # the model's list misses...
     assert all(hits[-40:])  # ...until the hedge turns to the latest prompts
+
+
+def test_the_prompt_box_holding_the_last_prompt_is_not_typing():
+    s = Suggester()
+    for i, prompt in enumerate(["a fox, snow, ink, watercolor, bokeh, dusk",
+                                "an owl, night, ink, watercolor, bokeh, dusk"]):
+        s.observe({"type": "generate", "id": f"g{i}", "ts": float(i), "prompt": prompt,
+                   "modality": "image"})
+    s.suggest(modality="image", prompt="an owl, night, ink, watercolor, bokeh, dusk", k=5)
+    assert s._lists is not None  # scored against the next prompt, as after a refresh
+    s.suggest(modality="image", prompt="a heron, reeds", k=5)
+    assert s._lists is None  # a new prompt being typed is not

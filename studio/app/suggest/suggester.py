@@ -32,7 +32,7 @@ from studio.app.suggest.features import FEATURES, featurize
 from studio.app.suggest.hedge import ListHedge
 from studio.app.suggest.ranker import EXPLICIT_LR, IMPLICIT_LR, Ranker
 from studio.app.suggest.snapshot import decode_user_state, encode_user_state
-from studio.app.suggest.state import UserState, cached_parts
+from studio.app.suggest.state import Gen, UserState, cached_parts
 from studio.app.suggest.types import PROMPT_KINDS, Candidate, SuggestContext, Suggestion
 
 log = logging.getLogger(__name__)
@@ -226,19 +226,39 @@ class Suggester:
 
     # -- asking --------------------------------------------------------------------
 
+    def candidates(self, context: SuggestContext | dict[str, Any] | None = None,
+                   **overrides: Any) -> list[Candidate]:
+        """Every candidate ``suggest`` would choose from for ``context`` (placeholders
+        left out), unranked: for diagnostics ("was it even considered?")."""
+        ctx = SuggestContext.coerce(context, **overrides)
+        with self._lock:
+            modality, last, base = self._where(ctx)
+            return [c for c in self._candidates(ctx, modality, base, self.state.bucket(last))
+                    if not c.stats.get("phantom")]
+
+    def _where(self, ctx: SuggestContext) -> tuple[str, Gen | None, tuple[str, ...]]:
+        """The modality asked about, its last generation, and the prompt to build on."""
+        last_any = self.state.last_gen()
+        modality = ctx.modality or (last_any.modality if last_any else "image")
+        last = self.state.last_gen(modality)
+        base = cached_parts(ctx.prompt) if ctx.prompt is not None else \
+            (last.parts if last else ())
+        return modality, last, base
+
+    @staticmethod
+    def _typing(ctx: SuggestContext, last: Gen | None, base: tuple[str, ...]) -> bool:
+        """Is the context prompt a new one? The prompt box still holding the prompt
+        just run (the window's usual state after Generate) is not."""
+        return ctx.prompt is not None and not (last is not None and
+                                               frozenset(base) == frozenset(last.parts))
+
     def suggest(self, context: SuggestContext | dict[str, Any] | None = None,
                 **overrides: Any) -> list[Suggestion]:
         """The best ``k`` suggestions for ``context`` (see ``SuggestContext``), best first."""
         ctx = SuggestContext.coerce(context, **overrides)
         with self._lock:
             state = self.state
-            last_any = state.last_gen()
-            modality = ctx.modality or (last_any.modality if last_any else "image")
-            last = state.last_gen(modality)
-            if ctx.prompt is not None:
-                base = cached_parts(ctx.prompt)
-            else:
-                base = last.parts if last else ()
+            modality, last, base = self._where(ctx)
             cands = self._candidates(ctx, modality, base, state.bucket(last))
             if not cands:
                 return []
@@ -248,13 +268,15 @@ class Suggester:
             # Running the last prompt again (a re-roll) is the most common next
             # step: it is always in the list, unless the user is typing a new one.
             anchor = None
-            if ctx.prompt is None and base:
+            typing = self._typing(ctx, last, base)
+            if not typing and base:
                 anchor = next((i for i, c in enumerate(cands) if real[i]
                                and c.kind in PROMPT_KINDS and c.modality == modality
                                and frozenset(c.parts) == frozenset(base)), None)
             picks = select(cands, probs, ctx.k, self.cover, self.max_similarity, real,
                            anchor=anchor)
-            if ctx.prompt is None:
+            self._lists = None  # only the list on screen when the next prompt comes counts
+            if not typing:
                 picks = self._hedged(cands, real, picks, base, modality)
             prompt_rows = [i for i, c in enumerate(cands) if c.kind in PROMPT_KINDS and real[i]]
             self._pool = (modality, [frozenset(cands[i].parts) for i in prompt_rows],
@@ -314,7 +336,8 @@ class Suggester:
             raw += sources.catalogue_candidates(state, cat, base, modality)
             if len(state.prompts) < STARTERS_UNTIL or not base:
                 raw += sources.starter_candidates(state, cat, modality,
-                                                  typing=ctx.prompt is not None and bool(base))
+                                                  typing=bool(base) and self._typing(
+                                                      ctx, state.last_gen(modality), base))
             if self.expansion is not None and base:
                 raw += self.expansion.candidates(state, state.text_of(base), modality)
         if want is None or "params" in want:
