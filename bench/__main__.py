@@ -12,6 +12,7 @@ MODULES = [
     "profile_speed",
     "suggest_speed",
     "suggest_eval",
+    "suggest_heldout",
 ]
 
 
