@@ -241,3 +241,22 @@ def test_emphasis_makes_a_different_prompt_and_known_prompts_keep_their_words():
     # never one part at two emphases in one suggestion
     for x in out:
         assert not {"(snow:1.2)", "(snow:1.4)"} <= set(split_parts(x.text, keep_weights=True))
+
+
+def test_coming_back_to_changed_versions_counts_as_coming_back():
+    # The user alternates between two ideas and touches a part on every visit:
+    # never an exact return, always near the version two back.
+    s = Suggester()
+    for i in range(40):
+        idea = ("a fox, watercolor, snow, dusk, soft light, bokeh, pastel, calm" if i % 2 else
+                "a ship, ink drawing, storm, night, rim light, fog, grain, epic")
+        s.observe(gen(i, f"{idea}, take {i}"))
+    assert s.state.p_near_back() > 0.8
+    cands = history_candidates(s.state, load_catalogue(), s.edits, s.state.last_gen().parts,
+                               "image", "none")
+    back = max((c for c in cands if c.source == "return"), key=lambda c: c.mass)
+    assert "a ship" in back.text and back.mass > 0.5
+    out = s.suggest(modality="image", k=5)
+    assert any(jaccard(split_parts(x.text), split_parts(
+        "a ship, ink drawing, storm, night, rim light, fog, grain, epic, take 40")) >= 0.8
+        for x in out)

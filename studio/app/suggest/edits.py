@@ -30,7 +30,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from studio.app.prompts import bare_part, jaccard
-from studio.app.suggest.state import TERM_TAU, Gen, UserState
+from studio.app.suggest.state import NEAR, TERM_TAU, Gen, UserState
 
 CHOICE_LR = 0.05
 
@@ -190,8 +190,10 @@ class EditModel:
                                  state.recent_drops(prev.modality))
                 self.add.update(f, pool.index(new))
         key, base = frozenset(parts), frozenset(prev.parts)
-        if key != base and key in state.prompts:
+        if key != base and jaccard(key, base) < NEAR:
             pool = return_pool(state, base, prev.modality)
-            if key in pool:
+            # Coming back to a version with a part changed is a return to it too.
+            near = max(pool, key=lambda p: jaccard(p, key), default=None)
+            if near is not None and (near == key or jaccard(near, key) >= NEAR):
                 f = return_features(state, pool, base, before_key)
-                self.ret.update(f, pool.index(key))
+                self.ret.update(f, pool.index(near))

@@ -203,6 +203,7 @@ def encode_user_state(s: UserState) -> dict[str, Any]:
         "drops_log": {m: [[step, part] for step, part in log] for m, log in s.drops_log.items()},
         "op_counts": s.op_counts, "new_term_adds": s.new_term_adds,
         "known_term_adds": s.known_term_adds, "last_by_modality": s.last_by_modality,
+        "near_back": s.near_back, "near_total": s.near_total,
         "param_counts": [[*key, counts] for key, counts in s.param_counts.items()],
         "negative_counts": s.negative_counts, "texts_count": s.texts,
         "top_terms": tracker(s.top_terms), "top_added": tracker(s.top_added),
@@ -262,6 +263,7 @@ def decode_user_state(d: dict[str, Any], subject_of: Any = None) -> UserState:
     s.new_term_adds = float(d["new_term_adds"])
     s.known_term_adds = float(d["known_term_adds"])
     s.last_by_modality = {str(m): int(i) for m, i in d["last_by_modality"].items()}
+    s.near_back, s.near_total = float(d["near_back"]), float(d["near_total"])
     if any(not 0 <= i < len(s.gens) for i in [*s.last_by_modality.values(),
                                               *s.by_ref.values()]):
         raise ValueError("a generation index is out of range")

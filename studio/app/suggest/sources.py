@@ -188,6 +188,10 @@ def history_candidates(state: UserState, catalogue: Catalogue, edits: EditModel,
     base_key = frozenset(base)
     pool_r = return_pool(state, base_key, modality)
     if pool_r:
+        # How often this user comes back is read off the record directly: the edit
+        # kinds count only exact returns that are not one edit away, and most
+        # returns are to a version with a part changed.
+        p_back = max(ops["return"], state.p_near_back())
         probs = edits.ret.probs(return_features(state, pool_r, base_key, before_key))
         for key, share in _top(dict(zip(pool_r, probs.tolist(), strict=True)), 24):
             stat = state.prompts[key]
@@ -202,7 +206,7 @@ def history_candidates(state: UserState, catalogue: Catalogue, edits: EditModel,
             else:
                 why = f"Your prompt from {_plural(ago, 'generation')} ago"
             out.append(prompt_candidate(state, stat.parts, modality, "return",
-                                        ops["return"] * share, why))
+                                        p_back * share, why))
     return out
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from studio.app.prompts import split_parts
+from studio.app.prompts import jaccard, split_parts
 
 #: Transition kinds between consecutive prompts (the edit the user made).
 OPS: tuple[str, ...] = ("repeat", "add", "drop", "swap", "return", "other")
@@ -31,6 +31,8 @@ OP_PRIOR: dict[str, float] = {
 TERM_TAU = 150.0    # generations: how fast a liked modifier is forgotten (taste drift)
 PROMPT_TAU = 60.0   # generations: how fast a prompt stops being a "recent" one
 OP_DECAY = 0.995    # per generation, for the edit-kind statistics
+NEAR = 0.8          # Jaccard at which one prompt stands for another (diversity.DEFAULT_COVER)
+NEAR_BACK = 16      # earlier prompts checked for "came back near it"
 
 #: Reaction events -> how much they say the user liked the output.
 REACTION = {"keep": 1.0, "favourite": 2.0, "unfavourite": -2.0, "delete": -2.0, "restore": 2.0}
@@ -146,6 +148,10 @@ class UserState:
     new_term_adds: float = 0.0
     known_term_adds: float = 0.0
     last_by_modality: dict[str, int] = field(default_factory=dict)
+    # Decayed counts: the next prompt came back near an earlier prompt (and not
+    # near the last one), and all prompts counted.
+    near_back: float = 0.0
+    near_total: float = 0.0
     param_counts: dict[tuple[str, str, str], dict[str, int]] = field(default_factory=dict)
     negative_counts: dict[str, int] = field(default_factory=dict)
     texts: int = 0
@@ -250,6 +256,7 @@ class UserState:
                     self.surface[low[0]] = raw.strip()
         if prev is not None and prev.parts:
             self._transition(prev, gen)
+        self._count_near_back(frozenset(parts))
         self._count_prompt(gen)
         self._count_terms(gen)
         self._count_params(gen)
@@ -304,6 +311,26 @@ class UserState:
                     nb = self.swap_neighbours.setdefault(x, {})
                     nb[y] = nb.get(y, 0) + 1
                 self.terms[inn].swaps_in += 1
+
+    def _count_near_back(self, key: frozenset[str]) -> None:
+        if not self.recent:
+            return
+        self.near_total = self.near_total * OP_DECAY + 1.0
+        self.near_back *= OP_DECAY
+        earlier = reversed(self.recent)
+        if jaccard(next(earlier), key) >= NEAR:
+            return
+        for i, other in enumerate(earlier):
+            if i == NEAR_BACK:
+                break
+            if jaccard(other, key) >= NEAR:
+                self.near_back += 1.0
+                return
+
+    def p_near_back(self) -> float:
+        """How often the next prompt came back near an earlier one rather than near
+        the last: exact returns, and returns with a part changed."""
+        return (self.near_back + 0.1) / (self.near_total + 1.0)
 
     def _count_prompt(self, gen: Gen) -> None:
         key = frozenset(gen.parts)
