@@ -260,3 +260,20 @@ def test_coming_back_to_changed_versions_counts_as_coming_back():
     assert any(jaccard(split_parts(x.text), split_parts(
         "a ship, ink drawing, storm, night, rim light, fog, grain, epic, take 40")) >= 0.8
         for x in out)
+
+
+def test_the_sidebars_mixed_list_holds_several_kinds_of_idea():
+    s = feed(Suggester(), [gen(i, p, params={"steps": 30, "sampler": "dpmpp_2m"})
+                           for i, p in enumerate([
+                               "a red fox, watercolor, snow, golden hour, soft light",
+                               "a red fox, watercolor, forest, golden hour, soft light",
+                               "a red fox, ink, forest, golden hour, soft light"])])
+    mixed = s.suggest(modality="image", k=7)
+    per_source: dict[str, int] = {}
+    for x in mixed:
+        per_source[x.source] = per_source.get(x.source, 0) + 1
+    assert len(mixed) == 7 and max(per_source.values()) <= 2
+    assert {"params", "cross_modal"} & {x.kind for x in mixed}
+    # asked for prompts only (the replay, `studio suggest --kinds`): pure coverage
+    prompts = s.suggest(modality="image", k=7, kinds=("prompt", "style"))
+    assert all(x.kind in ("prompt", "style") for x in prompts)

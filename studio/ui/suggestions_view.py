@@ -72,7 +72,9 @@ class SuggestionsView(QWidget):
         self._results = _Results()
         self._results.ready.connect(self._show)
         self._request_no = 0
-        self._context: dict[str, Any] = {}
+        # One more than the cards that fit comfortably: the prompt already in the
+        # box, if offered, is not shown.
+        self._context: dict[str, Any] = {"k": 7}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(350)  # refresh once the user pauses typing

@@ -277,7 +277,10 @@ class Suggester:
                            anchor=anchor)
             self._lists = None  # only the list on screen when the next prompt comes counts
             if not typing:
-                picks = self._hedged(cands, real, picks, base, modality)
+                hedged = self._hedged(cands, real, picks, base, modality)
+                picks = picks if ctx.kinds is None else hedged
+            if ctx.kinds is None:
+                picks = self._mixed(cands, probs, real, anchor, ctx.k)
             prompt_rows = [i for i, c in enumerate(cands) if c.kind in PROMPT_KINDS and real[i]]
             self._pool = (modality, [frozenset(cands[i].parts) for i in prompt_rows],
                           x[prompt_rows]) if prompt_rows else None
@@ -296,6 +299,26 @@ class Suggester:
             while len(self._shown) > 256:
                 self._shown.popitem(last=False)
             return out
+
+    def _mixed(self, cands: list[Candidate], probs: np.ndarray, real: np.ndarray,
+               anchor: int | None, k: int) -> list[int]:
+        """The sidebar's list of every kind: the coverage order, but at most
+        ``MIXED_PER_SOURCE`` ideas from one source, so that four ways of dropping
+        a modifier do not crowd out a style, a setting or a cross-modal idea."""
+        order = select(cands, probs, MIXED_LOOKAHEAD * k, self.cover, self.max_similarity,
+                       real, anchor=anchor)
+        taken: dict[str, int] = {}
+        picks, held_back = [], []
+        for i in order:
+            source = cands[i].source
+            if i != anchor and taken.get(source, 0) >= MIXED_PER_SOURCE:
+                held_back.append(i)
+                continue
+            taken[source] = taken.get(source, 0) + 1
+            picks.append(i)
+            if len(picks) == k:
+                return picks
+        return picks + held_back[:k - len(picks)]  # few sources have anything: fill up
 
     def _hedged(self, cands: list[Candidate], real: np.ndarray, picks: list[int],
                 base: tuple[str, ...], modality: str) -> list[int]:
@@ -471,6 +494,11 @@ class Suggester:
                 log.warning("could not record %s", kind, exc_info=True)
         return sugg
 
+
+#: The sidebar's mixed list (no ``kinds`` asked for): ideas per source, and how
+#: far down the coverage order it looks for other sources.
+MIXED_PER_SOURCE = 2
+MIXED_LOOKAHEAD = 4
 
 #: How many of the likeliest prompt candidates are combined pairwise.
 COMBINE_TOP = 10
