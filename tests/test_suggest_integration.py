@@ -32,3 +32,12 @@ def test_cli_suggest_json_and_table(capsys):
     assert main(["suggest", "--prompt", "a fox, snow", "--k", "2"]) == 0
     out = capsys.readouterr().out
     assert "WHY" in out and "a fox, snow" in out
+
+
+def test_cli_suggest_kinds(capsys):
+    assert main(["suggest", "--modality", "image", "--k", "4", "--kinds", "style",
+                 "--json"]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert len(items) == 4 and {i["kind"] for i in items} == {"style"}
+    assert main(["suggest", "--kinds", "prompt,colour"]) == 2
+    assert "colour" in capsys.readouterr().err
