@@ -65,3 +65,22 @@ def test_the_prompt_box_holding_the_last_prompt_is_not_typing():
     assert s._lists is not None  # scored against the next prompt, as after a refresh
     s.suggest(modality="image", prompt="a heron, reeds", k=5)
     assert s._lists is None  # a new prompt being typed is not
+
+
+def test_a_user_who_keeps_returning_to_favourites_gets_their_most_run_prompts():
+    import random
+
+    rng = random.Random(5)
+    favs = [f"subject {j}, style {j}, light {j % 3}, mood {j % 4}" for j in range(10)]
+    s = Suggester()
+    for i in range(400):
+        prompt = rng.choices(favs, [1 / (j + 1) for j in range(10)])[0] \
+            if rng.random() < 0.8 else f"new idea {i}, style {i % 7}"
+        if i:
+            s.suggest(k=5, kinds=("prompt", "style"))
+        s.observe({"type": "generate", "id": f"g{i}", "ts": float(i), "prompt": prompt,
+                   "modality": "image"})
+    assert s.hedge.hits["frequent"] > s.hedge.hits["recent"]
+    out = s.suggest(k=5, kinds=("prompt", "style"))
+    top3 = {frozenset(split_parts(f)) for f in favs[:3]}
+    assert top3 <= {frozenset(split_parts(x.text)) for x in out}

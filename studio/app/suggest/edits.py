@@ -143,6 +143,7 @@ RETURN_INIT = (-0.3, -0.6, 0.5, 0.3, 0.5, 0.5, 0.5, 0.3)
 def return_pool(state: UserState, base: frozenset[str], modality: str) -> list[frozenset[str]]:
     out: dict[frozenset[str], None] = {}
     for key in [*list(reversed(state.recent))[:16], *state.top_prompts.top(12),
+                *state.top_counts.top(6),
                 *list(reversed(state.favourites))[:10]]:
         st = state.prompts.get(key)
         if st is not None and key != base and st.modality == modality:

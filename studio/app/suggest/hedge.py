@@ -3,13 +3,14 @@
 The generative model's list (``diversity.select``) rests on assumptions about
 how people edit, and a user can break them: someone who re-runs in batches and
 flips between the last few versions of a prompt is served best by those
-versions, not by predicted edits. That list, "the prompt and the ones before
-it", is cheap to build, and so is a blend of the two.
+versions, not by predicted edits; one who keeps coming back to a few
+favourite prompts, by those. These lists ("the prompt and the ones before it",
+"the prompts run most often lately") are cheap to build, and so is a blend.
 
 Each refresh builds every policy's list; when the next prompt arrives, each list
 either held a prompt close enough to it (Jaccard of parts >= the cover
 threshold) or not. The engine shows the list of the policy with the most
-decayed hits so far, the model's own starting with a head start. With three
+decayed hits so far, the model's own starting with a head start. With four
 policies, full information (every list is scored at every step, whatever was
 shown) and a decayed count, the choice settles quickly and follows a user whose
 habits change; nothing has to be explored.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-POLICIES: tuple[str, ...] = ("model", "blend", "recent")
+POLICIES: tuple[str, ...] = ("model", "blend", "recent", "frequent")
 DECAY = 0.99       # per scored prompt: a hit 70 prompts ago counts half
 HEAD_START = 3.0   # pseudo-hits for the model's list (it also carries the reasons)
 MARGIN = 1.0       # another policy must lead by this much to take over

@@ -208,6 +208,7 @@ def encode_user_state(s: UserState) -> dict[str, Any]:
         "negative_counts": s.negative_counts, "texts_count": s.texts,
         "top_terms": tracker(s.top_terms), "top_added": tracker(s.top_added),
         "top_prompts": tracker(s.top_prompts, index),
+        "top_counts": tracker(s.top_counts, index),
         "favourites": [index[k] for k in s.favourites],
     }
 
@@ -284,5 +285,6 @@ def decode_user_state(d: dict[str, Any], subject_of: Any = None) -> UserState:
     s.top_terms = tracker(d["top_terms"])
     s.top_added = tracker(d["top_added"])
     s.top_prompts = tracker(d["top_prompts"], keys)
+    s.top_counts = tracker(d["top_counts"], keys)
     s.favourites = OrderedDict((keys[i], None) for i in d["favourites"])
     return s

@@ -158,6 +158,7 @@ class UserState:
     top_terms: TopTracker = field(default_factory=lambda: TopTracker(48))
     top_added: TopTracker = field(default_factory=lambda: TopTracker(24))
     top_prompts: TopTracker = field(default_factory=lambda: TopTracker(24))
+    top_counts: TopTracker = field(default_factory=lambda: TopTracker(12))  # all-time runs
     favourites: OrderedDict[frozenset[str], None] = field(default_factory=OrderedDict)
     subject_of: Any = None  # callable prompt -> subject class, set by the suggester
 
@@ -343,6 +344,7 @@ class UserState:
         stat.last = gen.index
         stat.log_use = _logadd(stat.log_use, gen.index / PROMPT_TAU)
         self.top_prompts.update(key, stat.log_use)
+        self.top_counts.update(key, stat.count + stat.last * 1e-9)  # ties: the latest
         self.recent[key] = None
         self.recent.move_to_end(key)
         if len(self.recent) > 64:

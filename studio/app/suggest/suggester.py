@@ -322,8 +322,8 @@ class Suggester:
 
     def _hedged(self, cands: list[Candidate], real: np.ndarray, picks: list[int],
                 base: tuple[str, ...], modality: str) -> list[int]:
-        """The model's prompt picks, or the user's latest prompts, or a blend of
-        both: whichever list has served this user best (``hedge.py``). Picks of
+        """The model's prompt picks, the user's latest or most used prompts, or a
+        blend: whichever list has served this user best (``hedge.py``). Picks of
         other kinds keep their places."""
         model = [i for i in picks if cands[i].kind in PROMPT_KINDS]
         n = len(model)
@@ -336,9 +336,10 @@ class Suggester:
         latest = [by_key[key] for key in (frozenset(base), *reversed(self.state.recent))
                   if key in by_key]
         latest = list(dict.fromkeys(latest))[:n]
+        frequent = [by_key[key] for key in self.state.top_counts.top() if key in by_key][:n]
         half = n - n // 2
         blend = list(dict.fromkeys([*model[:half], *latest, *model]))[:n]
-        lists = {"model": model, "blend": blend, "recent": latest}
+        lists = {"model": model, "blend": blend, "recent": latest, "frequent": frequent}
         self._lists = (modality, {p: [frozenset(cands[i].parts) for i in shown]
                                   for p, shown in lists.items()})
         chosen = lists[self.hedge.choose()]
