@@ -97,3 +97,34 @@ def test_studio_beats_both_baselines_on_generated_histories(tmp_path, setting, s
     best = max(res["most_recent"]["hit@k"], res["most_frequent"]["hit@k"])
     assert res["studio"]["hit@k"] > 1.2 * best, res
     assert res["studio"]["mrr"] > max(res["most_recent"]["mrr"], res["most_frequent"]["mrr"])
+
+
+def test_odd_histories_replay_without_surprises(tmp_path):
+    # Unicode, emphasis, empty and comma-only prompts, 300-part prompts, unknown
+    # modalities, numeric ids and users, reactions to unknown or later targets,
+    # equal timestamps: each is scored, none stops the replay.
+    import random
+
+    rng = random.Random(3)
+    words = ["fox", "(snow:1.3)", "ÄÖ ünïcode", "日本語", "  spaced   out ", "", ",", "🙂",
+             "x" * 300]
+    lines, ts = [], 0.0
+    for i in range(600):
+        ts += rng.choice([0, 1, 3600])
+        user = rng.choice(["u1", 2])
+        if rng.random() < 0.7:
+            n = rng.choice([0, 1, 3, 300])
+            lines.append({"ts": ts, "user": user, "type": "generate", "id": i,
+                          "prompt": ", ".join(rng.choice(words) for _ in range(n)),
+                          "modality": rng.choice(["image", "text", "hologram"])})
+        else:
+            lines.append({"ts": ts, "user": user, "type": rng.choice(["keep", "rate"]),
+                          "target": rng.choice([i - 1, i + 5, "nope"]), "value": 9})
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    res = evaluate(path, k=5)
+    generates = sum(x["type"] == "generate" for x in lines)
+    assert res["users"] == 2 and res["events"] == generates - 2
+    for system in res["systems"].values():
+        assert 0.0 <= system["mrr"] <= system["hit@k"] <= 1.0
+    assert res["systems"]["studio"]["hit@k"] > 0
