@@ -142,3 +142,25 @@ def test_feedback_never_turns_the_sources_estimate_upside_down():
         r.update(x, 0, EXPLICIT_LR)
     assert r.weight("log_mass") >= MIN_LOG_MASS_WEIGHT > 0
     assert r.probs(x)[1] > r.probs(x)[0] or r.weight("log_mass") == MIN_LOG_MASS_WEIGHT
+
+
+def test_reactions_to_outputs_of_an_offered_prompt_teach_the_ranker():
+    def run(reaction):
+        s = history(Suggester())
+        offered = s.suggest({"modality": "image", "k": 8, "kinds": ("prompt", "style")})
+        s.observe({"type": "generate", "id": "s1", "ts": 100.0, "modality": "image",
+                   "prompt": offered[2].text})
+        direction = s._outcomes["s1"]  # the offer's features against the list's average
+        if reaction:
+            s.observe({"type": reaction[0], "target": "s1", "ts": 100.5,
+                       **({"value": reaction[1]} if len(reaction) > 1 else {})})
+        return s.ranker.w.copy(), direction
+
+    neutral, d = run(None)
+    assert np.abs(d).sum() > 0
+    for reaction, sign in ((("favourite",), 1), (("keep",), 1), (("rate", 5), 1),
+                           (("delete",), -1), (("rate", 1), -1)):
+        w, _ = run(reaction)
+        assert sign * float((w - neutral) @ d) > 0, reaction
+    w, _ = run(("rate", 3))
+    assert np.allclose(w, neutral)  # three stars say nothing

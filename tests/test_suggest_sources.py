@@ -277,3 +277,11 @@ def test_the_sidebars_mixed_list_holds_several_kinds_of_idea():
     # asked for prompts only (the replay, `studio suggest --kinds`): pure coverage
     prompts = s.suggest(modality="image", k=7, kinds=("prompt", "style"))
     assert all(x.kind in ("prompt", "style") for x in prompts)
+
+
+def test_asking_for_one_kind_gets_only_that_kind():
+    s = feed(Suggester(), [gen(i, p) for i, p in enumerate(
+        ["a fox, watercolor", "a fox, watercolor, snow", "a fox, ink, snow, dusk"])])
+    for kind in ("style", "prompt", "params", "negative", "cross_modal"):
+        out = s.suggest(modality="image", k=6, kinds=(kind,))
+        assert all(x.kind == kind for x in out), kind

@@ -10,7 +10,10 @@ step on the log-likelihood per feedback event:
   larger step, because the user told us;
 * implicit: when a prompt is generated, the offered candidate that is that
   prompt counts as chosen among all offered (a small step); this is also what
-  the replay evaluation exercises.
+  the replay evaluation exercises;
+* outcome: when the user keeps, favourites, deletes or rates an output of such a
+  prompt, the offer that led to it counts as good or bad (its features against
+  the list's average), so sources whose ideas end up kept gain weight.
 
 Softmax rather than a per-item sigmoid because only differences between
 candidates matter: a run of accepts cannot inflate every score towards 1 and
@@ -31,6 +34,7 @@ from studio.app.suggest.features import FEATURES
 
 EXPLICIT_LR = 0.3
 IMPLICIT_LR = 0.03
+OUTCOME_LR = 0.01  # keep/favourite/delete/rate of an output of an offered prompt
 L2 = 0.001
 MIN_LOG_MASS_WEIGHT = 0.25
 _LOG_MASS = FEATURES.index("log_mass")

@@ -49,6 +49,16 @@ def cached_parts(prompt: str) -> tuple[str, ...]:
     return tuple(split_parts(prompt, keep_weights=True))
 
 
+def generation_refs(event: dict[str, Any]) -> list[str]:
+    """What reactions to a generate event's outputs name as their target: its
+    artifact ids (live log) or its external id (imported histories keep it as
+    "ref"; the replay format as "id")."""
+    refs = [*(event.get("artifacts") or ()), event.get("ref")]
+    if not any(refs):
+        refs = [event.get("id")]
+    return [str(ref) for ref in refs if ref is not None and ref != ""]
+
+
 def length_class(n: int) -> str:
     return "short" if n <= 3 else "mid" if n <= 6 else "long"
 
@@ -234,14 +244,8 @@ class UserState:
         params = dict(event.get("params") or {})
         gen = Gen(len(self.gens), float(event.get("ts") or 0.0), prompt, parts, modality,
                   params, negative=str(params.get("negative_prompt") or ""))
-        # Reactions target an artifact id (live log) or the generate's external id
-        # (imported histories keep it as "ref"; the replay format as "id").
-        refs = [*(event.get("artifacts") or ()), event.get("ref")]
-        if not any(refs):
-            refs = [event.get("id")]
-        for ref in refs:
-            if ref is not None and ref != "":
-                self.by_ref[str(ref)] = gen.index
+        for ref in generation_refs(event):
+            self.by_ref[ref] = gen.index
         if modality == "text":
             self.texts += 1
         prev = self.last_gen(modality)

@@ -30,9 +30,9 @@ from studio.app.suggest.diversity import DEFAULT_COVER, DEFAULT_MAX_SIMILARITY, 
 from studio.app.suggest.edits import EditModel
 from studio.app.suggest.features import FEATURES, featurize
 from studio.app.suggest.hedge import ListHedge
-from studio.app.suggest.ranker import EXPLICIT_LR, IMPLICIT_LR, Ranker
+from studio.app.suggest.ranker import EXPLICIT_LR, IMPLICIT_LR, OUTCOME_LR, Ranker
 from studio.app.suggest.snapshot import decode_user_state, encode_user_state
-from studio.app.suggest.state import Gen, UserState, cached_parts
+from studio.app.suggest.state import REACTION, Gen, UserState, cached_parts, generation_refs
 from studio.app.suggest.types import PROMPT_KINDS, Candidate, SuggestContext, Suggestion
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ Recorder = Callable[..., Any]
 
 REACTIONS = ("keep", "favourite", "unfavourite", "delete", "restore", "rate")
 DISMISS_FOR = 25  # generations a dismissed suggestion stays out of the list
+OUTCOMES_KEPT = 256  # offered prompts run whose outputs' reactions still teach
 # Popular first prompts help until the user has prompts of their own to build on.
 STARTERS_UNTIL = 8
 
@@ -88,6 +89,9 @@ class Suggester:
         self._shown: OrderedDict[str, tuple[Suggestion, Candidate, np.ndarray, int]] = \
             OrderedDict()
         self._pool: tuple[str, list[frozenset[str]], np.ndarray] | None = None
+        # Generations that ran an offered prompt: ref -> that candidate's features
+        # against the list's average, so the reaction to the output teaches too.
+        self._outcomes: OrderedDict[str, np.ndarray] = OrderedDict()
         self.hedge = ListHedge()
         # Each policy's list at the last refresh, scored by the next prompt (hedge.py).
         self._lists: tuple[str, dict[str, list[frozenset[str]]]] | None = None
@@ -113,6 +117,7 @@ class Suggester:
             elif kind in REACTIONS:
                 if event.get("target") is not None:
                     self.state.add_reaction(kind, str(event["target"]), event.get("value"))
+                    self._learn_outcome(kind, str(event["target"]), event.get("value"))
             elif kind in ("suggestion_apply", "suggestion_dismiss"):
                 self._learn_recorded(event)
 
@@ -210,7 +215,29 @@ class Suggester:
             return
         actual = frozenset(cached_parts(str(event.get("prompt") or "")))
         if actual and actual in keys:
-            self.ranker.update(x, keys.index(actual), IMPLICIT_LR)
+            row = keys.index(actual)
+            self.ranker.update(x, row, IMPLICIT_LR)
+            for ref in generation_refs(event):
+                self._outcomes[ref] = x[row] - x.mean(axis=0)
+                self._outcomes.move_to_end(ref)
+            while len(self._outcomes) > OUTCOMES_KEPT:
+                self._outcomes.popitem(last=False)
+
+    def _learn_outcome(self, kind: str, target: str, value: Any) -> None:
+        """The user kept, favourited, deleted or rated an output of an offered
+        prompt: the ranker learns how good that offer turned out to be."""
+        direction = self._outcomes.get(target)
+        if direction is None:
+            return
+        if kind == "rate":
+            try:
+                sign = float(np.sign(float(value) - 3.0))  # 1..5 stars: 3 says nothing
+            except (TypeError, ValueError):
+                return
+        else:
+            sign = float(np.sign(REACTION.get(kind, 0.0)))
+        if sign:
+            self.ranker.learn(direction, OUTCOME_LR * sign)
 
     def _learn_recorded(self, event: dict[str, Any]) -> None:
         # Our own accept/dismiss already taught the ranker; events from elsewhere
@@ -404,7 +431,7 @@ class Suggester:
                 for s, m in c.sources.items():
                     seen.sources[s] = seen.sources.get(s, 0.0) + m
         out = list(merged.values())
-        if want is None or want & set(PROMPT_KINDS):
+        if want is None or "prompt" in want:  # combinations are prompts, not styles
             out += self._combinations(out, modality, base, set(merged))
         return out
 
