@@ -195,6 +195,6 @@ class EditModel:
             pool = return_pool(state, base, prev.modality)
             # Coming back to a version with a part changed is a return to it too.
             near = max(pool, key=lambda p: jaccard(p, key), default=None)
-            if near is not None and (near == key or jaccard(near, key) >= NEAR):
+            if near is not None and jaccard(near, key) >= NEAR:
                 f = return_features(state, pool, base, before_key)
                 self.ret.update(f, pool.index(near))

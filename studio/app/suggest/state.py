@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from studio.app.prompts import jaccard, split_parts
+from studio.app.suggest.diversity import DEFAULT_COVER as NEAR  # one prompt stands for another
 
 #: Transition kinds between consecutive prompts (the edit the user made).
 OPS: tuple[str, ...] = ("repeat", "add", "drop", "swap", "return", "other")
@@ -31,7 +32,6 @@ OP_PRIOR: dict[str, float] = {
 TERM_TAU = 150.0    # generations: how fast a liked modifier is forgotten (taste drift)
 PROMPT_TAU = 60.0   # generations: how fast a prompt stops being a "recent" one
 OP_DECAY = 0.995    # per generation, for the edit-kind statistics
-NEAR = 0.8          # Jaccard at which one prompt stands for another (diversity.DEFAULT_COVER)
 NEAR_BACK = 16      # earlier prompts checked for "came back near it"
 
 #: Reaction events -> how much they say the user liked the output.

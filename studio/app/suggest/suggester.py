@@ -90,7 +90,7 @@ class Suggester:
             OrderedDict()
         self._pool: tuple[str, list[frozenset[str]], np.ndarray] | None = None
         # Generations that ran an offered prompt: ref -> that candidate's features
-        # against the list's average, so the reaction to the output teaches too.
+        # against the average candidate's, so the reaction to the output teaches too.
         self._outcomes: OrderedDict[str, np.ndarray] = OrderedDict()
         self.hedge = ListHedge()
         # Each policy's list at the last refresh, scored by the next prompt (hedge.py).
@@ -304,8 +304,11 @@ class Suggester:
                            anchor=anchor)
             self._lists = None  # only the list on screen when the next prompt comes counts
             if not typing:
+                # Always scored against the next prompt; shown where prompts are asked
+                # for, while the sidebar's mixed list goes by variety instead.
                 hedged = self._hedged(cands, real, picks, base, modality)
-                picks = picks if ctx.kinds is None else hedged
+                if ctx.kinds is not None:
+                    picks = hedged
             if ctx.kinds is None:
                 picks = self._mixed(cands, probs, real, anchor, ctx.k)
             prompt_rows = [i for i, c in enumerate(cands) if c.kind in PROMPT_KINDS and real[i]]
