@@ -326,8 +326,8 @@ def _unrepr(value: str) -> Any:
 def _describe(name: str, value: Any) -> str:
     if name == "steps":
         return f"{value} steps"
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str) and name in ("sampler", "scheduler", "sampler_name"):
+        return value  # "dpmpp_2m" names itself; "flux-schnell" alone would not
     return f"{name} {value}"
 
 
