@@ -11,6 +11,9 @@ each row prints two bounds that put the ratio in context:
 * ``ceiling``: 1 / the better baseline's hit@k, the highest ratio any system can
   reach on that history (hit@k cannot exceed 1).
 
+``edits_ratio`` is studio's ratio to the better baseline counting only the
+prompts that differ from the user's previous one (re-runs left out).
+
     .venv/bin/python -m bench.suggest_heldout [--seeds 7 8] [--users 10] [--gens 250]
 """
 
@@ -46,25 +49,33 @@ def replay(path: Path, k: int) -> dict[str, Any]:
     users: dict[str, list[tuple[float, int, dict[str, Any]]]] = {}
     for lineno, ev in read_events(path):
         users.setdefault(str(ev.get("user", "")), []).append((float(ev["ts"]), lineno, ev))
-    n = 0
+    n = edits = 0
     hits = dict.fromkeys(("studio", "most_recent", "most_frequent", "pool"), 0)
+    edit_hits = dict.fromkeys(("studio", "most_recent", "most_frequent"), 0)
     for rows in users.values():
         studio, recent, frequent = StudioSystem(), MostRecent(), MostFrequent(k)
-        seen = False
+        last: frozenset[str] | None = None
         for _, _, ev in sorted(rows, key=lambda t: (t[0], t[1])):
             if ev["type"] == "generate":
-                if seen:
-                    actual = metric_parts(ev["prompt"])
+                actual = metric_parts(ev["prompt"])
+                if last is not None:
                     n += 1
+                    edits += actual != last
                     lists = {"studio": studio.propose(k), "most_recent": recent.propose(k),
                              "most_frequent": frequent.propose(k),
                              "pool": [c.text for c in studio.suggester.candidates(kinds=KINDS)]}
                     for name, proposals in lists.items():
-                        hits[name] += any(is_hit(p, actual) for p in proposals)
-                seen = True
+                        hit = any(is_hit(p, actual) for p in proposals)
+                        hits[name] += hit
+                        if actual != last and name in edit_hits:
+                            edit_hits[name] += hit
+                last = actual
             for system in (studio, recent, frequent):
                 system.observe(ev)
-    return {"events": n, **{name: round(h / n, 4) for name, h in hits.items()}}
+    best_edits = max(edit_hits["most_recent"], edit_hits["most_frequent"])
+    return {"events": n, **{name: round(h / n, 4) for name, h in hits.items()},
+            "repeats": round(1 - edits / n, 3),
+            "edits_ratio": round(edit_hits["studio"] / best_edits, 3) if best_edits else None}
 
 
 def run(seeds: list[int], users: int, gens: int, k: int) -> dict[str, Any]:
