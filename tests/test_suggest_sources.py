@@ -189,7 +189,7 @@ def test_to_dict_is_json_ready():
 def test_the_list_always_covers_running_the_last_prompt_again():
     s = Suggester()
     # The user's outputs of this prompt were deleted, so a re-run scores low;
-    # the list still offers it (or a prompt within the hit threshold of it).
+    # the list still offers it, the prompt itself, not only a close neighbour.
     events = []
     for i in range(40):
         events.append(gen(i, f"a fox {i % 3}, watercolor"))
@@ -198,6 +198,7 @@ def test_the_list_always_covers_running_the_last_prompt_again():
     last = frozenset(split_parts(events[-2]["prompt"]))
     out = s.suggest(k=3, kinds=("prompt", "style"))
     assert any(jaccard(frozenset(split_parts(x.text)), last) >= 0.8 for x in out)
+    assert last in {frozenset(split_parts(x.text)) for x in out}
 
 
 def test_returns_rank_earlier_prompts_by_how_many_others_came_since():
