@@ -1,4 +1,8 @@
-"""User settings: a small JSON file in the data folder, written atomically."""
+"""User settings: a small JSON file in the data folder, written atomically.
+
+Fault point (tests/faults): ``settings.write_atomic.before_rename``, reached by
+every atomic write (library files, thumbnails, settings, exports).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from studio.app.faults import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        fault_point("settings.write_atomic.before_rename")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
