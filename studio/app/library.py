@@ -1,4 +1,8 @@
-"""The output library: files written atomically plus a SQLite index with full-text search."""
+"""The output library: files written atomically plus a SQLite index with full-text search.
+
+Fault points (tests/faults), in the order ``add`` reaches them for each output:
+``library.after_file``, ``library.after_thumbnail`` (images), ``library.after_index``.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from studio.api import GenerationRequest, Output, RequestError
 from studio.app import writers
+from studio.app.faults import fault_point
 from studio.app.jobs import new_id
 from studio.app.migrations import Migrations, connect
 from studio.app.settings import write_atomic
@@ -60,6 +65,16 @@ def m001_artifacts(conn: sqlite3.Connection) -> None:
     )
 
 
+@migrations
+def m002_imports(conn: sqlite3.Connection) -> None:
+    # Importing a folder asks "is this file already here?" once per file (issue #19).
+    conn.execute("CREATE INDEX artifacts_content_hash ON artifacts(content_hash)")
+    # A linked artifact is a user's file referenced in place: never deleted or changed.
+    conn.execute("ALTER TABLE artifacts ADD COLUMN linked INTEGER NOT NULL DEFAULT 0")
+    # Imported rows whose history event is not yet written; a re-run writes them.
+    conn.execute("CREATE TABLE import_pending (id TEXT PRIMARY KEY)")
+
+
 @dataclass(frozen=True)
 class Artifact:
     id: str
@@ -83,6 +98,7 @@ class Artifact:
     rating: int | None = None
     favourite: bool = False
     trashed: float | None = None
+    linked: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -138,8 +154,10 @@ class Library:
             day = time.strftime("%Y/%m", time.localtime(now))
             path = self.files / day / f"{aid}{ext}"
             write_atomic(path, data)
+            fault_point("library.after_file")
             if output.kind == "image":
                 self._write_thumbnail(aid, output.data)
+                fault_point("library.after_thumbnail")
             seed = output.metadata.get("seed", request.seed)
             art = Artifact(
                 id=aid,
@@ -162,6 +180,7 @@ class Library:
                 modified=now,
             )
             self._insert(art)
+            fault_point("library.after_index")
             made.append(art)
         return made
 
@@ -184,6 +203,7 @@ class Library:
         row["params"] = json.dumps(row["params"], default=str)
         row["metadata"] = json.dumps(row["metadata"], default=str)
         row["favourite"] = int(row["favourite"])
+        row["linked"] = int(row["linked"])
         cols = ", ".join(_COLUMNS)
         marks = ", ".join(f":{c}" for c in _COLUMNS)
         with self._lock:
@@ -194,6 +214,100 @@ class Library:
                 (art.id, art.prompt, art.text or ""),
             )
             self.conn.execute("COMMIT")
+
+    # -- existing files (studio/app/library_import.py, issue #19) -----------------
+
+    def find_hash(self, content_hash: str) -> str | None:
+        """The id of an artifact whose file holds exactly these bytes, if any."""
+        row = self.conn.execute(
+            "SELECT id FROM artifacts WHERE content_hash = ? LIMIT 1", (content_hash,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def store_existing(
+        self,
+        source: Path,
+        data: bytes,
+        content_hash: str,
+        created: float,
+        request: GenerationRequest | None,
+        metadata: Mapping[str, Any],
+        link: bool = False,
+        thumbnail: Any = None,
+    ) -> Artifact:
+        """Copy a user's file into the library (or, with ``link``, reference it in place)
+        and write its thumbnail; ``index_existing`` then makes it visible.
+
+        A linked source is only ever read: nothing in the library writes, moves or
+        deletes it (see ``_remove_file``).
+        """
+        aid = new_id()
+        if link:
+            path = Path(source).resolve()
+        else:
+            day = time.strftime("%Y/%m", time.localtime(created))
+            path = self.files / day / f"{aid}{Path(source).suffix.lower()}"
+            write_atomic(path, data)
+        if thumbnail is not None:
+            self._write_thumbnail(aid, thumbnail)
+        req = request or GenerationRequest(modality="image")
+        return Artifact(
+            id=aid, kind="image", path=str(path), modality=req.modality, task=req.task,
+            prompt=req.prompt, params=dict(req.params), seed=req.seed, model=req.model,
+            generator=req.generator, content_hash=content_hash, metadata=dict(metadata),
+            created=created, modified=created, linked=link,
+        )
+
+    def index_existing(self, arts: Sequence[Artifact], pending_events: bool) -> None:
+        """Index stored files in one transaction; with ``pending_events`` each is also
+        marked as awaiting its history event until ``clear_pending`` names it."""
+        rows = []
+        for art in arts:
+            row = art.to_dict()
+            row.setdefault("text", None)
+            row["params"] = json.dumps(row["params"], default=str)
+            row["metadata"] = json.dumps(row["metadata"], default=str)
+            row["favourite"], row["linked"] = int(row["favourite"]), int(row["linked"])
+            rows.append(row)
+        cols = ", ".join(_COLUMNS)
+        marks = ", ".join(f":{c}" for c in _COLUMNS)
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                self.conn.executemany(f"INSERT INTO artifacts ({cols}) VALUES ({marks})", rows)
+                self.conn.executemany(
+                    "INSERT INTO artifacts_fts (id, prompt, text) VALUES (?, ?, ?)",
+                    [(a.id, a.prompt, a.text or "") for a in arts],
+                )
+                if pending_events:
+                    self.conn.executemany("INSERT INTO import_pending (id) VALUES (?)",
+                                          [(a.id,) for a in arts])
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def pending_events(self) -> list[Artifact]:
+        """Indexed imports whose history event was not written (an interrupted import)."""
+        cols = ", ".join(f"a.{c}" for c in _COLUMNS)
+        return [_to_artifact(r) for r in self.conn.execute(
+            f"SELECT {cols} FROM artifacts a JOIN import_pending p ON p.id = a.id "
+            "ORDER BY a.created"
+        )]
+
+    def clear_pending(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany("DELETE FROM import_pending WHERE id = ?",
+                                  [(i,) for i in ids])
+            self.conn.execute("COMMIT")
+
+    def _remove_file(self, artifact_id: str, path: str, linked: bool) -> None:
+        # A linked artifact's file is the user's own, outside the library: dropping it
+        # from the library removes only what the library made (row, thumbnail).
+        if not linked:
+            Path(path).unlink(missing_ok=True)
+        self.thumbnail_path(artifact_id).unlink(missing_ok=True)
 
     # -- reading ---------------------------------------------------------------
 
@@ -261,11 +375,10 @@ class Library:
     def empty_trash(self) -> int:
         """Delete trashed artifacts and their files for good; returns how many."""
         rows = self.conn.execute(
-            "SELECT id, path FROM artifacts WHERE trashed IS NOT NULL"
+            "SELECT id, path, linked FROM artifacts WHERE trashed IS NOT NULL"
         ).fetchall()
-        for aid, path in rows:
-            Path(path).unlink(missing_ok=True)
-            self.thumbnail_path(aid).unlink(missing_ok=True)
+        for aid, path, linked in rows:
+            self._remove_file(aid, path, bool(linked))
             with self._lock:
                 self.conn.execute("BEGIN")
                 self.conn.execute("DELETE FROM artifacts WHERE id = ?", (aid,))
@@ -279,14 +392,14 @@ class Library:
         ``secure_delete`` (set on every connection) overwrites the freed pages; VACUUM
         and a truncating checkpoint drop them and the write-ahead log from disk.
         """
-        rows = self.conn.execute("SELECT id, path FROM artifacts").fetchall()
-        for aid, path in rows:
-            Path(path).unlink(missing_ok=True)
-            self.thumbnail_path(aid).unlink(missing_ok=True)
+        rows = self.conn.execute("SELECT id, path, linked FROM artifacts").fetchall()
+        for aid, path, linked in rows:
+            self._remove_file(aid, path, bool(linked))
         with self._lock:
             self.conn.execute("BEGIN")
             self.conn.execute("DELETE FROM artifacts")
             self.conn.execute("DELETE FROM artifacts_fts")
+            self.conn.execute("DELETE FROM import_pending")
             self.conn.execute("COMMIT")
             self.conn.execute("VACUUM")
             self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -310,6 +423,7 @@ def _to_artifact(row: tuple) -> Artifact:
     data["params"] = json.loads(data["params"])
     data["metadata"] = json.loads(data["metadata"])
     data["favourite"] = bool(data["favourite"])
+    data["linked"] = bool(data["linked"])
     return Artifact(**data)
 
 
