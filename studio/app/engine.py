@@ -4,6 +4,9 @@ The queue, priorities, persistence, events and the library live here, in the
 process that shows the UI. Execution is delegated to a ``Backend``: threads in
 this process (CLI, tests) or a worker process (the GUI), so the same requests,
 events and results flow whichever runs them.
+
+Fault point (tests/faults): ``engine.before_record``, after the library stored a
+job's artifacts and before its ``generate`` event is recorded.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from studio.api import (
     RequestError,
     StudioError,
 )
+from studio.app.faults import fault_point
 from studio.app.jobs import (
     CANCELLED,
     DONE,
@@ -102,6 +106,7 @@ class Engine:
         self._seq = 0.0
         self._running: Job | None = None
         self._stopping = False
+        self._shut = False
         self._db = None
         if store is not None:
             self._db = connect(str(store), "job queue")
@@ -124,7 +129,11 @@ class Engine:
             raise RequestError(
                 f"{info.id} cannot do task {task!r} (tasks: {', '.join(info.tasks)})"
             )
+        _check_text("the prompt", request.prompt)
         params = info.params.resolve(request.params, task)
+        for name, value in params.items():
+            if isinstance(value, str):
+                _check_text(name, value)
         seed = request.seed
         if seed is None:
             seed = random.randrange(2**32)
@@ -137,10 +146,16 @@ class Engine:
                 parent = value[len(ARTIFACT_PREFIX):]
         model = (request.model or self.settings.default_models.get(info.id, "")
                  or info.default_model)
-        return GenerationRequest(
+        prepared = GenerationRequest(
             modality=info.modality, prompt=request.prompt, task=task, generator=info.id,
             model=model, params=params, seed=seed, inputs=inputs, parent=parent,
         )
+        # The generator's own checks (LoRA files, sizes), where the backend can run them
+        # cheaply in this process: bad input is refused here, not by a failed job.
+        check = getattr(self.backend, "check", None)
+        if check is not None:
+            check(prepared)
+        return prepared
 
     def pick_generator(self, request: GenerationRequest) -> GeneratorInfo:
         if request.generator:
@@ -170,10 +185,19 @@ class Engine:
                 raise RequestError(f"{info.id} takes no {role!r} input"
                                    + (f" (inputs: {', '.join(sorted(allowed))})" if allowed
                                       else ""))
+            if role not in needed:
+                # Silently ignoring it (a mask without an image ran plain txt2img) would
+                # make something the user did not ask for.
+                users = [t for t in info.tasks if role in info.task_inputs.get(t, ())]
+                hint = "; ".join(
+                    f"{t} takes {', '.join(info.task_inputs[t])}" for t in users
+                )
+                raise RequestError(f"task {task!r} takes no {role!r} input ({hint})")
             out[role] = self._resolve_input(role, value)
         missing = [r for r in needed if r not in out]
         if missing:
             raise RequestError(f"task {task!r} needs the input(s): {', '.join(missing)}")
+        check_images(out)
         return out
 
     def _resolve_input(self, role: str, value: str) -> str:
@@ -257,16 +281,24 @@ class Engine:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
-    def shutdown(self, cancel_running: bool = True) -> None:
+    def shutdown(self, cancel_running: bool = True, timeout: float = 30.0) -> None:
+        """Stop the engine thread, waiting at most ``timeout`` s for the running job.
+
+        A second call does nothing, so a caller that shut down early (the CLI after
+        abandoning a job) can still close the studio as usual.
+        """
         with self._cv:
+            if self._shut:
+                return
+            self._shut = True
             self._stopping = True
             running = self._running
             self._cv.notify_all()
         if running is not None and cancel_running:
             self.backend.cancel(running.id)
-        self._thread.join(timeout=30)
+        self._thread.join(timeout=timeout)
         self.backend.shutdown()
-        if self._db is not None:
+        if self._db is not None and not self._thread.is_alive():
             self._db.close()
 
     # -- the engine thread -------------------------------------------------------
@@ -282,8 +314,16 @@ class Engine:
                 job.state, job.started = RUNNING, time.time()
                 self._running = job
                 self._save(job)
-            self._emit(JobEvent("started", job.id))
-            self._execute(job)
+            try:
+                self._emit(JobEvent("started", job.id))
+                self._execute(job)
+            except BaseException:
+                # Even a failure while finishing the job (the store gone, a fault) must
+                # leave the engine running and release whoever waits for this job.
+                log.error("the engine failed while finishing job %s", job.id, exc_info=True)
+                if job.state not in FINISHED_STATES:
+                    job.state, job.error = FAILED, "the studio failed while finishing this job"
+                self._done_events[job.id].set()
             with self._cv:
                 self._running = None
 
@@ -313,9 +353,9 @@ class Engine:
         except StudioError as exc:
             self._finish(job, FAILED, str(exc))
             return
-        except Exception as exc:
+        except BaseException as exc:  # SystemExit from a plugin must not end this thread
             log.error("job %s failed", job.id, exc_info=True)
-            self._finish(job, FAILED, f"{type(exc).__name__}: {exc}")
+            self._finish(job, FAILED, _one_line(exc))
             return
         self._finish(job, DONE)
 
@@ -324,6 +364,7 @@ class Engine:
         self._save(job)
         if state == DONE:
             req = job.request
+            fault_point("engine.before_record")
             self.record(
                 "generate", modality=req.modality, task=req.task, prompt=req.prompt,
                 params=dict(req.params), model=req.model, seed=req.seed,
@@ -391,6 +432,59 @@ class Engine:
                 del self._done_events[jid]
                 if self._db is not None:
                     self._db.execute("DELETE FROM jobs WHERE id = ?", (jid,))
+
+
+def _one_line(exc: BaseException) -> str:
+    """A job's error line for an unexpected exception (its traceback goes to the log)."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    if isinstance(exc, SystemExit):
+        return f"the generator called sys.exit({exc.code!r}) (a bug in the generator)"
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _check_text(what: str, text: str) -> None:
+    """Refuse text that cannot be stored or tokenized: undecodable bytes from the command
+    line arrive as lone surrogates (PEP 383) and would fail only after a model loaded."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start]
+        byte = f"byte 0x{ord(bad) - 0xDC00:02x}" if 0xDC80 <= ord(bad) <= 0xDCFF else \
+            f"character U+{ord(bad):04X}"
+        raise RequestError(f"{what} is not valid UTF-8 text ({byte} at position "
+                           f"{exc.start}); save or type it as UTF-8") from None
+
+
+#: Input roles that hold pictures, checked with PIL before a job is queued.
+IMAGE_ROLES = frozenset({"image", "mask", "control_image", "init_image"})
+
+
+def check_images(inputs: dict[str, str]) -> None:
+    """Refuse image inputs that are not images, and a mask of another size than its image.
+
+    Reads headers only (PIL's ``verify``): cheap, and no torch in this process.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    sizes: dict[str, tuple[int, int]] = {}
+    for role, path in inputs.items():
+        if role not in IMAGE_ROLES:
+            continue
+        try:
+            with Image.open(path) as im:
+                sizes[role] = im.size
+                im.verify()
+        except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise RequestError(f"{role} input {path!r} is not a readable image "
+                               f"({reason})") from None
+        except Image.DecompressionBombError as exc:
+            raise RequestError(f"{role} input {path!r} is too large an image: {exc}") from None
+    if "image" in sizes and "mask" in sizes and sizes["image"] != sizes["mask"]:
+        (iw, ih), (mw, mh) = sizes["image"], sizes["mask"]
+        raise RequestError(f"the mask is {mw}x{mh} but the input image is {iw}x{ih}; "
+                           "a mask must have the size of its image")
 
 
 def _task_for_inputs(info: GeneratorInfo, roles: set[str]) -> str:

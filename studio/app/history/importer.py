@@ -13,6 +13,9 @@ All or nothing: every line is checked first; if any is bad, the errors are
 reported with their line numbers and nothing is imported. A file already
 imported (same bytes) is refused, so running the command twice does not count
 everything twice.
+
+Fault point (tests/faults): ``history.import.after_events``, between storing the
+events and the marker that refuses a second import.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.api import StudioError
+from studio.app.faults import fault_point
 from studio.app.history.eventlog import EventLog
 from studio.app.history.events import EventError, validate
 
@@ -157,6 +161,7 @@ def import_history(log: EventLog, path: Path, user: str | None = None,
         raise StudioError(f"{path} was already imported (on {log.get_meta(marker)}); "
                           "importing it again would count everything twice")
     stored = log.append_many(events)
+    fault_point("history.import.after_events")
     log.set_meta(marker, dt.datetime.now().isoformat(timespec="seconds"))
     report.imported = len(stored)
     for e in stored:
