@@ -43,7 +43,7 @@ def test_a1111_text_written_by_the_pack_parses_back():
     assert request.model == "sd_xl_base_1.0"
     assert request.params == {"negative_prompt": "low quality, blurry", "steps": 30,
                               "guidance_scale": 6.5, "scheduler": "dpmpp_2m",
-                              "width": 832, "height": 1216}
+                              "width": 832, "height": 1216, "loras": "style:0.8;ink:0.5"}
 
 
 def test_a1111_text_from_a1111_itself():

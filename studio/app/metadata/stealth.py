@@ -1,0 +1,66 @@
+"""Stealth info: text hidden in the least significant bits of an image's pixels.
+
+The format of the A1111 "stealth_pnginfo" extension (which NovelAI also writes):
+pixels are walked column by column; in alpha mode each pixel gives the LSB of its
+alpha, in RGB mode the LSBs of R, G and B in turn. The bits spell a 15-byte
+signature, a 32-bit big-endian length in bits, then that many bits of text,
+gzip-compressed when the signature ends in "comp".
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from typing import Any
+
+from studio.app.metadata.containers import MAX_TEXT
+
+ALPHA_SIGNATURES = {b"stealth_pnginfo": False, b"stealth_pngcomp": True}
+RGB_SIGNATURES = {b"stealth_rgbinfo": False, b"stealth_rgbcomp": True}
+_HEADER_BITS = 15 * 8 + 32
+
+
+def read_stealth(data: bytes) -> str | None:
+    """The stealth text hidden in the image ``data``, or None when there is none."""
+    import numpy as np
+    from PIL import Image
+
+    # Decoding hostile image data can fail in many ways inside Pillow; any of them
+    # means there is no readable stealth text, which the caller reports.
+    try:
+        with Image.open(io.BytesIO(data)) as im:
+            alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
+            pixels = np.asarray(im.convert("RGBA" if alpha else "RGB"))
+    except Exception:
+        return None
+    if pixels.ndim != 3:
+        return None
+    columns = pixels.transpose(1, 0, 2)
+    if alpha:
+        text = _decode(columns[..., 3].reshape(-1) & 1, ALPHA_SIGNATURES)
+        if text is not None:
+            return text
+    return _decode((columns[..., :3] & 1).reshape(-1), RGB_SIGNATURES)
+
+
+def _decode(bits: Any, signatures: dict[bytes, bool]) -> str | None:
+    import numpy as np
+
+    if bits.size < _HEADER_BITS:
+        return None
+    signature = np.packbits(bits[:120]).tobytes()
+    if signature not in signatures:
+        return None
+    length = int("".join(str(int(b)) for b in bits[120:_HEADER_BITS]), 2)
+    if length == 0 or length > bits.size - _HEADER_BITS or length > MAX_TEXT * 8:
+        return None
+    payload = np.packbits(bits[_HEADER_BITS:_HEADER_BITS + length]).tobytes()
+    if signatures[signature]:
+        inflater = zlib.decompressobj(wbits=31)  # gzip
+        try:
+            payload = inflater.decompress(payload, MAX_TEXT)
+        except zlib.error:
+            return None
+        if inflater.unconsumed_tail:
+            return None
+    return payload.decode("utf-8", "ignore") or None
