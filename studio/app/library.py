@@ -258,9 +258,9 @@ class Library:
             created=created, modified=created, linked=link,
         )
 
-    def index_existing(self, arts: Sequence[Artifact], pending_events: bool) -> None:
-        """Index stored files in one transaction; with ``pending_events`` each is also
-        marked as awaiting its history event until ``clear_pending`` names it."""
+    def index_existing(self, arts: Sequence[Artifact], pending: Iterable[str] = ()) -> None:
+        """Index stored files in one transaction; the ids in ``pending`` are also marked
+        as awaiting their history event until ``clear_pending`` names them."""
         rows = []
         for art in arts:
             row = art.to_dict()
@@ -279,9 +279,8 @@ class Library:
                     "INSERT INTO artifacts_fts (id, prompt, text) VALUES (?, ?, ?)",
                     [(a.id, a.prompt, a.text or "") for a in arts],
                 )
-                if pending_events:
-                    self.conn.executemany("INSERT INTO import_pending (id) VALUES (?)",
-                                          [(a.id,) for a in arts])
+                self.conn.executemany("INSERT INTO import_pending (id) VALUES (?)",
+                                      [(i,) for i in pending])
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")

@@ -93,6 +93,26 @@ class Studio:
             # caused it; a damaged or locked history is reported by `studio profile`.
             log.warning("history: %s was not recorded: %s", kind, exc)
 
+    def record_many(self, kind: str, items: list[dict[str, Any]]) -> int:
+        """Append several actions of one kind in one transaction (a folder import).
+
+        Returns how many were stored: 0 while recording is off, or when the history
+        refused them (logged; the caller keeps what it needs to try again).
+        """
+        if not items or not self.recording or self._history_error is not None:
+            return 0
+        try:
+            history = self.history
+        except StudioError as exc:
+            self._history_error = exc
+            log.warning("history recording is off for this session: %s", exc)
+            return 0
+        try:
+            return len(history.append_many([{"type": kind, **f} for f in items]))
+        except StudioError as exc:
+            log.warning("history: %d %s events were not recorded: %s", len(items), kind, exc)
+            return 0
+
     @cached_property
     def history(self) -> EventLog:
         from studio.app.history import HISTORY_FILE, EventLog

@@ -1,9 +1,11 @@
-"""``studio library list|show|delete|restore|favourite|rate``."""
+"""``studio library list|show|delete|restore|favourite|rate|import``."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 import time
+from pathlib import Path
 
 from studio.app.studio import Studio
 from studio.cli.output import print_json, print_table
@@ -35,6 +37,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rate.add_argument("id")
     rate.add_argument("rating", type=int)
     rate.set_defaults(func=run_rate)
+    imp = psub.add_parser(
+        "import", help="add a folder of images made elsewhere (A1111, ComfyUI, ...)",
+        description="Add every image under FOLDER (.png .jpg .jpeg .webp, recursively) with "
+                    "its generation settings; each is recorded in the history at its "
+                    "original time. Files already in the library are skipped.")
+    imp.add_argument("folder", metavar="FOLDER")
+    imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    imp.add_argument("--link", action="store_true",
+                     help="reference the files where they are instead of copying them "
+                          "(the library never changes or deletes them)")
+    imp.add_argument("--all", dest="include_all", action="store_true",
+                     help="also import images without generation metadata (not recorded)")
+    imp.add_argument("--json", action="store_true", help="print a JSON summary only")
+    imp.set_defaults(func=run_import)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -73,6 +89,65 @@ def run_action(args: argparse.Namespace) -> int:
 def run_rate(args: argparse.Namespace) -> int:
     Studio().library.rate(args.id, args.rating)
     return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from studio.app.library_import import check_folder, import_folder
+
+    folder = check_folder(args.folder)  # before anything is opened or written
+    studio = Studio()
+    bar = _ProgressBar() if not args.json and sys.stderr.isatty() else None
+    try:
+        summary = import_folder(studio, folder, link=args.link, dry_run=args.dry_run,
+                                include_all=args.include_all, progress=bar)
+    finally:
+        if bar is not None:
+            bar.end()
+        studio.close()
+    if args.json:
+        print_json(summary.to_dict())
+        return 0
+    verb = "would import" if args.dry_run else "imported"
+    print(f"{verb} {summary.imported} of {summary.seen} image(s) from {folder}: "
+          f"{summary.duplicates} already in the library, {len(summary.skipped)} skipped, "
+          f"{summary.events} recorded in the history ({summary.seconds:.1f} s)")
+    bad = [s for s in summary.skipped if s["reason"] != "no generation metadata"]
+    if summary.no_metadata:
+        print(f"{summary.no_metadata} image(s) carry no generation metadata and were "
+              "skipped; --all imports them too")
+    for item in summary.skipped:
+        if item not in bad:
+            print(f"  {item['path']}: {item['reason']}")
+    if bad:
+        print(f"{len(bad)} file(s) could not be imported:")
+        for item in bad:
+            print(f"  {item['path']}: {item['reason']}")
+    return 0
+
+
+class _ProgressBar:
+    """``importing 340/1000 name`` on one terminal line, redrawn at most 10 times a second."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, done: int, total: int, path: Path) -> None:
+        now = time.monotonic()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        width = 24
+        filled = width * done // max(total, 1)
+        line = f"\r importing {done}/{total} [{'#' * filled}{'.' * (width - filled)}] "
+        sys.stderr.write(line + _clip(path.name, 40).ljust(40))
+        sys.stderr.flush()
+        self._drawn = True
+
+    def end(self) -> None:
+        if self._drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def _clip(text: str, n: int) -> str:
