@@ -6,7 +6,7 @@ own module (``a1111``, ``comfyui``, ``invokeai``, ``novelai``, ``fooocus``,
 are walked in ``containers`` and ``exif``, stealth pixel info is in ``stealth``.
 """
 
-from studio.app.metadata.model import FileMetadata, LoraRef
+from studio.app.metadata.model import FileMetadata, LoraRef, NoMetadata
 from studio.app.metadata.reader import read_file_metadata
 
-__all__ = ["FileMetadata", "LoraRef", "read_file_metadata"]
+__all__ = ["FileMetadata", "LoraRef", "NoMetadata", "read_file_metadata"]

@@ -9,7 +9,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from studio.api import GenerationRequest
+from studio.api import GenerationRequest, RequestError
+
+
+class NoMetadata(RequestError):
+    """The file is readable but carries no generation metadata (an ordinary photo)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class FileMetadata:
 SAMPLERS = {
     "euler": "euler", "euler a": "euler_a", "euler_a": "euler_a",
     "euler_ancestral": "euler_a", "k_euler": "euler", "k_euler_a": "euler_a",
+    "k_euler_ancestral": "euler_a",
     "dpm++ 2m": "dpmpp_2m", "dpmpp_2m": "dpmpp_2m", "k_dpmpp_2m": "dpmpp_2m",
     "ddim": "ddim", "unipc": "unipc", "uni_pc": "unipc", "uni_pc_bh2": "unipc",
     "lcm": "lcm",

@@ -35,7 +35,7 @@ from studio.app.metadata.containers import (
     sniff,
     webp_text,
 )
-from studio.app.metadata.model import FileMetadata, loads_object
+from studio.app.metadata.model import FileMetadata, NoMetadata, loads_object
 from studio.app.metadata.stealth import read_stealth
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,14 @@ def read_file_metadata(path: Path) -> FileMetadata:
     Raises ``RequestError`` with one line naming the file and the problem when the
     file is missing, empty, truncated, not a format listed in ``READABLE``, holds no
     generation metadata, or holds a chunk that is not what it claims to be. No other
-    exception escapes.
+    exception escapes; ``NoMetadata``, a ``RequestError``, says the file is fine but
+    carries no generation metadata.
     """
     path = Path(path)
     try:
         return _read(path)
+    except NoMetadata as exc:
+        raise NoMetadata(_one_line(path, str(exc))) from None
     except RequestError as exc:
         raise RequestError(_one_line(path, str(exc))) from None
     except Truncated as exc:
@@ -122,7 +125,7 @@ def _video(path: Path) -> FileMetadata:
 
 def _found(path: Path, meta: FileMetadata | None) -> FileMetadata:
     if meta is None:
-        raise RequestError(
+        raise NoMetadata(
             f"{path} carries no generation metadata (no Studio, A1111, ComfyUI, InvokeAI, "
             "NovelAI, Fooocus, SwarmUI or Draw Things fields); it may have been re-saved "
             "by a program that drops metadata"
