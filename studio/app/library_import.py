@@ -33,6 +33,7 @@ from studio.app.faults import fault_point
 
 if TYPE_CHECKING:
     from studio.app.library import Artifact, Library
+    from studio.app.metadata import FileMetadata
     from studio.app.studio import Studio
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,13 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 BATCH = 64
 #: The skip reason of an image that carries no settings (counted, imported by ``--all``).
 NO_METADATA = "no generation metadata"
+
+#: The names users know the tools by, for the tool ids ``FileMetadata.tool`` holds.
+TOOL_NAMES = {
+    "studio": "Studio", "automatic1111": "AUTOMATIC1111", "comfyui": "ComfyUI",
+    "invokeai": "InvokeAI", "fooocus": "Fooocus", "novelai": "NovelAI",
+    "swarmui": "SwarmUI", "drawthings": "Draw Things", "easydiffusion": "Easy Diffusion",
+}
 
 #: ``progress(done, total, path)`` after each file; raising from it stops the import.
 Progress = Callable[[int, int, Path], None]
@@ -217,14 +225,16 @@ def _examine(path: Path, known: Callable[[str], bool], seen_now: set[str],
 
 def _metadata(path: Path, include_all: bool) -> tuple[str, GenerationRequest | None,
                                                       float | None]:
+    from studio.app.metadata import NoMetadata
+
     try:
-        meta = _read_file_metadata(path)
-    except RequestError as exc:
-        if not _no_metadata(exc):
-            raise _Skip(_reason(exc, path)) from exc
+        meta = read_metadata(path)
+    except NoMetadata as exc:
         if include_all:
             return "", None, None
         raise _Skip(NO_METADATA) from exc
+    except RequestError as exc:
+        raise _Skip(_reason(exc, path)) from exc
     except Exception as exc:
         # Files from elsewhere can be malformed in ways no reader foresees: that file
         # is reported, the import goes on.
@@ -233,41 +243,22 @@ def _metadata(path: Path, include_all: bool) -> tuple[str, GenerationRequest | N
     return meta.tool, meta.request, meta.created
 
 
-def _read_file_metadata(path: Path) -> Any:
-    try:
-        from studio.app.metadata import read_file_metadata
-    except ImportError:
-        return _png_metadata(path)
+def read_metadata(path: Path) -> FileMetadata:
+    """A file's generation metadata; ``RequestError`` (one line naming the file) if none."""
+    from studio.app.metadata import read_file_metadata
+
     return read_file_metadata(path)
 
 
-def _png_metadata(path: Path) -> Any:
-    """Studio, A1111 and ComfyUI PNGs, for builds without ``studio.app.metadata``."""
-    from types import SimpleNamespace
-
-    from studio.app.pnginfo import _text_chunks, request_from_png
-
-    if path.suffix.lower() != ".png":
-        raise RequestError(f"{path} carries no generation metadata this build can read")
-    chunks = _text_chunks(path)
-    tool = ("Studio" if "studio" in chunks else "AUTOMATIC1111" if "parameters" in chunks
-            else "ComfyUI" if "prompt" in chunks else "")
-    return SimpleNamespace(tool=tool, request=request_from_png(path), created=None)
-
-
-def _no_metadata(exc: RequestError) -> bool:
-    try:
-        from studio.app.metadata import NoMetadata
-    except ImportError:
-        text = str(exc).lower()
-        return "no generation metadata" in text or "carries no" in text
-    return isinstance(exc, NoMetadata)
+def tool_name(tool: str) -> str:
+    """How the user knows the tool a file came from ("comfyui" -> "ComfyUI")."""
+    return TOOL_NAMES.get(tool, tool or "an unknown tool")
 
 
 def _reason(exc: Exception, path: Path) -> str:
     # The reader's one-line messages name the file; the report already does.
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    for prefix in (f"{path}: ", f"{path} "):
+    for prefix in (f"{path}: ", f"{path} is ", f"{path} "):
         if text.startswith(prefix):
             return text[len(prefix):]
     return text

@@ -109,7 +109,7 @@ def run_import(args: argparse.Namespace) -> int:
         return 0
     verb = "would import" if args.dry_run else "imported"
     print(f"{verb} {summary.imported} of {summary.seen} image(s) from {folder}: "
-          f"{summary.duplicates} already in the library, {len(summary.skipped)} skipped, "
+          f"{summary.duplicates} duplicate(s), {len(summary.skipped)} skipped, "
           f"{summary.events} recorded in the history ({summary.seconds:.1f} s)")
     bad = [s for s in summary.skipped if s["reason"] != "no generation metadata"]
     if summary.no_metadata:

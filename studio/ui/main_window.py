@@ -21,6 +21,7 @@ from studio import __version__
 from studio.api import StudioError
 from studio.app.jobs import JobEvent
 from studio.ui.bridge import EngineBridge, pil_to_pixmap
+from studio.ui.drop import DropHandler
 from studio.ui.generate_panel import GeneratePanel
 from studio.ui.jobs_view import JobsView
 from studio.ui.library_view import LibraryView
@@ -120,6 +121,9 @@ class MainWindow(QMainWindow):
 
         self.bridge.jobEvent.connect(self.on_event)
         self.statusBar().showMessage(self._history_error or self._status_text())
+        # An image dropped here restores its settings; a folder is imported (issue #19).
+        self.drops = DropHandler(self)
+        self.setAcceptDrops(True)
         self._prompt_context()
 
     def _plugins_page(self) -> QTextBrowser:
@@ -229,7 +233,20 @@ class MainWindow(QMainWindow):
             self._sized = True
             self.resizeDocks([self._queue_dock], [150], Qt.Orientation.Vertical)
 
+    def dragEnterEvent(self, event: Any) -> None:  # Qt override: files and folders only
+        if self.drops.accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: Any) -> None:  # Qt override
+        if self.drops.accepts(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:  # Qt override
+        if self.drops.handle(event.mimeData()):
+            event.acceptProposedAction()
+
     def closeEvent(self, event: Any) -> None:
+        self.drops.shutdown()
         self.bridge.close()
         self.suggestions.shutdown()
         self.profile.shutdown()
