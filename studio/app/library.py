@@ -21,6 +21,7 @@ from studio.app import writers
 from studio.app.faults import fault_point
 from studio.app.jobs import new_id
 from studio.app.migrations import Migrations, connect
+from studio.app.paths import private_dir
 from studio.app.settings import write_atomic
 
 Recorder = Callable[..., None]
@@ -118,9 +119,9 @@ class Library:
     def __init__(self, root: Path, recorder: Recorder | None = None) -> None:
         self.root = Path(root)
         self.files = self.root / "library"
-        self.files.mkdir(parents=True, exist_ok=True)
+        private_dir(self.files)  # 700: the user's images and texts (issue #10)
         self.thumbs = self.root / "thumbs"
-        self.thumbs.mkdir(exist_ok=True)
+        private_dir(self.thumbs)
         self.conn = connect(str(self.root / "library.sqlite"), "library index")
         migrations.migrate(self.conn, "library index")
         self._lock = threading.RLock()

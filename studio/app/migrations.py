@@ -9,12 +9,15 @@ migration this build does not know was written by a newer Studio: it is refused
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from studio.api import StudioError
+from studio.app.paths import tighten
 
 Migration = Callable[[sqlite3.Connection], None]
 _NAME = re.compile(r"^m(\d{3})_\w+$")
@@ -79,8 +82,13 @@ class Migrations:
 
 
 def connect(path: str, what: str = "database") -> sqlite3.Connection:
-    """Open a SQLite database in WAL mode with autocommit (explicit transactions)."""
+    """Open a SQLite database in WAL mode with autocommit (explicit transactions).
+
+    The file is created private (0600) before SQLite opens it; SQLite gives its
+    -wal and -shm files the database file's mode, so they are private too.
+    """
     try:
+        _make_private_file(path)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -88,4 +96,24 @@ def connect(path: str, what: str = "database") -> sqlite3.Connection:
         conn.execute("PRAGMA secure_delete=ON")
     except sqlite3.DatabaseError as exc:
         raise StudioError(f"the {what} at {path} cannot be opened: {exc}") from exc
+    except OSError as exc:
+        raise StudioError(f"the {what} at {path} cannot be opened: {exc.strerror or exc}"
+                          ) from exc
     return conn
+
+
+def _make_private_file(path: str) -> None:
+    """Create ``path`` with mode 0600 if missing; tighten it and its sidecars if too open."""
+    if os.name != "posix" or not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        tighten(Path(path))  # made under a umask, or by an older Studio
+    else:
+        try:
+            os.fchmod(fd, 0o600)  # the mode given to open was masked by the umask
+        finally:
+            os.close(fd)
+    for suffix in ("-wal", "-shm", "-journal"):
+        tighten(Path(path + suffix))

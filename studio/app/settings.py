@@ -1,22 +1,37 @@
 """User settings: a small JSON file in the data folder, written atomically.
 
-Fault point (tests/faults): ``settings.write_atomic.before_rename``, reached by
-every atomic write (library files, thumbnails, settings, exports).
+A settings file edited by hand can hold anything. ``Settings.load`` checks every
+field against its declared type and rules (nothing is coerced): a bad field is
+reported in one line naming the key and what it takes, the file is kept aside
+once (``settings.broken.json``), and that field alone falls back to its default.
+
+Fault points (tests/faults): ``settings.repair.after_backup`` (the bad file is kept
+aside, the repaired one not yet written) and ``write_atomic.before_rename`` (the
+temp file is complete and synced, the final name not yet replaced).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from studio.api import StudioError
 from studio.app.faults import fault_point
+from studio.app.paths import private_dir
 
 log = logging.getLogger(__name__)
+
+
+class SettingError(StudioError, ValueError):
+    """A setting has a value of the wrong type or outside what it accepts."""
 
 
 @dataclass
@@ -38,18 +53,47 @@ class Settings:
 
     @classmethod
     def load(cls, path: Path) -> Settings:
-        if not path.exists():
-            return cls()
+        """Read ``path``; bad content is reported and kept aside, never raised."""
+        path = Path(path)
         try:
+            if not path.exists():
+                return cls()
             raw = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             # Keep the broken file for the user to inspect; never overwrite it silently.
-            backup = path.with_suffix(".broken.json")
-            os.replace(path, backup)
-            log.warning("settings file was unreadable (%s); moved to %s", exc, backup)
+            backup = _keep_aside(path, move=True)
+            log.warning("settings file %s is unreadable (%s); using the defaults%s",
+                        path, _one_line(exc), _kept(backup))
             return cls()
+        if not isinstance(raw, dict):
+            backup = _keep_aside(path, move=True)
+            log.warning("settings file %s must hold a JSON object, not %s; using the "
+                        "defaults%s", path, _json_type(raw), _kept(backup))
+            return cls()
+        good: dict[str, Any] = {}
+        bad: list[str] = []
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
+        for key, value in raw.items():
+            if key not in known:
+                continue  # written by a newer Studio, or a removed setting
+            try:
+                good[key] = check_setting(key, value)
+            except SettingError as exc:
+                bad.append(f"{exc}")
+        if bad:
+            backup = _keep_aside(path, move=False)
+            fault_point("settings.repair.after_backup")
+            if backup is not None:
+                # The bad values are kept in the backup; the file itself is rewritten
+                # without them so the next start does not report them again.
+                repaired = {k: v for k, v in raw.items() if k not in known or k in good}
+                try:
+                    write_atomic(path, json.dumps(repaired, indent=2).encode("utf-8"))
+                except (OSError, ValueError, RecursionError) as exc:
+                    log.debug("settings file not repaired: %s", exc)
+            log.warning("settings file %s: %s; using the default for %s%s", path,
+                        "; ".join(bad), "it" if len(bad) == 1 else "them", _kept(backup))
+        return cls(**good)
 
     def save(self, path: Path) -> None:
         write_atomic(path, json.dumps(asdict(self), indent=2).encode("utf-8"))
@@ -58,16 +102,151 @@ class Settings:
         return asdict(self)
 
 
+# -- what each setting accepts --------------------------------------------------------
+
+_DEVICE = re.compile(r"auto|cpu|mps|cuda|cuda:[0-9]{1,3}")
+
+#: Settings whose text must be one of a few words.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "dtype": ("auto", "float32", "float16", "bfloat16"),
+    "engine_backend": ("auto", "thread", "process"),
+}
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_str_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_positive(value: Any) -> bool:
+    # A bool is an int in Python: true is not a number of days.
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value) and value > 0)
+
+
+def _is_device(value: Any) -> bool:
+    return isinstance(value, str) and bool(_DEVICE.fullmatch(value))
+
+
+def _one_of(allowed: tuple[str, ...]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, str) and value in allowed
+
+
+#: setting -> (what it takes, in words; its check). Explicit rather than read off
+#: the annotations, so each rule (finite, positive, a device name) sits with its type.
+RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "disabled_plugins": ("a list of strings", _is_str_list),
+    "device": ("auto, cpu, cuda, cuda:N or mps", _is_device),
+    "dtype": ("one of " + ", ".join(CHOICES["dtype"]), _one_of(CHOICES["dtype"])),
+    "allow_pickle": ("true or false", _is_bool),
+    "memory_budget_gb": ("a positive number or null",
+                         lambda v: v is None or _is_positive(v)),
+    "default_generators": ("an object of strings", _is_str_map),
+    "default_models": ("an object of strings", _is_str_map),
+    "model_dirs": ("a list of strings", _is_str_list),
+    "engine_backend": ("one of " + ", ".join(CHOICES["engine_backend"]),
+                       _one_of(CHOICES["engine_backend"])),
+    "recording": ("true or false", _is_bool),
+    "half_life_days": ("a positive number", _is_positive),
+    "suggest_expansions": ("true or false", _is_bool),
+}
+
+
+def check_setting(key: str, value: Any) -> Any:
+    """Return ``value`` if setting ``key`` accepts it, else raise ``SettingError``.
+
+    Nothing is converted, except an integer where a number is asked for (JSON does
+    not tell 14 from 14.0).
+    """
+    if key not in RULES:
+        raise SettingError(f"unknown setting {key!r} (settings: {', '.join(sorted(RULES))})")
+    description, ok = RULES[key]
+    if not ok(value):
+        raise SettingError(f"{key} must be {description}; got {_show(value)}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _show(value: Any) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _json_type(value: Any) -> str:
+    names = {list: "a list", str: "a string", bool: "true/false", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())[:200]
+
+
+def _kept(backup: Path | None) -> str:
+    return f" (the file was kept as {backup})" if backup is not None else ""
+
+
+def _keep_aside(path: Path, move: bool) -> Path | None:
+    """Move or copy ``path`` to ``settings.broken.json`` unless that copy already exists.
+
+    Returns the backup's path, or None if it could not be made (read-only folder):
+    then the file is left as it is, so nothing is lost.
+    """
+    try:
+        data = path.read_bytes() if path.is_file() else None
+    except OSError:
+        data = None
+    if data is None:
+        return None  # not a readable file: left where it is, nothing to copy
+    n = 0
+    while True:
+        backup = path.with_name(f"{path.stem}.broken{'' if n == 0 else f'-{n}'}.json")
+        try:
+            if not backup.exists():
+                break
+            if backup.is_file() and backup.read_bytes() == data:
+                # Already kept (a previous run): keep it once, not once per start.
+                if move:
+                    path.unlink()
+                return backup
+        except OSError:
+            return None
+        n += 1
+    try:
+        if move:
+            os.replace(path, backup)
+        else:
+            write_atomic(backup, data)
+    except OSError:
+        return None
+    return backup
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` to ``path`` via a temp file in the same folder and a rename.
+
+    The file is private (mkstemp makes it 0600, whatever the umask); folders it
+    creates are 0700.
+    """
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        fault_point("settings.write_atomic.before_rename")
+        fault_point("write_atomic.before_rename")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.api import StudioError
-from studio.app.paths import data_dir
+from studio.app.paths import data_dir, open_data_dir, private_dir
 from studio.app.plugins import PluginHost
 from studio.app.settings import Settings
 
@@ -31,8 +31,8 @@ class Studio:
     def __init__(self, root: Path | None = None, backend: str | None = None,
                  incognito: bool | None = None, passphrase: str | None = None,
                  persist_queue: bool | None = None) -> None:
-        self.root = Path(root) if root else data_dir()
-        self.root.mkdir(parents=True, exist_ok=True)
+        # Private (700) and tightened if an older Studio left it open (issue #10).
+        self.root = open_data_dir(Path(root)) if root else data_dir()
         self.settings = Settings.load(self.settings_path)
         self._backend_kind = backend or self.settings.engine_backend
         # The window keeps its queue across restarts; a one-shot CLI run has none to keep.
@@ -165,7 +165,8 @@ class Studio:
         from studio.app.backends import ThreadBackend
         from studio.app.runner import Runner
 
-        return ThreadBackend(Runner(self.plugins, self.settings, cache_dir=self.root / "cache"))
+        cache = private_dir(self.root / "cache")
+        return ThreadBackend(Runner(self.plugins, self.settings, cache_dir=cache))
 
     def submit_quietly(self, request: Any) -> Any:
         """Submit a job the app runs for itself (a suggestion's model expansion).

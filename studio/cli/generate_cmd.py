@@ -12,7 +12,7 @@ from typing import Any
 from studio.api import MODALITIES, GenerationRequest, RequestError
 from studio.app.jobs import CANCELLED, DONE
 from studio.app.studio import Studio
-from studio.cli.output import print_json
+from studio.cli.output import clean, echo, one_line, print_json
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
             print("studio: cancelled", file=sys.stderr)
             return 130
         if job.state != DONE:
-            print(f"studio: {job.error}", file=sys.stderr)
+            print(f"studio: {one_line(job.error)}", file=sys.stderr)
             return 1
         results = [_artifact_json(a, out_dir) for a in job.artifacts]
         if args.json:
@@ -100,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
                 if r["kind"] == "text" and sys.stdout.isatty():
                     continue  # already streamed
                 if r["kind"] == "text":
-                    print(r["text"])
-                print(r["path"], file=sys.stderr if r["kind"] == "text" else sys.stdout)
+                    echo(r["text"])
+                echo(r["path"], file=sys.stderr if r["kind"] == "text" else sys.stdout)
         return 0
     finally:
         studio.close()
@@ -127,7 +127,7 @@ class _StderrProgress:
         if event.kind != "progress" or event.stage == "saving":
             return
         if event.text and self.stream_text:
-            sys.stdout.write(event.text)
+            sys.stdout.write(clean(event.text))
             sys.stdout.flush()
             return
         now = time.monotonic()

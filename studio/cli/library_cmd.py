@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from studio.app.studio import Studio
-from studio.cli.output import print_json, print_table
+from studio.cli.output import clean, print_json, print_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -151,5 +151,5 @@ class _ProgressBar:
 
 
 def _clip(text: str, n: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(clean(text, inline=True).split())
     return text if len(text) <= n else text[: n - 1] + "…"

@@ -10,7 +10,7 @@ from studio.api import StudioError
 from studio.app.models import HUB_ID as _HUB_ID
 from studio.app.models import hf_hub_cache, is_downloaded
 from studio.app.studio import Studio
-from studio.cli.output import print_json, print_table
+from studio.cli.output import echo, print_json, print_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -54,7 +54,7 @@ def run_download(args: argparse.Namespace) -> int:
         raise StudioError(f"cannot download {args.ref}: {str(exc).splitlines()[0]}") from None
     except OSError as exc:
         raise StudioError(f"cannot download {args.ref}: {str(exc).splitlines()[0]}") from None
-    print(path)
+    echo(path)
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 
 from studio.api import StudioError
 from studio.app.studio import Studio
-from studio.cli.output import print_json, print_table
+from studio.cli.output import echo, print_json, print_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,5 +47,5 @@ def run_toggle(args: argparse.Namespace) -> int:
     (disabled.discard if args.enable else disabled.add)(args.name)
     studio.settings.disabled_plugins = sorted(disabled)
     studio.save_settings()
-    print(f"{args.name} {'enabled' if args.enable else 'disabled'}")
+    echo(f"{args.name} {'enabled' if args.enable else 'disabled'}")
     return 0

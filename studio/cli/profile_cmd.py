@@ -17,7 +17,7 @@ from typing import Any
 from studio.api import StudioError
 from studio.app.settings import write_atomic
 from studio.app.studio import Studio
-from studio.cli.output import print_json, print_table
+from studio.cli.output import echo, print_json, print_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -103,7 +103,7 @@ def run_show(args: argparse.Namespace) -> int:
             print_json(data)
         else:
             for line in profile.describe():
-                print(line)
+                echo(line)  # prompts and terms the user typed (issue #10)
             print(f"Recording: {'on' if studio.recording else 'paused'}; encryption at rest: "
                   f"{'on' if studio.history.encrypted else 'off'}.")
     finally:
@@ -144,7 +144,7 @@ def run_export(args: argparse.Namespace) -> int:
         os.chmod(args.out, 0o600)
     finally:
         studio.close()
-    print(f"exported {len(data['events'])} events and the profile to {args.out} "
+    echo(f"exported {len(data['events'])} events and the profile to {args.out} "
           "(unencrypted: keep it somewhere safe)")
     return 0
 
@@ -169,7 +169,7 @@ def run_forget(args: argparse.Namespace) -> int:
             return 0
         if args.item:
             n = log.forget_item(args.item)
-            print(f"erased {n} event(s) about {args.item}.")
+            echo(f"erased {n} event(s) about {args.item}.")
         else:
             n = log.forget_term(args.term)
             print(f"erased {n} event(s) mentioning {args.term!r}.")
@@ -191,7 +191,7 @@ def run_import(args: argparse.Namespace) -> int:
     finally:
         studio.close()
     kinds = ", ".join(f"{n} {t}" for t, n in sorted(report.by_type.items()))
-    print(f"imported {report.imported} events ({kinds}) from {args.history}")
+    echo(f"imported {report.imported} events ({kinds}) from {args.history}")
     if report.other_users_skipped:
         print(f"skipped {report.other_users_skipped} lines of other users")
     if report.dangling_targets:

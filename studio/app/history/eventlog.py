@@ -26,6 +26,7 @@ from studio.api import StudioError
 from studio.app.history.crypto import Cipher, plain_text_hash
 from studio.app.history.events import Event, EventError, encode_payload, validate
 from studio.app.migrations import Migrations, NewerDatabase, connect
+from studio.app.paths import private_dir
 from studio.app.prompts import words
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class EventLog:
     def __init__(self, path: Path | str, passphrase: str | None = None,
                  session: str | None = None, project: str | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)  # 700, whatever the umask (issue #10)
         self.session = session or uuid.uuid4().hex[:12]
         self.project = project
         # Kept in memory so the log can be re-created after "forget" (docs/privacy.md).

@@ -25,11 +25,11 @@ feature name, so adding a feature later keeps the rest.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
+from studio.app.settings import write_atomic
 from studio.app.suggest.features import FEATURES
 
 EXPLICIT_LR = 0.3
@@ -86,11 +86,9 @@ class Ranker:
         return {name: float(v) for name, v in zip(FEATURES, self.w, strict=True)}
 
     def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps({"version": 1, "weights": self.to_dict(),
-                                   "updates": self.updates}, indent=1))
-        os.replace(tmp, path)  # atomic: a crash mid-write keeps the old weights
+        # Atomic (a crash mid-write keeps the old weights) and private: 0600.
+        write_atomic(Path(path), json.dumps({"version": 1, "weights": self.to_dict(),
+                                             "updates": self.updates}, indent=1).encode())
 
     @classmethod
     def load(cls, path: Path) -> Ranker:
