@@ -9,7 +9,7 @@ from typing import Any
 
 from studio.api import Output, PluginError
 
-#: PNG text chunk holding the full request and metadata as JSON (read back by ``--from-png``).
+#: PNG text chunk holding the full request and metadata as JSON (read back by ``--from-file``).
 PNG_JSON_KEY = "studio"
 
 EXTENSIONS = {"image": ".png", "text": ".md", "audio": ".flac"}

@@ -28,8 +28,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input", default=None, metavar="PATH",
                    help="input file, or artifact:<id> from the library")
     p.add_argument("--mask", default=None, metavar="PATH", help="inpainting mask")
-    p.add_argument("--from-png", default=None, metavar="FILE",
-                   help="reproduce the request stored in a PNG (studio, A1111, ComfyUI)")
+    p.add_argument("--from-file", "--from-png", dest="from_file", default=None,
+                   metavar="FILE",
+                   help="reproduce the request stored in a file (Studio's own, A1111, "
+                        "ComfyUI, InvokeAI, NovelAI, Fooocus, SwarmUI, Draw Things)")
     p.add_argument("--out", default=None, metavar="DIR", help="also copy the results here")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)
@@ -37,12 +39,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def build_request(studio: Studio, args: argparse.Namespace) -> GenerationRequest:
     base = GenerationRequest(modality=args.modality)
-    if args.from_png:
-        from studio.app.pnginfo import request_from_png
+    if args.from_file:
+        from studio.app.metadata import read_file_metadata
 
-        base = request_from_png(Path(args.from_png))
+        base = read_file_metadata(Path(args.from_file)).request
         if base.modality != args.modality:
-            raise RequestError(f"{args.from_png} holds a {base.modality} request")
+            raise RequestError(f"{args.from_file} holds a {base.modality} request, "
+                               f"not {args.modality}")
     inputs = dict(base.inputs)
     info = studio.engine.pick_generator(
         base.replace(generator=args.generator or base.generator)

@@ -27,6 +27,7 @@ COMMANDS = {
     "library": "studio.cli.library_cmd",
     "gui": "studio.cli.gui_cmd",
     "settings": "studio.cli.settings_cmd",
+    "info": "studio.cli.info_cmd",
 }
 
 #: Further command modules contributed by other parts of the app (profile, suggest).

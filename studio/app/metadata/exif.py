@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 #: tag -> the key under which ``exif_fields`` reports it.
@@ -25,11 +26,14 @@ def exif_fields(blob: bytes) -> dict[str, str]:
 
     exif = Image.Exif()
     # Pillow's TIFF reader raises many kinds of error on hostile input; a broken EXIF
-    # block only means this file has no EXIF text, so all of them end here.
+    # block only means this file has no EXIF text, so all of them end here. Its
+    # warnings about corrupt tags would reach the user's terminal: silenced.
     try:
-        exif.load(blob)
-        tags: dict[int, Any] = dict(exif.items())
-        tags.update(exif.get_ifd(_EXIF_IFD))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exif.load(blob)
+            tags: dict[int, Any] = dict(exif.items())
+            tags.update(exif.get_ifd(_EXIF_IFD))
     except Exception:
         return {}
     out: dict[str, str] = {}

@@ -10,6 +10,7 @@ gzip-compressed when the signature ends in "comp".
 from __future__ import annotations
 
 import io
+import warnings
 import zlib
 from typing import Any
 
@@ -28,9 +29,12 @@ def read_stealth(data: bytes) -> str | None:
     # Decoding hostile image data can fail in many ways inside Pillow; any of them
     # means there is no readable stealth text, which the caller reports.
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
-            pixels = np.asarray(im.convert("RGBA" if alpha else "RGB"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow's size and truncation warnings
+            with Image.open(io.BytesIO(data)) as im:
+                alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") \
+                    or "transparency" in im.info
+                pixels = np.asarray(im.convert("RGBA" if alpha else "RGB"))
     except Exception:
         return None
     if pixels.ndim != 3:
