@@ -13,6 +13,7 @@ MODULES = [
     "suggest_speed",
     "suggest_eval",
     "suggest_heldout",
+    "import_speed",
 ]
 
 

@@ -62,16 +62,16 @@ class Param:
             try:
                 value = int(text)
             except ValueError:
-                raise ParamError(f"{self.name} must be an integer, got {text!r}") from None
+                raise ParamError(f"{self.name} must be an integer, got {_show(text)}") from None
         elif self.type == "float":
             try:
                 value = float(text)
             except ValueError:
-                raise ParamError(f"{self.name} must be a number, got {text!r}") from None
+                raise ParamError(f"{self.name} must be a number, got {_show(text)}") from None
         elif self.type == "bool":
             low = text.strip().lower()
             if low not in _TRUE | _FALSE:
-                raise ParamError(f"{self.name} must be true or false, got {text!r}")
+                raise ParamError(f"{self.name} must be true or false, got {_show(text)}")
             value = low in _TRUE
         return self.validate(value)
 
@@ -86,23 +86,23 @@ class Param:
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)
                 else:
-                    raise ParamError(f"{self.name} must be an integer, got {value!r}")
+                    raise ParamError(f"{self.name} must be an integer, got {_show(value)}")
         elif self.type == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ParamError(f"{self.name} must be a number, got {value!r}")
+                raise ParamError(f"{self.name} must be a number, got {_show(value)}")
             value = float(value)
             if not math.isfinite(value):
-                raise ParamError(f"{self.name} must be a finite number, got {value!r}")
+                raise ParamError(f"{self.name} must be a finite number, got {_show(value)}")
         elif self.type == "bool":
             if not isinstance(value, bool):
-                raise ParamError(f"{self.name} must be true or false, got {value!r}")
+                raise ParamError(f"{self.name} must be true or false, got {_show(value)}")
         elif self.type == "str":
             if not isinstance(value, str):
-                raise ParamError(f"{self.name} must be text, got {value!r}")
+                raise ParamError(f"{self.name} must be text, got {_show(value)}")
         elif self.type == "choice":
             if value not in self.choices:
                 allowed = ", ".join(self.choices)
-                raise ParamError(f"{self.name} must be one of {allowed}; got {value!r}")
+                raise ParamError(f"{self.name} must be one of {allowed}; got {_show(value)}")
         if self.type in ("int", "float"):
             if self.min is not None and value < self.min:
                 raise ParamError(f"{self.name} must be >= {_num(self.min)}, got {_num(value)}")
@@ -132,7 +132,21 @@ class Param:
 
 
 def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
+    # An int is shown as itself: float() of a 400-digit int overflows.
+    try:
+        text = str(x) if isinstance(x, int) else str(int(x)) if x.is_integer() else str(x)
+    except ValueError:  # over Python's int-to-text digit limit
+        return "a number too long to show"
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _show(value: Any) -> str:
+    """``repr`` clipped: an error message stays one readable line whatever was typed."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int over Python's int-to-text digit limit
+        return "a number too long to show"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass(frozen=True)
@@ -158,7 +172,7 @@ class ParamSchema:
             if p.name == name:
                 return p
         known = ", ".join(p.name for p in self.params) or "none"
-        raise ParamError(f"unknown parameter {name!r} (known: {known})")
+        raise ParamError(f"unknown parameter {_show(name)} (known: {known})")
 
     def for_task(self, task: str) -> tuple[Param, ...]:
         return tuple(p for p in self.params if not p.tasks or task in p.tasks)
@@ -173,7 +187,7 @@ class ParamSchema:
         for pair in pairs:
             key, sep, text = pair.partition("=")
             if not sep or not key.strip():
-                raise ParamError(f"--set takes KEY=VALUE, got {pair!r}")
+                raise ParamError(f"--set takes KEY=VALUE, got {_show(pair)}")
             param = self.get(key.strip())
             out[param.name] = param.parse(text)
         return out

@@ -218,12 +218,9 @@ class Library:
 
     # -- existing files (studio/app/library_import.py, issue #19) -----------------
 
-    def find_hash(self, content_hash: str) -> str | None:
-        """The id of an artifact whose file holds exactly these bytes, if any."""
-        row = self.conn.execute(
-            "SELECT id FROM artifacts WHERE content_hash = ? LIMIT 1", (content_hash,)
-        ).fetchone()
-        return row[0] if row else None
+    def content_hashes(self) -> set[str]:
+        """The sha256 of every indexed file: what an import skips as already here."""
+        return {row[0] for row in self.conn.execute("SELECT content_hash FROM artifacts")}
 
     def store_existing(
         self,

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import logging
 import math
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +45,8 @@ log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 #: Files indexed (and events recorded) per transaction: few commits, little lost work.
 BATCH = 64
+#: Most threads reading and decoding files ahead of the writer.
+READERS = 4
 #: The skip reason of an image that carries no settings (counted, imported by ``--all``).
 NO_METADATA = "no generation metadata"
 
@@ -122,47 +127,76 @@ def import_folder(
     root = check_folder(folder)
     summary = ImportSummary(dry_run=dry_run)
     files = list(walk_images(root, exclude=Path(studio.root)))
-    known: Callable[[str], bool]
     if dry_run:
         known = _read_only_hashes(Path(studio.root))
         writer = None
     else:
-        library = studio.library
-        writer = _Writer(studio, library, link)
+        writer = _Writer(studio, studio.library, link)
         writer.resolve_pending()
-        known = lambda digest: library.find_hash(digest) is not None  # noqa: E731
+        known = studio.library.content_hashes()
     seen_now: set[str] = set()
+    results = _examine_ahead(files, known, seen_now, include_all)
     try:
-        for n, path in enumerate(files, 1):
+        for n, (path, outcome) in enumerate(results, 1):
             if cancel is not None and cancel.cancelled:
                 summary.cancelled = True
                 break
             summary.seen += 1
-            try:
-                found = _examine(path, known, seen_now, include_all)
-            except _Skip as skip:
-                if skip.reason == "duplicate":
-                    summary.duplicates += 1
-                else:
-                    summary.skip(path, skip.reason)
+            if isinstance(outcome, _Skip):
+                summary.skip(path, outcome.reason)
+            elif outcome is None or outcome.digest in seen_now:
+                summary.duplicates += 1
             else:
-                seen_now.add(found.digest)
+                seen_now.add(outcome.digest)
                 summary.imported += 1
-                wants_event = found.request is not None and studio.recording
                 if writer is not None:
-                    writer.add(found)
-                elif wants_event:
+                    writer.add(outcome)
+                elif outcome.request is not None and studio.recording:
                     summary.events += 1
             if progress is not None:
                 progress(n, len(files), path)
     finally:
         # Whatever stopped the loop (done, cancelled, an exception from the progress
         # callback, Ctrl-C), the files already written are indexed and recorded.
+        results.close()
         if writer is not None:
-            writer.flush()
+            writer.close()
             summary.events += writer.events
         summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _examine_ahead(files: list[Path], known: set[str] | frozenset[str], seen_now: set[str],
+                   include_all: bool) -> Generator[tuple[Path, _Found | _Skip | None]]:
+    """Each file's outcome in order (None: a duplicate), read a few files ahead.
+
+    Reading, hashing and decoding run on worker threads (Pillow's decoders and
+    hashlib release the GIL); everything that writes stays on the caller's thread,
+    in order. At most ``2 * workers`` files are in flight, so memory stays flat, and
+    a stop (cancel, an exception) waits only for the files being read.
+    """
+    workers = max(1, min(READERS, os.cpu_count() or 1))
+
+    def outcome(path: Path) -> _Found | _Skip | None:
+        try:
+            return _examine(path, known, seen_now, include_all)
+        except _Skip as skip:
+            return None if skip.reason == "duplicate" else skip
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="studio-import")
+    ahead: deque[tuple[Path, Future]] = deque()
+    queue = iter(files)
+    try:
+        for path in itertools.islice(queue, 2 * workers):
+            ahead.append((path, pool.submit(outcome, path)))
+        while ahead:
+            path, future = ahead.popleft()
+            following = next(queue, None)
+            if following is not None:
+                ahead.append((following, pool.submit(outcome, following)))
+            yield path, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def check_folder(folder: Path | str) -> Path:
@@ -205,7 +239,7 @@ def _walk_error(exc: OSError) -> None:
 # -- reading one file -----------------------------------------------------------------
 
 
-def _examine(path: Path, known: Callable[[str], bool], seen_now: set[str],
+def _examine(path: Path, known: set[str] | frozenset[str], seen_now: set[str],
              include_all: bool) -> _Found:
     try:
         st = path.stat()
@@ -216,7 +250,7 @@ def _examine(path: Path, known: Callable[[str], bool], seen_now: set[str],
         raise _Skip(f"cannot be read: {exc.strerror or exc}") from exc
     digest = hashlib.sha256(data).hexdigest()
     # Before any decoding: a re-run over an imported folder costs only reading and hashing.
-    if digest in seen_now or known(digest):
+    if digest in seen_now or digest in known:
         raise _Skip("duplicate")
     tool, request, created = _metadata(path, include_all)
     thumbnail = _thumbnail(data)
@@ -274,10 +308,15 @@ def _thumbnail(data: bytes) -> Any:
         with Image.open(io.BytesIO(data)) as im:
             im.draft("RGB", (THUMBNAIL_PX, THUMBNAIL_PX))
             im.load()
-            thumb = im.convert("RGB") if im.mode not in ("RGB", "L") else im.copy()
+            # A box reduction by the whole factor first: a 512 px image becomes its
+            # 256 px thumbnail at a third of the cost of a Lanczos resize.
+            factor = max(1, min(im.size) // THUMBNAIL_PX)
+            thumb = im.reduce(factor) if factor > 1 else im.copy()
     except Exception as exc:
         # Truncated, corrupt or not an image at all: decoders raise many kinds.
         raise _Skip(f"not a readable image ({type(exc).__name__}: {exc})") from exc
+    if thumb.mode not in ("RGB", "L"):
+        thumb = thumb.convert("RGB")
     thumb.thumbnail((THUMBNAIL_PX, THUMBNAIL_PX))
     return thumb
 
@@ -286,42 +325,68 @@ def _thumbnail(data: bytes) -> Any:
 
 
 class _Writer:
-    """Stores files as they come and indexes/records them a batch at a time."""
+    """Stores files as they come (on a few threads: the writes wait on the disk) and
+    indexes/records them a batch at a time, each batch only once all its files are
+    written."""
 
     def __init__(self, studio: Studio, library: Library, link: bool) -> None:
         self.studio = studio
         self.library = library
         self.link = link
-        self.batch: list[tuple[Artifact, _Found]] = []
+        self.workers = max(1, min(READERS, os.cpu_count() or 1))
+        self.pool = ThreadPoolExecutor(max_workers=self.workers,
+                                       thread_name_prefix="studio-import-write")
+        self.batch: list[tuple[Future, bool]] = []  # (the stored artifact, has settings)
         self.events = 0
 
     def add(self, found: _Found) -> None:
+        # Few files wait for the disk at a time, so their bytes do not pile up in memory.
+        running = [f for f, _ in self.batch if not f.done()]
+        if len(running) >= 2 * self.workers:
+            wait(running, return_when=FIRST_COMPLETED)
+        self.batch.append((self.pool.submit(self._store, found), found.request is not None))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def _store(self, found: _Found) -> Artifact:
         meta: dict[str, Any] = {"imported": {"source": str(found.path), "tool": found.tool}}
         if found.request is not None:
             meta["request"] = found.request.to_dict()
         try:
-            art = self.library.store_existing(
+            return self.library.store_existing(
                 found.path, found.data, found.digest, found.created, found.request, meta,
                 link=self.link, thumbnail=found.thumbnail)
         except OSError as exc:
             raise StudioError(f"cannot write to the library at {self.library.root}: "
                               f"{exc.strerror or exc}") from exc
-        self.batch.append((art, found))
-        if len(self.batch) >= BATCH:
-            self.flush()
 
     def flush(self) -> None:
         """Index the stored batch in one transaction, then record its events in one."""
         if not self.batch:
             return
         batch, self.batch = self.batch, []
+        stored: list[tuple[Artifact, bool]] = []
+        failure: BaseException | None = None
+        for future, has_settings in batch:
+            try:
+                stored.append((future.result(), has_settings))
+            except BaseException as exc:
+                failure = failure or exc
         # Incognito or paused: imported, but nothing is recorded now or on a later run.
-        to_record = ([art for art, found in batch if found.request is not None]
-                     if self.studio.recording else [])
-        self.library.index_existing([art for art, _ in batch],
-                                    pending=[a.id for a in to_record])
-        fault_point("import.after_rows")
-        self._record(to_record)
+        to_record = ([art for art, has in stored if has] if self.studio.recording else [])
+        if stored:
+            self.library.index_existing([art for art, _ in stored],
+                                        pending=[a.id for a in to_record])
+            fault_point("import.after_rows")
+            self._record(to_record)
+        if failure is not None:
+            raise failure
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=False)
 
     def resolve_pending(self) -> None:
         """Write the events an interrupted import left pending."""
@@ -366,11 +431,11 @@ def _storable(params: Any) -> dict[str, Any]:
             if not (isinstance(v, float) and not math.isfinite(v))}
 
 
-def _read_only_hashes(root: Path) -> Callable[[str], bool]:
+def _read_only_hashes(root: Path) -> frozenset[str]:
     """For a dry run: look up hashes without creating or migrating the library index."""
     path = root / "library.sqlite"
     if not path.exists():
-        return lambda _digest: False
+        return frozenset()
     # With no write-ahead log beside it the file is the whole index: open it immutable,
     # or SQLite would create the -wal/-shm files even for a read-only connection.
     flags = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
@@ -380,6 +445,6 @@ def _read_only_hashes(root: Path) -> Callable[[str], bool]:
     except sqlite3.DatabaseError as exc:
         raise StudioError(f"the library index at {path} cannot be read: {exc}") from exc
     # Scanned once: an index from before the hash index existed is read the same way.
-    hashes = {row[0] for row in conn.execute("SELECT content_hash FROM artifacts")}
+    hashes = frozenset(row[0] for row in conn.execute("SELECT content_hash FROM artifacts"))
     conn.close()
-    return hashes.__contains__
+    return hashes
