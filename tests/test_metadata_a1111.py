@@ -108,3 +108,44 @@ def test_prompt_only_text_and_a_brace_prompt(tmp_path):
     wildcard = "{red|blue} car\nSteps: 5, Sampler: Euler, CFG scale: 7, Seed: 9"
     meta = read_file_metadata(png(tmp_path / "w.png", text={"parameters": wildcard}))
     assert meta.request.prompt == "{red|blue} car" and meta.request.seed == 9
+
+
+@pytest.mark.parametrize(("signature", "mode"), [
+    ("stealth_pngcomp", "RGBA"), ("stealth_pnginfo", "RGBA"), ("stealth_rgbinfo", "RGB"),
+    ("stealth_rgbcomp", "RGBA"),
+])
+def test_stealth_in_tall_images_through_every_png_filter(tmp_path, signature, mode):
+    # 150 rows: the signature sits in column 0 alone, where the cheap check looks.
+    import numpy as np
+    from PIL import Image
+
+    from tests.test_metadata_samples import png_with_filters
+
+    src = stealth_png(tmp_path / "s.png", A1111_TEXT, signature, size=(40, 150), mode=mode)
+    with Image.open(src) as im:
+        pixels = np.asarray(im)
+    assert_a1111_fields(read_file_metadata(png_with_filters(tmp_path / "f.png", pixels)))
+
+
+def test_png_without_stealth_is_not_decoded(tmp_path, monkeypatch):
+    import numpy as np
+    from PIL import Image
+
+    from studio.app.metadata import NoMetadata, reader
+    from tests.test_metadata_samples import png_with_filters
+
+    decoded = []
+    monkeypatch.setattr(reader, "read_stealth", lambda data: decoded.append(1))
+    pixels = np.random.default_rng(2).integers(0, 256, (200, 180, 4), dtype=np.uint8)
+    paths = [png_with_filters(tmp_path / "f.png", pixels)]
+    Image.fromarray(pixels).save(tmp_path / "p.png")
+    Image.fromarray(pixels[..., :3]).save(tmp_path / "rgb.png")
+    paths += [tmp_path / "p.png", tmp_path / "rgb.png"]
+    for path in paths:
+        with pytest.raises(NoMetadata):
+            read_file_metadata(path)
+    assert decoded == []
+    # A short image cannot be ruled out from its first column: it is decoded.
+    with pytest.raises(NoMetadata):
+        read_file_metadata(png(tmp_path / "short.png", mode="RGBA", size=(300, 60)))
+    assert decoded == [1]

@@ -119,3 +119,54 @@ def test_png_builder_writes_text_chunks(tmp_path):
     path = png(tmp_path / "p.png", text={"a": "1"}, itxt={"b": json.dumps({"x": 1})})
     with Image.open(path) as im:
         assert im.text == {"a": "1", "b": '{"x": 1}'}
+
+
+def png_with_filters(path: Path, pixels: np.ndarray) -> Path:
+    """A PNG whose rows use filter types 0-4 in turn (Pillow picks one for all rows)."""
+    import struct
+    import zlib
+
+    height, width, channels = pixels.shape
+    raw = pixels.astype(np.int16).reshape(height, width * channels)
+    out = bytearray()
+    for y in range(height):
+        kind = y % 5
+        row = raw[y]
+        up = raw[y - 1] if y else np.zeros_like(row)
+        left = np.concatenate([np.zeros(channels, np.int16), row[:-channels]])
+        corner = np.concatenate([np.zeros(channels, np.int16), up[:-channels]])
+        if kind == 0:
+            pred = np.zeros_like(row)
+        elif kind == 1:
+            pred = left
+        elif kind == 2:
+            pred = up
+        elif kind == 3:
+            pred = (left + up) // 2
+        else:
+            p = left + up - corner
+            pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+            pred = np.where((pa <= pb) & (pa <= pc), left, np.where(pb <= pc, up, corner))
+        out.append(kind)
+        out += ((row - pred) & 0xFF).astype(np.uint8).tobytes()
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + \
+            struct.pack(">I", zlib.crc32(kind + body))
+
+    color = {3: 2, 4: 6}[channels]
+    header = struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0)
+    data = bytes(out)
+    # Several IDAT chunks, as encoders write them.
+    compressed = zlib.compress(data)
+    idats = b"".join(chunk(b"IDAT", compressed[i:i + 4096])
+                     for i in range(0, len(compressed), 4096))
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + idats
+                     + chunk(b"IEND", b""))
+    return path
+
+
+def test_filtered_png_builder_decodes_to_the_same_pixels(tmp_path):
+    pixels = np.random.default_rng(1).integers(0, 256, (12, 7, 4), dtype=np.uint8)
+    with Image.open(png_with_filters(tmp_path / "f.png", pixels)) as im:
+        assert np.array_equal(np.asarray(im), pixels)

@@ -1,9 +1,10 @@
 """Find the metadata a file carries without decoding its pixels or samples.
 
 Each reader walks its format's own structure (PNG chunks, JPEG segments, RIFF
-chunks) over bytes already in memory and returns the text fields it found, keyed
-the way the tools name them (PNG keywords; ``exif:UserComment`` and friends for
-EXIF). A structure that ends early raises ``Truncated``.
+chunks) in an open file, seeking past pixel data rather than reading it, and
+returns the text fields it found, keyed the way the tools name them (PNG keywords;
+``exif:UserComment`` and friends for EXIF). A structure that ends early raises
+``Truncated``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import struct
 import zlib
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from studio.app.metadata.exif import exif_fields
 
@@ -36,6 +38,10 @@ class Found:
     #: True when the image may hide stealth info in its pixels (PNG or WebP).
     pixels_may_hide: bool = False
     time_chunk: str | None = None
+    #: PNG only: (width, height, bit depth, colour type, interlace) and where the
+    #: IDAT chunks lie, so the first rows can be inflated without decoding the rest.
+    png_header: tuple[int, int, int, int, int] | None = None
+    idat: list[tuple[int, int]] = field(default_factory=list)
 
 
 def sniff(data: bytes) -> str | None:
@@ -60,36 +66,41 @@ def sniff(data: bytes) -> str | None:
 # -- PNG -------------------------------------------------------------------------
 
 
-def png_text(data: bytes) -> Found:
+def png_text(f: BinaryIO, size: int) -> Found:
     """tEXt, zTXt and iTXt chunks of a PNG; ``Truncated`` when IEND is missing."""
     found = Found("png")
-    pos = len(PNG_SIGNATURE)
+    f.seek(len(PNG_SIGNATURE))
     seen_header = False
     while True:
-        if pos + 8 > len(data):
+        head = f.read(8)
+        if len(head) < 8:
             raise Truncated("it ends before its IEND chunk")
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        end = pos + 8 + length + 4
-        if end > len(data):
+        length, kind = struct.unpack(">I4s", head)
+        if f.tell() + length + 4 > size:
             raise Truncated(f"its {kind.decode('latin-1')!r} chunk is cut short")
-        body = data[pos + 8:pos + 8 + length]
         if not seen_header:
             if kind != b"IHDR" or length != 13:
                 raise Malformed("it has no IHDR header chunk")
             seen_header = True
-            color_type = body[9]
+            width, height, depth, color_type, _c, _f, interlace = struct.unpack(
+                ">IIBBBBB", f.read(length))
+            found.png_header = (width, height, depth, color_type, interlace)
             # Colour types 4 and 6 carry alpha; stealth RGB info fits any colour image.
             found.pixels_may_hide = color_type in (2, 3, 4, 6)
         elif kind == b"IEND":
             return found
         elif kind in (b"tEXt", b"zTXt", b"iTXt"):
-            item = _png_text_chunk(kind, body)
+            item = _png_text_chunk(kind, f.read(length))
             if item is not None and item[0] not in found.text:
                 found.text[item[0]] = item[1]
         elif kind == b"tIME" and length == 7:
-            y, mo, d, h, mi, s = struct.unpack(">HBBBBB", body)
+            y, mo, d, h, mi, s = struct.unpack(">HBBBBB", f.read(7))
             found.time_chunk = f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}+00:00"
-        pos = end
+        else:
+            if kind == b"IDAT":
+                found.idat.append((f.tell(), length))
+            f.seek(length, 1)  # pixel data and other chunks: not read
+        f.seek(4, 1)  # CRC
 
 
 def _png_text_chunk(kind: bytes, body: bytes) -> tuple[str, str] | None:
@@ -122,74 +133,91 @@ def _inflate(data: bytes) -> bytes:
 # -- JPEG ------------------------------------------------------------------------
 
 
-def jpeg_text(data: bytes) -> Found:
+def jpeg_text(f: BinaryIO, size: int) -> Found:
     """EXIF (APP1), XMP (APP1) and COM segments of a JPEG, read up to its scan data."""
     found = Found("jpeg")
-    pos = 2
+    f.seek(2)
     while True:
-        while pos < len(data) and data[pos] == 0xFF and pos + 1 < len(data) \
-                and data[pos + 1] == 0xFF:
-            pos += 1  # fill bytes
-        if pos + 4 > len(data):
+        marker = f.read(2)
+        while marker == b"\xff\xff":  # fill bytes
+            marker = b"\xff" + f.read(1)
+        if len(marker) < 2:
             raise Truncated("it ends before its image data")
-        if data[pos] != 0xFF:
+        if marker[0] != 0xFF:
             raise Malformed("a segment marker is missing")
-        marker = data[pos + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker == 0xD9:
+        code = marker[1]
+        if code in (0xD8, 0x01) or 0xD0 <= code <= 0xD7:
+            continue  # markers without a length
+        if code == 0xD9:
             raise Truncated("it ends before its image data")
-        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
-        body = data[pos + 4:pos + 2 + length]
-        if length < 2 or pos + 2 + length > len(data):
+        raw_length = f.read(2)
+        if len(raw_length) < 2:
             raise Truncated("a segment is cut short")
-        if marker == 0xDA:  # start of scan: the rest is pixels, then EOI
-            if data.rfind(b"\xff\xd9", pos) == -1:
+        (length,) = struct.unpack(">H", raw_length)
+        if length < 2 or f.tell() + length - 2 > size:
+            raise Truncated("a segment is cut short")
+        if code == 0xDA:  # start of scan: the rest is pixels, then EOI
+            if not _has_end_marker(f, size):
                 raise Truncated("its image data is cut short (no end marker)")
             return found
-        if marker == 0xE1 and body.startswith(b"Exif\0"):
+        if code not in (0xE1, 0xFE):
+            f.seek(length - 2, 1)
+            continue
+        body = f.read(length - 2)
+        if code == 0xE1 and body.startswith(b"Exif\0"):
             found.text.update(exif_fields(body))
-        elif marker == 0xE1 and body.startswith(b"http://ns.adobe.com/xap/1.0/\0"):
+        elif code == 0xE1 and body.startswith(b"http://ns.adobe.com/xap/1.0/\0"):
             found.text.setdefault("XML:com.adobe.xmp",
                                   body.split(b"\0", 1)[1].decode("utf-8", "replace"))
-        elif marker == 0xFE:
+        elif code == 0xFE:
             found.text.setdefault("jpeg:comment", body.decode("utf-8", "replace"))
-        pos += 2 + length
+
+
+def _has_end_marker(f: BinaryIO, size: int) -> bool:
+    # Entropy-coded data stuffs every 0xFF, so FF D9 after the scan starts can only be
+    # the end marker. It is nearly always the file's last bytes; data appended after
+    # it (motion photos) costs a full scan.
+    start = f.tell()
+    f.seek(max(start, size - 64))
+    if b"\xff\xd9" in f.read():
+        return True
+    f.seek(start)
+    previous = b""
+    while block := f.read(1 << 20):
+        if b"\xff\xd9" in previous[-1:] + block:
+            return True
+        previous = block
+    return False
 
 
 # -- RIFF: WebP ------------------------------------------------------------------
 
 
-def webp_text(data: bytes) -> Found:
+def webp_text(f: BinaryIO, size: int) -> Found:
     """EXIF and XMP chunks of a WebP file."""
     found = Found("webp")
-    chunks = _riff_chunks(data)
-    for kind, body in chunks:
-        if kind == b"EXIF":
-            found.text.update(exif_fields(body))
-        elif kind == b"XMP ":
-            found.text.setdefault("XML:com.adobe.xmp", body.decode("utf-8", "replace"))
-        elif kind == b"VP8X" and body:
-            found.pixels_may_hide = bool(body[0] & 0x10)  # the alpha flag
-        elif kind == b"VP8L" and len(body) >= 5:
-            found.pixels_may_hide = True  # lossless: pixel bits survive
-    if not any(k in (b"VP8 ", b"VP8L", b"ANMF") for k, _ in chunks):
-        raise Truncated("it holds no image data")
-    return found
-
-
-def _riff_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
-    (size,) = struct.unpack("<I", data[4:8])
-    if size + 8 > len(data):
+    f.seek(4)
+    (riff_size,) = struct.unpack("<I", f.read(4))
+    if riff_size + 8 > size:
         raise Truncated("it is shorter than its RIFF header says")
-    chunks: list[tuple[bytes, bytes]] = []
-    pos, end = 12, size + 8
+    end = riff_size + 8
+    pos = 12
+    has_image = False
     while pos + 8 <= end:
-        kind = data[pos:pos + 4]
-        (length,) = struct.unpack("<I", data[pos + 4:pos + 8])
+        f.seek(pos)
+        kind, length = struct.unpack("<4sI", f.read(8))
         if pos + 8 + length > end:
             raise Truncated(f"its {kind.decode('latin-1')!r} chunk is cut short")
-        chunks.append((kind, data[pos + 8:pos + 8 + length]))
+        if kind == b"EXIF":
+            found.text.update(exif_fields(f.read(length)))
+        elif kind == b"XMP ":
+            found.text.setdefault("XML:com.adobe.xmp", f.read(length).decode("utf-8", "replace"))
+        elif kind == b"VP8X" and length:
+            found.pixels_may_hide = bool(f.read(1)[0] & 0x10)  # the alpha flag
+        elif kind == b"VP8L":
+            found.pixels_may_hide = True  # lossless: pixel bits survive
+        has_image = has_image or kind in (b"VP8 ", b"VP8L", b"ANMF")
         pos += 8 + length + (length & 1)
-    return chunks
+    if not has_image:
+        raise Truncated("it holds no image data")
+    return found

@@ -8,6 +8,7 @@ metadata has its pixels decoded, to look for stealth info.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import replace
 from datetime import datetime
@@ -36,12 +37,14 @@ from studio.app.metadata.containers import (
     webp_text,
 )
 from studio.app.metadata.model import FileMetadata, NoMetadata, loads_object
-from studio.app.metadata.stealth import read_stealth
+from studio.app.metadata.stealth import png_may_hold_stealth, read_stealth
 
 log = logging.getLogger(__name__)
 
-#: Files larger than this are refused rather than read into memory.
-MAX_FILE_BYTES = 1 << 30
+#: Images larger than this are not decoded to look for stealth info.
+MAX_PIXEL_FILE = 256 << 20
+#: Markdown front matter is looked for in this much of a text file.
+MAX_TEXT_FILE = 16 << 20
 READABLE = "PNG, JPEG, WebP, FLAC, WAV, MP4 or Markdown"
 
 
@@ -71,7 +74,8 @@ def read_file_metadata(path: Path) -> FileMetadata:
         reason = exc.strerror or type(exc).__name__
         raise RequestError(_one_line(path, f"cannot be read ({reason})")) from None
     except Exception as exc:  # the contract: only RequestError escapes
-        log.warning("reading metadata of %s failed", path, exc_info=True)
+        # The traceback goes to the log (shown with --verbose), never as the message.
+        log.info("reading metadata of %s failed", path, exc_info=True)
         raise RequestError(_one_line(
             path, f"has metadata Studio could not read ({type(exc).__name__})")) from None
 
@@ -89,38 +93,34 @@ def _read(path: Path) -> FileMetadata:
     if path.is_dir():
         raise RequestError(f"{path} is a folder, not a file")
     with path.open("rb") as f:
+        size = os.fstat(f.fileno()).st_size
         head = f.read(64)
         if not head:
             raise RequestError(f"{path} is empty")
         kind = sniff(head)
+        f.seek(0)
+        if kind in ("flac", "wav"):
+            return _found(path, studio_format.from_audio(f))
         if kind == "mp4":
-            return _video(path)
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise RequestError(f"{path} is larger than {MAX_FILE_BYTES >> 20} MiB")
-        data = head + f.read()
-    if kind in ("flac", "wav"):
-        return _found(path, studio_format.from_audio(data))
-    if kind == "markdown":
-        return _found(path, studio_format.from_markdown(data))
-    if kind is None:
-        if path.suffix.lower() in (".md", ".markdown", ".txt"):
-            return _found(path, None)
-        raise RequestError(f"{path} is not a {READABLE} file Studio can read metadata from")
-    found = {"png": png_text, "jpeg": jpeg_text, "webp": webp_text}[kind](data)
-    meta = from_fields(found.text)
-    if meta is None and found.pixels_may_hide:
-        hidden = read_stealth(data)
-        if hidden is not None:
-            meta = from_stealth(hidden)
+            return _found(path, studio_format.from_mp4(f))
+        if kind == "markdown":
+            return _found(path, studio_format.from_markdown(f.read(MAX_TEXT_FILE)))
+        if kind is None:
+            if path.suffix.lower() in (".md", ".markdown", ".txt"):
+                return _found(path, None)
+            raise RequestError(f"{path} is not a {READABLE} file Studio can read metadata from")
+        found = {"png": png_text, "jpeg": jpeg_text, "webp": webp_text}[kind](f, size)
+        meta = from_fields(found.text)
+        if meta is None and found.pixels_may_hide and size <= MAX_PIXEL_FILE \
+                and png_may_hold_stealth(f, found):
+            f.seek(0)
+            hidden = read_stealth(f.read())
+            if hidden is not None:
+                meta = from_stealth(hidden)
     meta = _found(path, meta)
     if meta.created is None:
         meta = replace(meta, created=_created(found))
     return meta
-
-
-def _video(path: Path) -> FileMetadata:
-    data = path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else b""
-    return _found(path, studio_format.from_mp4(data) if data else None)
 
 
 def _found(path: Path, meta: FileMetadata | None) -> FileMetadata:

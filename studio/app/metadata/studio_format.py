@@ -6,9 +6,8 @@ matter and the MP4 ``comment`` tag, and reproduces the output exactly.
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from studio.api import GenerationRequest, RequestError
 from studio.app.metadata.model import FileMetadata, json_safe, loads_object, to_float, to_str
@@ -56,13 +55,14 @@ def _created(value: Any) -> float | None:
     return None
 
 
-def from_audio(data: bytes) -> FileMetadata | None:
+def from_audio(file: BinaryIO) -> FileMetadata | None:
     """Studio metadata in a FLAC or WAV comment; None when the file has no comment."""
     import soundfile as sf
 
     # libsndfile reports broken headers as RuntimeError (LibsndfileError) or others.
+    # Opening reads the header and tags only, not the samples.
     try:
-        with sf.SoundFile(io.BytesIO(data)) as f:
+        with sf.SoundFile(file) as f:
             comment = f.comment
     except Exception as exc:
         raise RequestError(f"is not a readable audio file ({_one_line(exc)})") from None
@@ -85,14 +85,14 @@ def from_markdown(data: bytes) -> FileMetadata | None:
     return parse_mapping(meta, "front matter")
 
 
-def from_mp4(data: bytes) -> FileMetadata | None:
+def from_mp4(file: BinaryIO) -> FileMetadata | None:
     """Studio metadata in an MP4 ``comment`` tag; None when PyAV is not installed."""
     try:
         import av
     except ImportError:
         return None
     try:
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(file) as container:
             comment = dict(container.metadata).get("comment", "")
     except Exception as exc:  # PyAV raises its own error tree
         raise RequestError(f"is not a readable video file ({_one_line(exc)})") from None
