@@ -1,4 +1,4 @@
-"""``studio profile show|export|forget|import|pause|resume|encrypt|eval``.
+"""``studio profile show|export|forget|repair|import|pause|resume|encrypt|eval``.
 
 Everything here reads and writes the local data folder only; docs/privacy.md
 describes what is stored and how to erase it.
@@ -58,6 +58,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                           help="compute the embeddings of new prompts and texts (taste "
                                "clusters); the window runs this in the background")
     emb.set_defaults(func=run_embed)
+
+    rep = psub.add_parser(
+        "repair", help="replace a damaged history by a new one with the events that can "
+                       "still be read (the damaged file is kept as a copy)")
+    rep.set_defaults(func=run_repair)
 
     imp = psub.add_parser(
         "import", parents=[common],
@@ -196,6 +201,20 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"skipped {report.other_users_skipped} lines of other users")
     if report.dangling_targets:
         print(f"note: {report.dangling_targets} actions target ids with no generate in the file")
+    return 0
+
+
+def run_repair(args: argparse.Namespace) -> int:
+    from studio.app.history import HISTORY_FILE
+    from studio.app.history.eventlog import repair
+    from studio.app.suggest.service import forget_files
+
+    root = Studio().root
+    kept, copy = repair(root / HISTORY_FILE)
+    # Derived files may describe events that were not salvaged: rebuilt on next start.
+    forget_files(root, everything=False)
+    print(f"started a new history with the {kept} event(s) that could be read; "
+          f"the damaged file is kept at {copy}")
     return 0
 
 

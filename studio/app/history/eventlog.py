@@ -6,13 +6,31 @@ derived tables live in the same file so that "forget" has one place to erase.
 
 Durability: WAL mode and one transaction per ``append`` (or per ``append_many``
 batch), so a crash loses at most the event being written. A damaged database, or
-one written by a newer Studio, is copied aside and reported, never reset.
+one written by a newer Studio, is copied aside and reported, never reset; the copy
+is made once per damaged state (``history.sqlite.damage.json`` remembers it), not
+on every start. A zero-byte file is damage too. A folder or file that cannot be
+written is reported as such: it is not damage, and nothing is copied or moved.
+
+Several processes may hold the log open (the window, a ``studio profile`` command).
+A forget in one must not be undone by another that still holds the forgotten texts
+in memory: every forget bumps ``forget_epoch`` in the ``meta`` table (an erase
+marks the old file ``retired`` before it is replaced). Each write checks the epoch
+inside its own transaction; a process that finds it changed reopens the log, tells
+its forget listeners (who drop derived state unsaved and rebuild) and writes
+to the current log. ``refresh()`` does the same check outside a write.
+
+Fault points (studio.app.faults): ``history.batch.after_events`` (in the batch's
+transaction, events inserted, its meta not yet), ``history.batch.before_commit``
+(all inserted, not committed), ``history.erase.after_delete`` (rows deleted and the
+file retired, not yet replaced).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
 import shutil
 import sqlite3
 import threading
@@ -23,11 +41,20 @@ from pathlib import Path
 from typing import Any
 
 from studio.api import StudioError
+from studio.app.faults import fault_point
 from studio.app.history.crypto import Cipher, plain_text_hash
-from studio.app.history.events import Event, EventError, encode_payload, validate
+from studio.app.history.events import (
+    Event,
+    EventError,
+    check_ts,
+    clamp_ts,
+    encode_payload,
+    validate,
+)
 from studio.app.migrations import Migrations, NewerDatabase, connect
 from studio.app.paths import private_dir
 from studio.app.prompts import words
+from studio.app.settings import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +62,14 @@ migrations = Migrations()
 HISTORY_FILE = "history.sqlite"
 _SIDECARS = ("-wal", "-shm", "-journal")
 _CHUNK = 2000
+#: Next to the history: which damaged state was already copied, and where to.
+DAMAGE_MARKER = ".damage.json"
+#: How long a writer waits for an erasing process to put the new file in place.
+REPLACE_WAIT_S = 10.0
+# SQLite primary result codes that say "cannot write here", "busy" or "disk trouble":
+# none of them means the file is damaged, so none of them backs anything up.
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_AUTH = 10, 13, 14, 23
 
 
 @migrations
@@ -73,6 +108,89 @@ class HistoryDamaged(StudioError):
     """The history database cannot be read; a copy was kept for the user."""
 
 
+class HistoryUnwritable(StudioError):
+    """The history's folder or file cannot be written (read-only, locked, disk full)."""
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code behind ``exc`` (following ``raise ... from``)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        code = getattr(seen, "sqlite_errorcode", None)
+        if isinstance(code, int):
+            return code & 0xFF
+        seen = seen.__cause__
+    return None
+
+
+def unwritable(path: Path, exc: BaseException) -> HistoryUnwritable | None:
+    """The error to report when ``exc`` says ``path`` cannot be written, else None."""
+    code = _sqlite_code(exc)
+    if isinstance(exc, PermissionError):
+        code = _SQLITE_PERM
+    folder = path.parent
+    if code in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_CANTOPEN, _SQLITE_AUTH):
+        if not os.access(folder, os.W_OK):
+            which = f"the data folder {folder} is read-only (not writable)"
+        elif path.exists() and not os.access(path, os.W_OK):
+            which = f"the file {path} is read-only (not writable)"
+        else:  # root passes os.access: say both
+            which = f"the data folder {folder} or its files are read-only (not writable)"
+        return HistoryUnwritable(
+            f"cannot write the history at {path}: {which} ({exc}). Nothing was changed; "
+            "make it writable, or set STUDIO_DATA_DIR to a writable folder")
+    if code in (_SQLITE_BUSY, _SQLITE_LOCKED):
+        return HistoryUnwritable(f"the history at {path} is locked by another program ({exc}); "
+                                 "nothing was changed: try again when it is done")
+    if code in (_SQLITE_IOERR, _SQLITE_FULL):
+        return HistoryUnwritable(f"cannot read or write the history at {path}: disk error or "
+                                 f"disk full ({exc}); nothing was changed")
+    return None
+
+
+def _fingerprint(path: Path) -> str:
+    """Size and the hash of the first and last MiB of ``path`` and its WAL.
+
+    No times: a failed open may touch the WAL's without changing a byte.
+    """
+    h = hashlib.sha256()
+    for p in (path, Path(str(path) + "-wal")):
+        try:
+            st = p.stat()
+            with open(p, "rb") as f:
+                h.update(f.read(1 << 20))
+                if st.st_size > 2 << 20:
+                    f.seek(-(1 << 20), os.SEEK_END)
+                    h.update(f.read())
+        except FileNotFoundError:
+            h.update(b"-")
+            continue
+        h.update(f"|{st.st_size}|".encode())
+    return h.hexdigest()
+
+
+def backup_once(path: Path, states: Iterable[str]) -> tuple[Path, bool]:
+    """Copy damaged ``path`` aside unless one of its ``states`` was copied already.
+
+    Returns the copy's path and whether it was made now. ``states`` are fingerprints
+    of the file as found and as left after the failed open (SQLite may checkpoint
+    its WAL on close): both are remembered, so the next start finds its copy.
+    """
+    marker = Path(str(path) + DAMAGE_MARKER)
+    states = [s for s in states if s]
+    try:
+        known = json.loads(marker.read_text(encoding="utf-8"))
+        backup = Path(known["backup"])
+        if set(states) & set(known["states"]) and backup.exists():
+            return backup, False
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    copy = backup_broken(path)
+    after = _fingerprint(path)
+    write_atomic(marker, json.dumps({"backup": str(copy), "states": [*states, after]}).encode())
+    return copy, True
+
+
 def backup_broken(path: Path) -> Path:
     """Copy ``path`` (and its WAL) to ``<name>.broken-<timestamp>``; return the copy's path."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -109,7 +227,13 @@ class EventLog:
     # -- opening ---------------------------------------------------------------
 
     def _open(self) -> sqlite3.Connection:
-        existed = self.path.exists() and self.path.stat().st_size > 0
+        found = self.path.exists()
+        if found and self.path.stat().st_size == 0 and not self._wait_for_creator():
+            # SQLite would take a zero-byte file for a new database and start afresh:
+            # whatever the file held is gone, and that is damage to report, not to hide.
+            self._damaged(sqlite3.DatabaseError("the file is empty (0 bytes)"), [])
+        existed = found and self.path.stat().st_size > 0
+        state = _fingerprint(self.path) if existed else ""
         conn: sqlite3.Connection | None = None
         try:
             conn = connect(str(self.path), "history")
@@ -118,22 +242,60 @@ class EventLog:
                 if status != "ok":
                     raise sqlite3.DatabaseError(status)
             migrations.migrate(conn, "history")
+            self._ident = self._identity()
+            self._epoch = self._read_epoch(conn)
             return conn
         except NewerDatabase as exc:
             if conn is not None:
                 conn.close()
-            copy = backup_broken(self.path)
+            copy, _ = backup_once(self.path, [state])
             raise NewerDatabase(f"{exc}. A copy was saved to {copy}.") from exc
-        except (sqlite3.DatabaseError, StudioError) as exc:
+        except (sqlite3.DatabaseError, StudioError, OSError) as exc:
             if conn is not None:
                 conn.close()
-            copy = backup_broken(self.path) if existed else None
-            raise HistoryDamaged(
-                f"the history at {self.path} is damaged and cannot be read ({exc}). "
-                + (f"A copy was saved to {copy}. " if copy else "")
-                + "Nothing was changed: move the file away to start a new history, "
-                "or restore it from a backup."
-            ) from exc
+            cannot = unwritable(self.path, exc)
+            if cannot is not None:
+                raise cannot from exc
+            if not existed:
+                if isinstance(exc, OSError):
+                    raise StudioError(f"cannot create the history at {self.path}: {exc}") from exc
+                raise HistoryDamaged(
+                    f"cannot create the history at {self.path} ({exc}); nothing was changed"
+                ) from exc
+            self._damaged(exc, [state])
+
+    def _wait_for_creator(self) -> bool:
+        """True if a zero-byte history is one another process is creating right now."""
+        deadline = time.monotonic() + 2.0
+        while time.time() - self.path.stat().st_mtime < 5.0:
+            if self.path.stat().st_size > 0:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return False
+
+    def _damaged(self, exc: BaseException, states: list[str]) -> Any:
+        copy, now = backup_once(self.path, states or [_fingerprint(self.path)])
+        raise HistoryDamaged(
+            f"the history at {self.path} is damaged and cannot be read ({exc}). "
+            + (f"A copy was saved to {copy}. " if now else f"It was copied to {copy} before. ")
+            + "Nothing was changed: run `studio profile repair` to start a new history "
+            "with the events that can still be read, or restore the file from a backup."
+        ) from exc
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    @staticmethod
+    def _read_epoch(conn: sqlite3.Connection) -> str:
+        rows = dict(conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('forget_epoch', 'retired')").fetchall())
+        return f"{rows.get('forget_epoch', '0')}{'/retired' if rows.get('retired') else ''}"
 
     def _unlock(self, passphrase: str | None) -> Cipher | None:
         raw = self.get_meta("crypto")
@@ -166,7 +328,79 @@ class EventLog:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             self.conn.close()
+
+    # -- following a forget done by another process --------------------------------
+
+    def _changed(self) -> bool:
+        """Whether another process forgot (or replaced the file) since this one looked."""
+        return (self._identity() != self._ident
+                or self._read_epoch(self.conn) != self._epoch)
+
+    def refresh(self) -> bool:
+        """Follow a forget done by another process; True if there was one.
+
+        Forget listeners are called, as after a forget here: what this process
+        derived from the log may hold erased text, and must be rebuilt, not saved.
+        """
+        with self._lock:
+            if getattr(self, "_closed", False) or not self._changed():
+                return False
+        self._follow()
+        return True
+
+    def _follow(self) -> None:
+        with self._lock:
+            if self._read_epoch(self.conn).endswith("/retired"):
+                # An erase is replacing the file: wait until the new one is in place.
+                deadline = time.monotonic() + REPLACE_WAIT_S
+                while self._identity() == self._ident and time.monotonic() < deadline:
+                    time.sleep(0.05)
+            self.conn.close()
+            self.conn = self._open()
+            if self._epoch.endswith("/retired"):
+                # The erasing process died before replacing the file: everything in it
+                # was deleted already, so it serves as the new, empty log.
+                self.conn.execute("DELETE FROM meta WHERE key = 'retired'")
+                self._epoch = self._read_epoch(self.conn)
+            self.cipher = None
+            self.cipher = self._unlock(self._passphrase)
+        self._notify_forget()
+
+    def _write(self, work: Callable[[sqlite3.Connection, Any], Any],
+               prepare: Callable[[], Any] | None = None) -> tuple[bool, Any]:
+        """Run ``work(conn, prepared)`` in one transaction on the current log.
+
+        Returns ``(True, result)``, or ``(False, None)`` when another process forgot
+        since ``prepare`` ran, with ``prepare`` None: the caller's data was derived from
+        the old log and is dropped. With ``prepare``, it runs again on the new log.
+        """
+        for _ in range(3):
+            prepared = prepare() if prepare is not None else None
+            with self._lock:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    if not self._changed():
+                        result = work(self.conn, prepared)
+                        self.conn.execute("COMMIT")
+                        return True, result
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error as exc:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    # Read-only, locked, disk full: say so in one line, never a traceback.
+                    raise (unwritable(self.path, exc) or StudioError(
+                        f"cannot write the history at {self.path}: {exc}")) from exc
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+            self._follow()
+            if prepare is None:
+                return False, None
+        raise HistoryUnwritable(f"the history at {self.path} keeps being erased; "
+                                "nothing was recorded")
 
     # -- payload encoding ------------------------------------------------------
 
@@ -188,7 +422,11 @@ class EventLog:
     def _event(self, row: tuple) -> Event:
         eid, ts, etype, session, project, enc, blob = row
         payload = json.loads(self._unseal(blob, enc, f"{etype}|{session}".encode()))
-        return Event(eid, ts, etype, session, project, payload)
+        safe = clamp_ts(ts)
+        if safe != ts:
+            # Stored by a build that did not check times: readers get a usable one.
+            log.warning("history event %s has an impossible time (%r); read as %r", eid, ts, safe)
+        return Event(eid, safe, etype, session, project, payload)
 
     # -- writing ---------------------------------------------------------------
 
@@ -199,8 +437,11 @@ class EventLog:
         project = extra.pop("project", self.project)
         if ts is None:
             ts = time.time()
-        elif isinstance(ts, bool) or not isinstance(ts, (int, float)) or ts != ts:
-            raise EventError(f"{etype} event: ts={ts!r} is not a time in seconds")
+        else:
+            try:
+                ts = check_ts(ts)
+            except ValueError as exc:
+                raise EventError(f"{etype} event: {exc}") from None
         if project is not None and not isinstance(project, str):
             raise EventError(f"{etype} event: project={project!r} is not a string")
         payload = validate(etype, extra)
@@ -209,19 +450,24 @@ class EventLog:
 
     def append(self, type: str, **fields: Any) -> Event:
         """Validate and store one event in its own transaction; return it with its id."""
-        row, payload = self._prepare(type, fields)
-        with self._lock:
-            cur = self.conn.execute(
-                "INSERT INTO events (ts, type, session, project, enc, payload) "
-                "VALUES (?, ?, ?, ?, ?, ?)", row
-            )
-            event = Event(int(cur.lastrowid or 0), row[0], row[1], row[2], row[3], payload)
+        def insert(conn: sqlite3.Connection, prepared: tuple) -> Event:
+            row, payload = prepared
+            cur = conn.execute("INSERT INTO events (ts, type, session, project, enc, payload) "
+                               "VALUES (?, ?, ?, ?, ?, ?)", row)
+            return Event(int(cur.lastrowid or 0), row[0], row[1], row[2], row[3], payload)
+
+        _, event = self._write(insert, lambda: self._prepare(type, fields))
         self._notify([event])
         return event
 
-    def append_many(self, events: Iterable[Mapping[str, Any] | Event]) -> list[Event]:
-        """Validate every event, then store them all in one transaction (or none)."""
-        prepared = []
+    def append_many(self, events: Iterable[Mapping[str, Any] | Event],
+                    meta: Mapping[str, str] | None = None) -> list[Event]:
+        """Validate every event, then store them all in one transaction (or none).
+
+        ``meta`` keys are set in the same transaction: a marker such as "this file
+        was imported" is committed with the events or not at all.
+        """
+        items: list[tuple[str, dict[str, Any]]] = []
         for item in events:
             if isinstance(item, Event):
                 fields: dict[str, Any] = {"ts": item.ts, "session": item.session,
@@ -232,24 +478,23 @@ class EventLog:
                 etype = item.get("type")  # type: ignore[assignment]
                 if not isinstance(etype, str):
                     raise EventError(f"an event needs a type: {dict(item)!r}")
-            prepared.append(self._prepare(etype, fields))
-        if not prepared:
+            items.append((etype, fields))
+        if not items:
             return []
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                self.conn.executemany(
-                    "INSERT INTO events (ts, type, session, project, enc, payload) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", [row for row, _ in prepared]
-                )
-                # One writer inside BEGIN IMMEDIATE: the batch's ids are consecutive.
-                last = self.conn.execute(
-                    "SELECT seq FROM sqlite_sequence WHERE name = 'events'"
-                ).fetchone()[0]
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+
+        def insert(conn: sqlite3.Connection, prepared: list[tuple]) -> tuple[int, list[tuple]]:
+            conn.executemany("INSERT INTO events (ts, type, session, project, enc, payload) "
+                             "VALUES (?, ?, ?, ?, ?, ?)", [row for row, _ in prepared])
+            fault_point("history.batch.after_events")
+            conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                             list((meta or {}).items()))
+            fault_point("history.batch.before_commit")
+            # One writer inside BEGIN IMMEDIATE: the batch's ids are consecutive.
+            return conn.execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()[0], prepared
+
+        _, (last, prepared) = self._write(insert,
+                                          lambda: [self._prepare(t, f) for t, f in items])
         first = last - len(prepared) + 1
         out = [Event(first + i, r[0], r[1], r[2], r[3], p) for i, (r, p) in enumerate(prepared)]
         self._notify(out)
@@ -296,7 +541,7 @@ class EventLog:
     def span(self) -> tuple[float, float] | None:
         with self._lock:
             row = self.conn.execute("SELECT MIN(ts), MAX(ts) FROM events").fetchone()
-        return None if row[0] is None else (row[0], row[1])
+        return None if row[0] is None else (clamp_ts(row[0]), clamp_ts(row[1]))
 
     # -- listeners -------------------------------------------------------------
 
@@ -362,16 +607,10 @@ class EventLog:
         for h, vec in items:
             blob, enc = (self.cipher.seal(vec, h.encode()), 1) if self.cipher else (vec, 0)
             rows.append((h, model, enc, blob))
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                self.conn.executemany(
-                    "INSERT OR REPLACE INTO embeddings (hash, model, enc, vector) "
-                    "VALUES (?, ?, ?, ?)", rows)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        # Dropped if another process forgot meanwhile: they may embed erased texts.
+        self._write(lambda conn, _: conn.executemany(
+            "INSERT OR REPLACE INTO embeddings (hash, model, enc, vector) "
+            "VALUES (?, ?, ?, ?)", rows))
 
     def vectors(self) -> Iterator[tuple[str, str, Any]]:
         """Every cached embedding as ``(hash, model, numpy vector)`` (for the export)."""
@@ -389,10 +628,11 @@ class EventLog:
     def save_state(self, version: int, last_id: int, state: Mapping[str, Any]) -> None:
         data = json.dumps(state, separators=(",", ":")).encode("utf-8")
         blob, enc = (self.cipher.seal(data, b"profile"), 1) if self.cipher else (data, 0)
-        with self._lock:
-            self.conn.execute(
-                "INSERT OR REPLACE INTO profile_state (id, version, last_id, enc, state) "
-                "VALUES (1, ?, ?, ?, ?)", (version, last_id, enc, blob))
+        # Dropped if another process forgot meanwhile: ``state`` was derived from the
+        # old log (the forget listeners rebuild it from the current one).
+        self._write(lambda conn, _: conn.execute(
+            "INSERT OR REPLACE INTO profile_state (id, version, last_id, enc, state) "
+            "VALUES (1, ?, ?, ?, ?)", (version, last_id, enc, blob)))
 
     def load_state(self, version: int) -> tuple[int, dict[str, Any]] | None:
         with self._lock:
@@ -451,10 +691,12 @@ class EventLog:
                 # Derived data may hold the erased texts: drop the snapshot (rebuilt on
                 # next open) and the embeddings no remaining event needs.
                 self.conn.execute("DELETE FROM profile_state")
+                self._bump_epoch()
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
+            self._epoch = self._read_epoch(self.conn)
         keep = {self.text_hash(t) for ev in self.events() for t in ev.texts()}
         with self._lock:
             stale = [(h,) for (h,) in self.conn.execute("SELECT hash FROM embeddings")
@@ -463,6 +705,17 @@ class EventLog:
             self._compact()
         self._notify_forget()
         return len(ids)
+
+    def _bump_epoch(self, retire: bool = False) -> None:
+        # Inside the forget's transaction: other processes see the erase and the new
+        # epoch together, and each of their writes checks it in its own transaction.
+        epoch = self.conn.execute(
+            "SELECT value FROM meta WHERE key = 'forget_epoch'").fetchone()
+        n = int(epoch[0]) + 1 if epoch and str(epoch[0]).isdigit() else 1
+        self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('forget_epoch', ?)",
+                          (str(n),))
+        if retire:
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('retired', '1')")
 
     def _compact(self) -> None:
         # secure_delete zeroes freed pages; VACUUM rebuilds the file and the TRUNCATE
@@ -479,13 +732,26 @@ class EventLog:
         """
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
-            for table in ("events", "embeddings", "profile_state", "meta"):
-                self.conn.execute(f"DELETE FROM {table}")
-            self.conn.execute("COMMIT")
+            try:
+                epoch = self.conn.execute(
+                    "SELECT value FROM meta WHERE key = 'forget_epoch'").fetchone()
+                for table in ("events", "embeddings", "profile_state", "meta"):
+                    self.conn.execute(f"DELETE FROM {table}")
+                if epoch:
+                    self.conn.execute("INSERT INTO meta (key, value) VALUES ('forget_epoch', ?)",
+                                      epoch)
+                # Retired: a process still holding this file writes to the new one.
+                self._bump_epoch(retire=True)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            fault_point("history.erase.after_delete")
             self._compact()
             self.conn.close()
             removed = []
             candidates = [self.path, *(Path(str(self.path) + s) for s in _SIDECARS),
+                          Path(str(self.path) + DAMAGE_MARKER),
                           *self.path.parent.glob(f"{self.path.name}.broken-*")]
             for p in candidates:
                 if p.exists():
@@ -516,13 +782,105 @@ class EventLog:
                 # Derived blobs were written in clear: drop them, they are rebuilt.
                 self.conn.execute("DELETE FROM embeddings")
                 self.conn.execute("DELETE FROM profile_state")
+                self._bump_epoch()
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 self.cipher = None
                 raise
+            self._epoch = self._read_epoch(self.conn)
             self._compact()
         self._passphrase = passphrase
         self._notify_forget()
         return len(events)
 
+
+
+_COLUMNS = "id, ts, type, session, project, enc, payload"
+
+
+def _salvage(copy: Path) -> tuple[list[tuple], list[tuple]]:
+    """The event rows and meta rows that can still be read from damaged ``copy``.
+
+    Read in ranges of ids; a range that fails is read row by row, so one bad page
+    costs only its own rows. Rows missing a column the log requires are left out.
+    """
+    try:
+        conn = sqlite3.connect(f"file:{copy}?immutable=1", uri=True)
+    except sqlite3.Error:
+        return [], []
+    rows: list[tuple] = []
+    meta: list[tuple] = []
+    try:
+        try:
+            meta = [(k, v) for k, v in conn.execute("SELECT key, value FROM meta")
+                    if isinstance(k, str) and isinstance(v, str)
+                    and k not in ("forget_epoch", "retired")]
+        except sqlite3.Error:
+            meta = []
+        try:
+            top = conn.execute("SELECT MAX(id) FROM events").fetchone()[0] or 0
+        except sqlite3.Error:
+            try:
+                top = conn.execute(
+                    "SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()[0]
+            except (sqlite3.Error, TypeError):
+                top = 0
+        for start in range(0, int(top), 1000):
+            query = f"SELECT {_COLUMNS} FROM events WHERE id > ? AND id <= ?"
+            try:
+                rows.extend(conn.execute(query, (start, start + 1000)).fetchall())
+            except sqlite3.Error:
+                for i in range(start + 1, start + 1001):
+                    try:
+                        rows.extend(conn.execute(f"SELECT {_COLUMNS} FROM events WHERE id = ?",
+                                                 (i,)).fetchall())
+                    except sqlite3.Error:
+                        continue
+    except sqlite3.Error:
+        pass
+    finally:
+        conn.close()
+    good = [r for r in rows if isinstance(r[0], int) and isinstance(r[1], (int, float))
+            and isinstance(r[2], str) and isinstance(r[3], str) and r[6] is not None]
+    return good, meta
+
+
+def repair(path: Path | str) -> tuple[int, Path]:
+    """Replace the damaged history at ``path`` by a new one holding the events that
+    can still be read; return how many were kept and where the damaged file is.
+
+    Explicit (``studio profile repair``): opening never does this by itself. The
+    damaged file is copied aside first (once), and only then replaced.
+    """
+    path = Path(path)
+    try:
+        EventLog(path).close()
+    except HistoryDamaged:
+        pass
+    except StudioError as exc:
+        if "encrypted" not in str(exc):
+            raise
+        raise StudioError(f"the history at {path} is not damaged; nothing to repair") from None
+    else:
+        raise StudioError(f"the history at {path} is not damaged; nothing to repair")
+    copy, _ = backup_once(path, [_fingerprint(path)])
+    rows, meta = _salvage(copy)
+    for p in (path, *(Path(str(path) + s) for s in _SIDECARS), Path(str(path) + DAMAGE_MARKER)):
+        p.unlink(missing_ok=True)
+    log = EventLog(path)
+    try:
+        with log._lock:
+            log.conn.execute("BEGIN IMMEDIATE")
+            try:
+                log.conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                     meta)
+                log.conn.executemany(
+                    f"INSERT INTO events ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                log.conn.execute("COMMIT")
+            except BaseException:
+                log.conn.execute("ROLLBACK")
+                raise
+    finally:
+        log.close()
+    return len(rows), copy

@@ -64,6 +64,42 @@ EVENT_TYPES = tuple(SCHEMA)
 #: Edit texts longer than this are clipped: enough for the mood heuristic, not a copy.
 MAX_EDIT_TEXT = 2000
 
+#: The times an event may carry: 1970-01-01 to 9999-12-31 (UTC), in seconds. Outside it
+#: the readers' calendar functions fail (``time.localtime(1e20)``), so one bad value
+#: stored would break every later ``profile show``.
+MIN_TS = 0.0
+MAX_TS = 253_402_300_799.0
+TS_RANGE = "1970-01-01 to 9999-12-31"
+
+
+def check_ts(value: Any) -> float:
+    """``value`` as event time in seconds; ``ValueError`` naming it if it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"ts={value!r} is not a time in seconds")
+    try:
+        ts = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValueError(f"ts={value!r} is outside {TS_RANGE}") from None
+    if not math.isfinite(ts):
+        raise ValueError(f"ts={value!r} is not a finite time")
+    if not MIN_TS <= ts <= MAX_TS:
+        raise ValueError(f"ts={value!r} is outside {TS_RANGE}")
+    return ts
+
+
+def clamp_ts(value: Any) -> float:
+    """A stored time made safe to read: into the allowed range (0 when not a number).
+
+    For rows an older build stored without ``check_ts``: reading them must not fail.
+    """
+    try:
+        ts = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return MIN_TS
+    if ts != ts:
+        return MIN_TS
+    return min(max(ts, MIN_TS), MAX_TS)
+
 
 def _check(etype: str, name: str, kind: str, value: Any) -> Any:
     def bad(expected: str) -> EventError:

@@ -10,12 +10,17 @@ The external ``id`` of a generate becomes both its ``ref`` and its one artifact 
 so that the targets of later actions find it the way they find library artifacts.
 
 All or nothing: every line is checked first; if any is bad, the errors are
-reported with their line numbers and nothing is imported. A file already
-imported (same bytes) is refused, so running the command twice does not count
-everything twice.
+reported with their line numbers (on one line) and nothing is imported. A file
+already imported (same bytes) is refused, so running the command twice does not
+count everything twice: the "imported" marker is committed in the same
+transaction as the events, so a crash leaves both or neither.
 
-Fault point (tests/faults): ``history.import.after_events``, between storing the
-events and the marker that refuses a second import.
+A time (``ts``) must be finite and within 1970-01-01 to 9999-12-31.
+
+Fault points (studio.app.faults): ``history.batch.after_events`` (in the import's
+transaction: events inserted, marker not yet), ``history.batch.before_commit``
+(both inserted, not committed), ``history.import.after_events`` (events and marker
+committed, the profile not yet updated).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any
 from studio.api import StudioError
 from studio.app.faults import fault_point
 from studio.app.history.eventlog import EventLog
-from studio.app.history.events import EventError, validate
+from studio.app.history.events import EventError, check_ts, encode_payload, validate
 
 _MAX_REPORTED = 20
 
@@ -40,11 +45,11 @@ class ImportFailed(StudioError):
 
     def __init__(self, path: Path, errors: list[str]) -> None:
         self.errors = errors
-        shown = errors[:_MAX_REPORTED]
-        more = f"\n  ... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
+        shown = [" ".join(e.split()) for e in errors[:_MAX_REPORTED]]
+        more = f"; ... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
         super().__init__(
-            f"{path}: {len(errors)} bad line(s), nothing was imported:\n  "
-            + "\n  ".join(shown) + more
+            f"{path}: {len(errors)} bad line(s), nothing was imported: "
+            + "; ".join(shown) + more
         )
 
 
@@ -61,20 +66,27 @@ class ImportReport:
 
 
 def parse_ts(value: Any) -> float:
+    """Seconds since the epoch from a number or an ISO 8601 date; ``ValueError`` if
+    it is neither, or not a finite time from 1970 to 9999 (``events.check_ts``)."""
     if isinstance(value, bool):
         raise ValueError("ts is not a time")
     if isinstance(value, (int, float)):
-        return float(value)
+        return check_ts(value)
     if isinstance(value, str):
         text = value.strip().replace("Z", "+00:00")
         try:
-            return float(text)
+            number = float(text)
         except ValueError:
             pass
-        parsed = dt.datetime.fromisoformat(text)
-        if parsed.tzinfo is None:
-            parsed = parsed.astimezone()  # a date without a zone is local time
-        return parsed.timestamp()
+        else:
+            return check_ts(number)
+        try:
+            parsed = dt.datetime.fromisoformat(text)
+            if parsed.tzinfo is None:
+                parsed = parsed.astimezone()  # a date without a zone is local time
+            return check_ts(parsed.timestamp())
+        except (OverflowError, OSError) as exc:  # year 1 or 9999 beyond what the OS maps
+            raise ValueError(f"ts={value!r} is outside the times allowed: {exc}") from None
     raise ValueError(f"ts={value!r} is not a time")
 
 
@@ -100,6 +112,7 @@ def _convert(raw: dict[str, Any]) -> dict[str, Any]:
             fields["target"] = str(fields["target"])
     user = raw.get("user")
     fields = validate(etype, fields)
+    encode_payload(etype, fields)  # what cannot be stored (NaN...) fails here, with the line
     return {"type": etype, "ts": parse_ts(raw["ts"]),
             "session": f"import:{user}" if user not in (None, "") else "import", **fields}
 
@@ -108,14 +121,26 @@ def read_history(path: Path, user: str | None = None) -> tuple[list[dict[str, An
     """Parse and check the whole file; raise ``ImportFailed`` listing every bad line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise StudioError(f"cannot read {path}: {exc}") from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StudioError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return parse_history(path, data, user)
+
+
+def parse_history(path: Path, data: bytes, user: str | None = None
+                  ) -> tuple[list[dict[str, Any]], ImportReport]:
+    """``read_history`` on the file's bytes ``data`` (``path`` names it in messages)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StudioError(f"cannot read {path}: not UTF-8 text ({exc})") from exc
     report = ImportReport()
     errors: list[str] = []
     events: list[dict[str, Any]] = []
     users: set[str] = set()
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # Split on newlines only: JSON strings may hold U+2028 and other characters that
+    # str.splitlines() would take for line ends.
+    for lineno, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
@@ -131,6 +156,8 @@ def read_history(path: Path, user: str | None = None) -> tuple[list[dict[str, An
             events.append(_convert(raw))
         except (ValueError, EventError) as exc:
             errors.append(f"line {lineno}: {exc}")
+        except RecursionError:
+            errors.append(f"line {lineno}: nested too deeply")
     if errors:
         raise ImportFailed(path, errors)
     report.users = sorted(users)
@@ -154,15 +181,21 @@ def import_history(log: EventLog, path: Path, user: str | None = None,
                    allow_repeat: bool = False) -> ImportReport:
     """Check ``path`` and append all its events in one transaction."""
     path = Path(path)
-    events, report = read_history(path, user)
-    digest = hashlib.sha256(path.read_bytes() + f"|{user}".encode()).hexdigest()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StudioError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    events, report = parse_history(path, data, user)
+    digest = hashlib.sha256(data + f"|{user}".encode()).hexdigest()
     marker = f"import:{digest}"
-    if not allow_repeat and log.get_meta(marker):
-        raise StudioError(f"{path} was already imported (on {log.get_meta(marker)}); "
+    done = log.get_meta(marker)
+    if not allow_repeat and done:
+        raise StudioError(f"{path} was already imported (on {done}); "
                           "importing it again would count everything twice")
-    stored = log.append_many(events)
+    # The marker commits with the events: killed before, neither is stored; after, both.
+    stored = log.append_many(
+        events, meta={marker: dt.datetime.now().isoformat(timespec="seconds")})
     fault_point("history.import.after_events")
-    log.set_meta(marker, dt.datetime.now().isoformat(timespec="seconds"))
     report.imported = len(stored)
     for e in stored:
         report.by_type[e.type] = report.by_type.get(e.type, 0) + 1

@@ -32,7 +32,7 @@ from studio.app.history.embeddings import (
     to_bytes,
 )
 from studio.app.history.eventlog import EventLog
-from studio.app.history.events import Event
+from studio.app.history.events import Event, clamp_ts
 from studio.app.history.mood import combine, score_text
 from studio.app.prompts import split_parts, words
 
@@ -149,6 +149,11 @@ class Profile:
         """Store a snapshot in the log's database so the next start only catches up."""
         if self.log is None:
             return
+        # Another process may have forgotten events since: follow it first (this
+        # rebuilds the profile), so what is saved holds nothing that was erased.
+        refresh = getattr(self.log, "refresh", None)
+        if refresh is not None:
+            refresh()
         with self._lock:
             self.log.save_state(PROFILE_VERSION, self.last_id, self._state())
 
@@ -194,7 +199,7 @@ class Profile:
             self.type_counts[event.type] += 1
             self.first_ts = ts if self.first_ts is None else min(self.first_ts, ts)
             self.last_ts = ts if self.last_ts is None else max(self.last_ts, ts)
-            local = time.localtime(ts)
+            local = time.localtime(clamp_ts(ts))
             self.hours[local.tm_hour] += 1
             self.weekdays[local.tm_wday] += 1
             handler = getattr(self, f"_on_{event.type}", None)
@@ -462,8 +467,8 @@ class Profile:
             return ["Studio has not learned anything yet: the history is empty."]
         day = time.strftime
         lines = [f"Learned from {d['events']} actions, "
-                 f"{day('%Y-%m-%d', time.localtime(d['first_event']))} to "
-                 f"{day('%Y-%m-%d', time.localtime(d['last_event']))} "
+                 f"{day('%Y-%m-%d', time.localtime(clamp_ts(d['first_event'])))} to "
+                 f"{day('%Y-%m-%d', time.localtime(clamp_ts(d['last_event'])))} "
                  f"(recent actions count more; half-life {d['half_life_days']:g} days)."]
         for title, key in (("You often make", "subjects"), ("Styles you return to", "styles")):
             if d[key]:

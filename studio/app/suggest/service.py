@@ -8,6 +8,8 @@ Start-up follows the profile's pattern (``Profile.open``): load the snapshot of
 the engine's derived state (``snapshot.py``), observe only the events newer than
 the last one it covers, then follow the log. The snapshot is saved on close,
 after a rebuild or a long catch-up, and every ``SAVE_EVERY`` followed events.
+Before each save the history is asked whether another process forgot events
+meanwhile (``EventLog.refresh``); if so the state is rebuilt, not saved as it was.
 """
 
 from __future__ import annotations
@@ -216,7 +218,14 @@ class HistoryFeed:
     # -- saving --------------------------------------------------------------------
 
     def save(self) -> None:
-        """Write the snapshot (the state is read under the engine's lock, then written)."""
+        """Write the snapshot (the state is read under the engine's lock, then written).
+
+        A forget done by another process since is followed first (``_on_forget``
+        rebuilds from the current log), so the file never brings back erased prompts.
+        """
+        refresh = getattr(self.history, "refresh", None)
+        if refresh is not None and refresh() and not self._dispose:
+            self._rebuild()  # no longer subscribed, so ``_on_forget`` was not called
         with self._lock:
             snap = snapshot.Snapshot(self.last_id, self.events, self.first,
                                      self.suggester.catalogue.fingerprint,
