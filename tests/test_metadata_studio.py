@@ -98,3 +98,40 @@ def test_mp4_without_pyav_is_a_request_error_not_a_crash(tmp_path, monkeypatch):
 
     with pytest.raises(NoMetadata, match="carries no generation metadata"):
         read_file_metadata(path)
+
+
+@pytest.mark.parametrize("comment", ["recorded at home", '{"artist": "me"}'])
+def test_someone_elses_audio_comment_is_no_metadata(tmp_path, comment):
+    import soundfile as sf
+
+    from studio.app.metadata import NoMetadata
+
+    with sf.SoundFile(tmp_path / "a.flac", "w", samplerate=8000, channels=1,
+                      format="FLAC") as f:
+        f.comment = comment
+        f.write(np.zeros(100, np.float32))
+    with pytest.raises(NoMetadata):
+        read_file_metadata(tmp_path / "a.flac")
+
+
+def test_damaged_studio_request_in_audio_is_reported(tmp_path):
+    import soundfile as sf
+
+    from studio.api import RequestError
+
+    with sf.SoundFile(tmp_path / "a.wav", "w", samplerate=8000, channels=1,
+                      format="WAV") as f:
+        f.comment = json.dumps({"request": "not an object"})
+        f.write(np.zeros(100, np.float32))
+    with pytest.raises(RequestError, match="studio metadata is damaged"):
+        read_file_metadata(tmp_path / "a.wav")
+
+
+def test_markdown_without_studio_front_matter(tmp_path):
+    from studio.app.metadata import NoMetadata
+
+    (tmp_path / "n.md").write_text('---\n{"title": "notes"}\n---\n\nhello')
+    (tmp_path / "p.md").write_text("# just notes")
+    for name in ("n.md", "p.md"):
+        with pytest.raises(NoMetadata):
+            read_file_metadata(tmp_path / name)

@@ -66,11 +66,7 @@ def from_audio(file: BinaryIO) -> FileMetadata | None:
             comment = f.comment
     except Exception as exc:
         raise RequestError(f"is not a readable audio file ({_one_line(exc)})") from None
-    if not comment:
-        return None
-    if loads_object(comment) is None:
-        return None  # someone else's plain-text comment
-    return parse_json(comment, "audio comment")
+    return _from_comment(comment, "audio comment")
 
 
 def from_markdown(data: bytes) -> FileMetadata | None:
@@ -80,8 +76,8 @@ def from_markdown(data: bytes) -> FileMetadata | None:
         meta, _text = read_markdown(data.lstrip(b"\xef\xbb\xbf"))
     except UnicodeDecodeError:
         raise RequestError("is not UTF-8 text") from None
-    if not meta:
-        return None
+    if "request" not in meta:
+        return None  # front matter, but not Studio's
     return parse_mapping(meta, "front matter")
 
 
@@ -96,9 +92,15 @@ def from_mp4(file: BinaryIO) -> FileMetadata | None:
             comment = dict(container.metadata).get("comment", "")
     except Exception as exc:  # PyAV raises its own error tree
         raise RequestError(f"is not a readable video file ({_one_line(exc)})") from None
-    if not comment:
+    return _from_comment(comment, "video comment")
+
+
+def _from_comment(comment: str, where: str) -> FileMetadata | None:
+    # Other programs write comments too: only a JSON object with a request is Studio's.
+    meta = loads_object(comment) if comment else None
+    if meta is None or "request" not in meta:
         return None
-    return parse_json(comment, "video comment")
+    return parse_mapping(meta, where)
 
 
 def _one_line(exc: BaseException) -> str:
