@@ -149,3 +149,9 @@ def test_png_without_stealth_is_not_decoded(tmp_path, monkeypatch):
     with pytest.raises(NoMetadata):
         read_file_metadata(png(tmp_path / "short.png", mode="RGBA", size=(300, 60)))
     assert decoded == [1]
+
+
+def test_extension_lines_after_the_settings_line(tmp_path):
+    text = A1111_TEXT + "\nTemplate: {red|blue} cat\nNegative Template: dog"
+    meta = read_file_metadata(png(tmp_path / "t.png", text={"parameters": text}))
+    assert_a1111_fields(meta)

@@ -26,12 +26,17 @@ def parse(text: str, tool: str = "automatic1111", raw: dict[str, Any] | None = N
     stripped = text.strip()
     if not stripped:
         raise RequestError("the A1111 parameters text is empty")
-    *lines, last = stripped.split("\n")
-    fields = fields_of(last)
-    if len(fields) < 3 and "Steps" not in fields:
-        # No settings line: the whole text is a prompt (A1111 reads it so too).
-        lines.append(last)
-        fields = {}
+    all_lines = stripped.split("\n")
+    lines, fields = all_lines, {}
+    # The settings line is the last but for extensions' extra lines after it
+    # (Dynamic Prompts' "Template: ..."); without one the whole text is a prompt.
+    for index in range(len(all_lines) - 1, max(-1, len(all_lines) - 6), -1):
+        candidate = fields_of(all_lines[index])
+        last = index == len(all_lines) - 1
+        if (last and (len(candidate) >= 3 or "Steps" in candidate)) or (
+                "Steps" in candidate and len(candidate) >= 3):
+            lines, fields = all_lines[:index], candidate
+            break
     prompt_lines: list[str] = []
     negative_lines: list[str] = []
     target = prompt_lines
