@@ -83,13 +83,15 @@ def test_no_temp_files_are_left_behind(lib, tmp_path):
 
 
 def test_database_from_a_newer_studio_is_refused(tmp_path):
-    Library(tmp_path).close()
+    lib = Library(tmp_path)
+    lib.open()
+    lib.close()
     conn = sqlite3.connect(tmp_path / "library.sqlite")
     conn.execute("INSERT INTO _studio_migrations VALUES ('m999_future', 0)")
     conn.commit()
     conn.close()
     with pytest.raises(NewerDatabase, match="newer version of Studio"):
-        Library(tmp_path)
+        Library(tmp_path).open()  # the index opens on first use
 
 
 def test_migration_names_are_checked():

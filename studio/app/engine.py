@@ -5,8 +5,10 @@ process that shows the UI. Execution is delegated to a ``Backend``: threads in
 this process (CLI, tests) or a worker process (the GUI), so the same requests,
 events and results flow whichever runs them.
 
-Fault point (tests/faults): ``engine.before_record``, after the library stored a
-job's artifacts and before its ``generate`` event is recorded.
+Fault points (tests/faults): ``engine.before_record``, after the library stored a
+job's artifacts and before its ``generate`` event is recorded; ``engine.after_record``,
+after the event and before the library marks the artifacts recorded (a process killed
+between the two is caught up on the library's next open, without a second event).
 """
 
 from __future__ import annotations
@@ -215,6 +217,8 @@ class Engine:
 
     def submit(self, request: GenerationRequest, priority: int = 0) -> Job:
         prepared = self.prepare(request)
+        # A damaged library refuses here, before the job runs and writes a file (issue #10).
+        self.library.open()
         with self._cv:
             self._seq += 1
             job = Job(request=prepared, priority=priority, seq=self._seq)
@@ -371,6 +375,12 @@ class Engine:
                 generator=req.generator, artifacts=[a.id for a in job.artifacts],
                 parent=req.parent, job_id=job.id,
             )
+            fault_point("engine.after_record")
+            try:
+                self.library.mark_recorded([a.id for a in job.artifacts])
+            except StudioError as exc:
+                # The rows stay pending; the next open sees the event and clears them.
+                log.warning("job %s: its artifacts stay pending: %s", job.id, exc)
         kind = {DONE: "done", FAILED: "failed", CANCELLED: "cancelled"}.get(state, state)
         self._emit(JobEvent(kind, job.id, step=job.step, total=job.total, error=error,
                             artifacts=tuple(job.artifacts)))

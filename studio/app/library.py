@@ -1,13 +1,29 @@
 """The output library: files written atomically plus a SQLite index with full-text search.
 
-Fault points (tests/faults), in the order ``add`` reaches them for each output:
-``library.after_file``, ``library.after_thumbnail`` (images), ``library.after_index``.
+Paths under the data folder are stored relative to it (moving the folder keeps every
+``artifact:`` reference working); linked files outside it stay absolute. The index is
+opened on first use, so a command refused for bad input creates nothing. A damaged
+index is backed up once and refused (``library_health``); ``studio library repair``
+rebuilds it from the files (``library_repair``).
+
+A save is all or nothing: every file of one ``add`` is written, then all are indexed in
+one transaction; any failure removes what the call wrote. Rows of a job stay in
+``generate_pending`` until the engine recorded the job's ``generate`` event; one whose
+process died in between gets its event on the next open, with its original time.
+
+Fault points (tests/faults), in the order ``add`` reaches them: per output
+``library.after_file``, ``library.after_thumbnail`` (images); then once per call
+``library.after_index`` (the rows are committed). ``library.repair.after_build`` and
+``library.repair.after_replace`` are in ``library_repair``.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 import time
@@ -16,15 +32,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from studio.api import GenerationRequest, Output, RequestError
+from studio.api import GenerationRequest, Output, RequestError, StudioError
 from studio.app import writers
 from studio.app.faults import fault_point
 from studio.app.jobs import new_id
-from studio.app.migrations import Migrations, connect
+from studio.app.library_health import (
+    DB_NAME,
+    GuardedConnection,
+    LibraryDamaged,
+    backup_once,
+    check,
+    damaged_message,
+    has_files,
+    is_damage,
+    is_disk_full,
+)
+from studio.app.migrations import Migrations, NewerDatabase, connect
 from studio.app.paths import private_dir
 from studio.app.settings import write_atomic
 
 Recorder = Callable[..., None]
+log = logging.getLogger(__name__)
 
 migrations = Migrations()
 
@@ -76,6 +104,60 @@ def m002_imports(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE import_pending (id TEXT PRIMARY KEY)")
 
 
+@migrations
+def m003_relative_paths(conn: sqlite3.Connection) -> None:
+    # Absolute paths broke every `artifact:` reference when the data folder moved
+    # (issue #10): files under the data folder are stored relative to it from now on.
+    root = _database_folder(conn)
+    if root is None:
+        return
+    rows = conn.execute("SELECT id, path FROM artifacts WHERE linked = 0").fetchall()
+    for aid, path in rows:
+        rel = relative_path(Path(path), root)
+        if rel is not None and rel != path:
+            conn.execute("UPDATE artifacts SET path = ? WHERE id = ?", (rel, aid))
+
+
+@migrations
+def m004_generate_pending(conn: sqlite3.Connection) -> None:
+    # A job's rows until its generate event is recorded; ``pid`` tells a live process's
+    # save in progress from one that died before recording it (issue #10).
+    conn.execute(
+        "CREATE TABLE generate_pending (id TEXT PRIMARY KEY, job_id TEXT NOT NULL, "
+        "pid INTEGER NOT NULL)"
+    )
+
+
+def _database_folder(conn: sqlite3.Connection) -> Path | None:
+    for _seq, name, file in conn.execute("PRAGMA database_list").fetchall():
+        if name == "main" and file:
+            return Path(file).parent
+    return None
+
+
+def relative_path(path: Path, root: Path) -> str | None:
+    """``path`` relative to the data folder ``root`` (POSIX separators), or None if outside.
+
+    A path recorded before the folder moved is matched by its ``library/...`` tail
+    when that file is under ``root`` now.
+    """
+    if not path.is_absolute():
+        return path.as_posix()
+    for base, target in ((root, path), (root.resolve(), path.resolve())):
+        try:
+            return target.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    parts = path.parts
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] == "library" and i < len(parts) - 1:
+            tail = Path(*parts[i:])
+            if (root / tail).is_file():
+                return tail.as_posix()
+            break
+    return None
+
+
 @dataclass(frozen=True)
 class Artifact:
     id: str
@@ -116,19 +198,151 @@ _COLUMNS = [f for f in Artifact.__dataclass_fields__]
 class Library:
     """Artifacts under ``root/library/YYYY/MM/`` indexed in ``root/library.sqlite``."""
 
-    def __init__(self, root: Path, recorder: Recorder | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        recorder: Recorder | None = None,
+        will_record: Callable[[str], bool] | None = None,
+        job_recorded: Callable[[str], bool] | None = None,
+    ) -> None:
+        """``will_record(job_id)``: whether that job's generate event is going to be
+        recorded (not paused, incognito or an app-internal job), so its rows wait for it.
+        ``job_recorded(job_id)``: whether the history already holds that event; it keeps
+        the recovery of an interrupted save from recording it twice."""
         self.root = Path(root)
         self.files = self.root / "library"
-        private_dir(self.files)  # 700: the user's images and texts (issue #10)
         self.thumbs = self.root / "thumbs"
-        private_dir(self.thumbs)
-        self.conn = connect(str(self.root / "library.sqlite"), "library index")
-        migrations.migrate(self.conn, "library index")
+        self.db_path = self.root / DB_NAME
+        self._conn: GuardedConnection | None = None
+        self._damage: LibraryDamaged | None = None
         self._lock = threading.RLock()
         self.record: Recorder = recorder or (lambda *a, **k: None)
+        self.will_record = will_record or (lambda job_id: True)
+        self.job_recorded = job_recorded
+
+    @property
+    def conn(self) -> GuardedConnection:
+        """The index, created, checked and migrated on first use; raises ``LibraryDamaged``."""
+        with self._lock:
+            if self._damage is not None:
+                raise self._damage
+            if self._conn is None:
+                self._conn = self._open()
+                try:
+                    self._recover_pending()
+                except StudioError as exc:
+                    log.warning("interrupted saves were not recovered: %s", exc)
+            return self._conn
+
+    def open(self) -> None:
+        """Open the index now: a damaged one refuses before a job runs (no file written)."""
+        self.conn  # noqa: B018
 
     def close(self) -> None:
-        self.conn.close()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def _open(self) -> GuardedConnection:
+        db = self.db_path
+        size = db.stat().st_size if db.exists() else None
+        if not size and has_files(self.files):
+            # Treating it as a new library would orphan every file (issue #10).
+            raise self._damaged("it is empty" if size == 0 else "it is missing",
+                                close=False)
+        private_dir(self.files)  # 700: the user's images and texts (issue #10)
+        private_dir(self.thumbs)
+        raw: sqlite3.Connection | None = None
+        try:
+            raw = connect(str(db), "library index")
+            problem = check(raw) if size else None
+            if problem:
+                raise self._damaged(problem, raw)
+            migrations.migrate(raw, "library index")
+        except (LibraryDamaged, NewerDatabase):
+            raise
+        except (StudioError, sqlite3.DatabaseError) as exc:
+            cause = exc.__cause__ if isinstance(exc, StudioError) else exc
+            if cause is not None and is_damage(cause):
+                raise self._damaged(str(cause), raw) from exc
+            if raw is not None:
+                raw.close()
+            if isinstance(exc, StudioError):
+                raise
+            if is_disk_full(exc):
+                raise LibraryWriteError(f"no space left on device while opening {db}") from exc
+            raise StudioError(f"the library index {db} cannot be opened: {exc}") from exc
+        return GuardedConnection(raw, self._damaged)
+
+    def _damaged(self, detail: str, raw: sqlite3.Connection | None = None,
+                 close: bool = True) -> LibraryDamaged:
+        """Back the index up (once per damaged state), close it, and remember the error."""
+        copy = backup_once(self.db_path)
+        if raw is not None:
+            raw.close()
+        if close and self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._damage = LibraryDamaged(damaged_message(self.db_path, detail, copy))
+        return self._damage
+
+    def _reader(self) -> GuardedConnection | None:
+        """The index for a read, or None while there is none (a read creates nothing)."""
+        if (self._conn is None and self._damage is None and not self.db_path.exists()
+                and not has_files(self.files)):
+            return None
+        return self.conn
+
+    # -- the generate event of each job (issue #10) -----------------------------
+
+    def mark_recorded(self, ids: Iterable[str]) -> None:
+        """The job's generate event is in the history (or was not to be recorded)."""
+        ids = [(i,) for i in ids]
+        if not ids:
+            return
+        with self._lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("DELETE FROM generate_pending WHERE id = ?", ids)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _recover_pending(self) -> None:
+        """Record the generate event of rows whose process died before recording it."""
+        assert self._conn is not None
+        rows = self._conn.execute("SELECT id, job_id, pid FROM generate_pending").fetchall()
+        jobs: dict[str, list[str]] = {}
+        for aid, job_id, pid in rows:
+            if not _process_alive(pid):
+                jobs.setdefault(job_id, []).append(aid)
+        for job_id, ids in jobs.items():
+            arts = [_to_artifact(r, self.root) for r in self._conn.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM artifacts WHERE id IN "
+                f"({','.join('?' * len(ids))})", ids)]
+            if arts and not self._job_recorded(job_id):
+                arts.sort(key=lambda a: (a.metadata.get("index", 0), a.id))
+                req = GenerationRequest.from_dict(arts[0].metadata.get("request", {}))
+                self.record(
+                    "generate", ts=arts[0].created, modality=req.modality, task=req.task,
+                    prompt=req.prompt, params=dict(req.params), model=req.model,
+                    seed=req.seed, generator=req.generator,
+                    artifacts=[a.id for a in arts], parent=req.parent, job_id=job_id,
+                )
+                if self.job_recorded is not None and not self._job_recorded(job_id):
+                    continue  # the history cannot take it now; try again next time
+            self.mark_recorded(ids)
+
+    def _job_recorded(self, job_id: str) -> bool:
+        if self.job_recorded is None:
+            return False
+        try:
+            return self.job_recorded(job_id)
+        except StudioError as exc:
+            raise StudioError(f"the history cannot be read: {exc}") from exc
 
     # -- writing ---------------------------------------------------------------
 
@@ -139,51 +353,99 @@ class Library:
         plugin_version: str = "",
         job_id: str | None = None,
     ) -> list[Artifact]:
-        """Write each output atomically and index it; returns the new artifacts."""
+        """Write each output atomically, then index them all in one transaction.
+
+        All or nothing: on any failure every file and thumbnail this call wrote is
+        removed and nothing is indexed; a full disk or another OS error becomes a
+        one-line ``LibraryWriteError``.
+        """
+        self.open()  # a damaged index refuses before any file is written
         now = time.time()
         made: list[Artifact] = []
-        for index, output in enumerate(outputs):
-            aid = new_id()
-            meta: dict[str, Any] = {
-                "request": request.to_dict(),
-                "generator": request.generator,
-                "plugin_version": plugin_version,
-                "index": index,
-                **dict(output.metadata),
-            }
-            data, ext = writers.encode(output, meta)
-            day = time.strftime("%Y/%m", time.localtime(now))
-            path = self.files / day / f"{aid}{ext}"
-            write_atomic(path, data)
-            fault_point("library.after_file")
-            if output.kind == "image":
-                self._write_thumbnail(aid, output.data)
-                fault_point("library.after_thumbnail")
-            seed = output.metadata.get("seed", request.seed)
-            art = Artifact(
-                id=aid,
-                kind=output.kind,
-                path=str(path),
-                modality=request.modality,
-                task=request.task,
-                prompt=request.prompt,
-                text=output.data if output.kind == "text" else None,
-                params=dict(request.params),
-                seed=seed,
-                model=str(output.metadata.get("model", request.model)),
-                generator=request.generator,
-                plugin_version=plugin_version,
-                content_hash=hashlib.sha256(data).hexdigest(),
-                metadata=meta,
-                parent=request.parent,
-                job_id=job_id,
-                created=now,
-                modified=now,
-            )
-            self._insert(art)
+        written: list[Path] = []
+        where = str(self.db_path)
+        committed = False
+        try:
+            for index, output in enumerate(outputs):
+                aid = new_id()
+                meta: dict[str, Any] = {
+                    "request": request.to_dict(),
+                    "generator": request.generator,
+                    "plugin_version": plugin_version,
+                    "index": index,
+                    **dict(output.metadata),
+                }
+                data, ext = writers.encode(output, meta)
+                day = time.strftime("%Y/%m", time.localtime(now))
+                path = self.files / day / f"{aid}{ext}"
+                where = str(path)
+                written.append(path)
+                write_atomic(path, data)
+                fault_point("library.after_file")
+                if output.kind == "image":
+                    where = str(self.thumbnail_path(aid))
+                    written.append(self.thumbnail_path(aid))
+                    self._write_thumbnail(aid, output.data)
+                    fault_point("library.after_thumbnail")
+                seed = output.metadata.get("seed", request.seed)
+                made.append(Artifact(
+                    id=aid,
+                    kind=output.kind,
+                    path=str(path),
+                    modality=request.modality,
+                    task=request.task,
+                    prompt=request.prompt,
+                    text=output.data if output.kind == "text" else None,
+                    params=dict(request.params),
+                    seed=seed,
+                    model=str(output.metadata.get("model", request.model)),
+                    generator=request.generator,
+                    plugin_version=plugin_version,
+                    content_hash=hashlib.sha256(data).hexdigest(),
+                    metadata=meta,
+                    parent=request.parent,
+                    job_id=job_id,
+                    created=now,
+                    modified=now,
+                ))
+            where = str(self.db_path)
+            pending = job_id if job_id is not None and self.will_record(job_id) else None
+            self._insert_many(made, pending)
+            committed = True
             fault_point("library.after_index")
-            made.append(art)
+        except BaseException as exc:
+            self._undo_add(made if committed else [], written)
+            error = _save_error(exc, where)
+            if error is None:
+                raise
+            raise error from exc
         return made
+
+    def _undo_add(self, indexed: list[Artifact], written: list[Path]) -> None:
+        """Remove what a failed ``add`` wrote: no orphan file may keep a prompt (issue #10)."""
+        for path in written:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                log.warning("could not remove %s after a failed save", path, exc_info=True)
+        if not indexed:
+            return
+        ids = [(a.id,) for a in indexed]
+        try:
+            with self._lock:
+                conn = self.conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany("DELETE FROM artifacts WHERE id = ?", ids)
+                    conn.executemany("DELETE FROM artifacts_fts WHERE id = ?", ids)
+                    conn.executemany("DELETE FROM generate_pending WHERE id = ?", ids)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        except (StudioError, sqlite3.Error):
+            log.warning("could not unindex %d artifact(s) after a failed save", len(ids),
+                        exc_info=True)
 
     def thumbnail_path(self, artifact_id: str) -> Path:
         """A small JPEG for browsing; a full-size decode per tile would stall the UI."""
@@ -198,23 +460,45 @@ class Library:
         thumb.save(buf, format="JPEG", quality=85)
         write_atomic(self.thumbnail_path(artifact_id), buf.getvalue())
 
-    def _insert(self, art: Artifact) -> None:
+    def _row(self, art: Artifact) -> dict[str, Any]:
         row = art.to_dict()
         row.setdefault("text", None)
+        row["path"] = self.stored_path(row["path"])
         row["params"] = json.dumps(row["params"], default=str)
         row["metadata"] = json.dumps(row["metadata"], default=str)
         row["favourite"] = int(row["favourite"])
         row["linked"] = int(row["linked"])
+        return row
+
+    def _insert_many(self, arts: Sequence[Artifact], pending_job: str | None) -> None:
+        """Index ``arts`` in one transaction; with ``pending_job`` they wait for its event."""
         cols = ", ".join(_COLUMNS)
         marks = ", ".join(f":{c}" for c in _COLUMNS)
         with self._lock:
-            self.conn.execute("BEGIN")
-            self.conn.execute(f"INSERT INTO artifacts ({cols}) VALUES ({marks})", row)
-            self.conn.execute(
-                "INSERT INTO artifacts_fts (id, prompt, text) VALUES (?, ?, ?)",
-                (art.id, art.prompt, art.text or ""),
-            )
-            self.conn.execute("COMMIT")
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(f"INSERT INTO artifacts ({cols}) VALUES ({marks})",
+                                 [self._row(a) for a in arts])
+                conn.executemany("INSERT INTO artifacts_fts (id, prompt, text) VALUES (?, ?, ?)",
+                                 [(a.id, a.prompt, a.text or "") for a in arts])
+                if pending_job is not None:
+                    conn.executemany(
+                        "INSERT INTO generate_pending (id, job_id, pid) VALUES (?, ?, ?)",
+                        [(a.id, pending_job, os.getpid()) for a in arts])
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def stored_path(self, path: str) -> str:
+        """How the index stores ``path``: relative under the data folder, else absolute."""
+        rel = relative_path(Path(path), self.root)
+        return rel if rel is not None else str(path)
+
+    def resolve(self, stored: str) -> Path:
+        """The file a stored path names (relative ones are under the data folder)."""
+        return _resolve(self.root, stored)
 
     # -- existing files (studio/app/library_import.py, issue #19) -----------------
 
@@ -266,6 +550,7 @@ class Library:
             row["params"] = json.dumps(row["params"], default=str)
             row["metadata"] = json.dumps(row["metadata"], default=str)
             row["favourite"], row["linked"] = int(row["favourite"]), int(row["linked"])
+            row["path"] = self.stored_path(row["path"])
             rows.append(row)
         cols = ", ".join(_COLUMNS)
         marks = ", ".join(f":{c}" for c in _COLUMNS)
@@ -287,7 +572,7 @@ class Library:
     def pending_events(self) -> list[Artifact]:
         """Indexed imports whose history event was not written (an interrupted import)."""
         cols = ", ".join(f"a.{c}" for c in _COLUMNS)
-        return [_to_artifact(r) for r in self.conn.execute(
+        return [_to_artifact(r, self.root) for r in self.conn.execute(
             f"SELECT {cols} FROM artifacts a JOIN import_pending p ON p.id = a.id "
             "ORDER BY a.created"
         )]
@@ -303,18 +588,19 @@ class Library:
         # A linked artifact's file is the user's own, outside the library: dropping it
         # from the library removes only what the library made (row, thumbnail).
         if not linked:
-            Path(path).unlink(missing_ok=True)
+            self.resolve(path).unlink(missing_ok=True)
         self.thumbnail_path(artifact_id).unlink(missing_ok=True)
 
     # -- reading ---------------------------------------------------------------
 
     def get(self, artifact_id: str) -> Artifact:
-        row = self.conn.execute(
+        conn = self._reader()
+        row = None if conn is None else conn.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM artifacts WHERE id = ?", (artifact_id,)
         ).fetchone()
         if row is None:
             raise RequestError(f"no artifact {artifact_id!r} in the library")
-        return _to_artifact(row)
+        return _to_artifact(row, self.root)
 
     def list(
         self,
@@ -339,10 +625,14 @@ class Library:
         cols = ", ".join(f"a.{c}" for c in _COLUMNS)
         sql = (f"SELECT {cols} FROM artifacts a {join} WHERE {' AND '.join(where)} "
                "ORDER BY a.created DESC LIMIT ?")
-        return [_to_artifact(r) for r in self.conn.execute(sql, (*args, limit))]
+        conn = self._reader()
+        if conn is None:
+            return []
+        return [_to_artifact(r, self.root) for r in conn.execute(sql, (*args, limit))]
 
     def count(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM artifacts").fetchone()[0]
+        conn = self._reader()
+        return 0 if conn is None else conn.execute("SELECT COUNT(*) FROM artifacts").fetchone()[0]
 
     # -- user actions (each one is recorded in the history) ---------------------
 
@@ -386,24 +676,43 @@ class Library:
     def erase(self) -> int:
         """Delete every artifact, its file and its index row, leaving no copy behind.
 
-        ``secure_delete`` (set on every connection) overwrites the freed pages; VACUUM
-        and a truncating checkpoint drop them and the write-ahead log from disk.
+        Every file under ``library/`` and ``thumbs/`` goes, indexed or not (a save cut
+        short can leave one, and its PNG chunks hold the prompt), with the temp files of
+        interrupted writes and the copies of a damaged index. A damaged index is deleted
+        whole. Linked files are the user's own and stay. ``secure_delete`` (set on every
+        connection) overwrites the freed pages; VACUUM and a truncating checkpoint drop
+        them and the write-ahead log from disk. Returns how many artifacts were indexed
+        (how many files were under ``library/`` when the index was damaged).
         """
-        rows = self.conn.execute("SELECT id, path, linked FROM artifacts").fetchall()
-        for aid, path, linked in rows:
-            self._remove_file(aid, path, bool(linked))
         with self._lock:
-            self.conn.execute("BEGIN")
-            self.conn.execute("DELETE FROM artifacts")
-            self.conn.execute("DELETE FROM artifacts_fts")
-            self.conn.execute("DELETE FROM import_pending")
-            self.conn.execute("COMMIT")
-            self.conn.execute("VACUUM")
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        for folder in sorted(self.files.rglob("*"), reverse=True):
-            if folder.is_dir() and not any(folder.iterdir()):
-                folder.rmdir()
-        return len(rows)
+            try:
+                conn = None if self._reader() is None else self.conn
+            except LibraryDamaged:
+                conn = None
+            rows = [] if conn is None else conn.execute(
+                "SELECT id, path, linked FROM artifacts").fetchall()
+            for aid, path, linked in rows:
+                self._remove_file(aid, path, bool(linked))
+            if conn is not None:
+                conn.execute("BEGIN")
+                conn.execute("DELETE FROM artifacts")
+                conn.execute("DELETE FROM artifacts_fts")
+                conn.execute("DELETE FROM import_pending")
+                conn.execute("DELETE FROM generate_pending")
+                conn.execute("COMMIT")
+                conn.execute("VACUUM")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            elif self._damage is not None or self.db_path.exists():
+                self.close()
+                for name in (DB_NAME, *(DB_NAME + s for s in ("-wal", "-shm", "-journal"))):
+                    (self.root / name).unlink(missing_ok=True)
+                self._damage = None
+            unindexed = _remove_tree_files(self.files)
+            _remove_tree_files(self.thumbs)
+            for leftover in [*self.root.glob(f"{DB_NAME}.broken-*"),
+                             *self.root.glob(f".{DB_NAME}.repair*")]:
+                leftover.unlink(missing_ok=True)
+        return len(rows) if conn is not None else unindexed
 
     def _update(self, artifact_id: str, **changes: Any) -> None:
         self.get(artifact_id)
@@ -415,8 +724,68 @@ class Library:
             )
 
 
-def _to_artifact(row: tuple) -> Artifact:
+class LibraryWriteError(StudioError):
+    """Saving to the library failed (a full disk, a read-only folder); nothing was kept."""
+
+
+def _save_error(exc: BaseException, where: str) -> LibraryWriteError | None:
+    """The one-line error for a failed save, or None for errors that are bugs."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return LibraryWriteError(f"no space left on device while saving {where}")
+    if is_disk_full(exc):
+        return LibraryWriteError(f"no space left on device while saving {where}")
+    if isinstance(exc, OSError):
+        return LibraryWriteError(f"could not save {where}: {exc.strerror or exc}")
+    return None
+
+
+def _remove_tree_files(folder: Path) -> int:
+    """Delete every file under ``folder`` and its emptied subfolders; return the count."""
+    if not folder.is_dir():
+        return 0
+    count = 0
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        else:
+            path.unlink(missing_ok=True)
+            count += not path.name.startswith(".")
+    return count
+
+
+def _resolve(root: Path, stored: str) -> Path:
+    path = Path(stored)
+    return path if path.is_absolute() else root / path
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether ``pid`` is a running process (this one counts as running)."""
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":
+        import ctypes
+
+        kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        kernel.GetExitCodeProcess(handle, ctypes.byref(code))
+        kernel.CloseHandle(handle)
+        return code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _to_artifact(row: tuple, root: Path) -> Artifact:
     data = dict(zip(_COLUMNS, row, strict=False))
+    data["path"] = str(_resolve(root, data["path"]))
     data["params"] = json.loads(data["params"])
     data["metadata"] = json.loads(data["metadata"])
     data["favourite"] = bool(data["favourite"])

@@ -145,7 +145,22 @@ class Studio:
     def library(self):  # type: ignore[no-untyped-def]
         from studio.app.library import Library
 
-        return Library(self.root, recorder=self.record)
+        return Library(self.root, recorder=self.record, will_record=self._will_record,
+                       job_recorded=self._job_recorded)
+
+    def _will_record(self, job_id: str) -> bool:
+        """Whether the job's generate event is to be recorded (the library waits for it).
+
+        No lock: a quiet job named a moment late is still cleared by the engine, which
+        marks the rows recorded whether or not ``record`` kept the event.
+        """
+        return self.recording and job_id not in self._quiet_jobs
+
+    def _job_recorded(self, job_id: str) -> bool:
+        """Whether the history holds the job's generate event (raises if unreadable)."""
+        if self._history_error is not None:
+            raise self._history_error
+        return any(e.get("job_id") == job_id for e in self.history.events(types=["generate"]))
 
     @cached_property
     def engine(self):  # type: ignore[no-untyped-def]

@@ -1,15 +1,24 @@
-"""``studio generate MODALITY --prompt TEXT ...``: one request through the engine."""
+"""``studio generate MODALITY --prompt TEXT ...``: one request through the engine.
+
+``--out`` is checked (a writable folder, or one that can be made) before the job runs,
+and each result is copied there atomically. Fault point (tests/faults):
+``generate.out.before_rename``, the copy complete in its temp file.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from studio.api import MODALITIES, GenerationRequest, RequestError
+from studio.app.faults import fault_point
 from studio.app.jobs import CANCELLED, DONE
 from studio.app.studio import Studio
 from studio.cli.output import clean, echo, one_line, print_json
@@ -75,10 +84,10 @@ def build_request(studio: Studio, args: argparse.Namespace) -> GenerationRequest
 def run(args: argparse.Namespace) -> int:
     studio = Studio(backend="thread")
     out_dir = Path(args.out) if args.out else None
-    if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
-        raise RequestError(f"--out {args.out!r} exists and is not a folder")
     try:
         request = studio.engine.prepare(build_request(studio, args))
+        if out_dir is not None:
+            check_out_dir(out_dir, args.out)  # before the job runs (issue #10)
         studio.engine.subscribe(_StderrProgress(stream_text=not args.json))
         t0 = time.perf_counter()
         job = studio.engine.submit(request)
@@ -94,7 +103,11 @@ def run(args: argparse.Namespace) -> int:
         if job.state != DONE:
             print(f"studio: {one_line(job.error)}", file=sys.stderr)
             return 1
-        results = [_artifact_json(a, out_dir) for a in job.artifacts]
+        try:
+            results = [_artifact_json(a, out_dir) for a in job.artifacts]
+        except OSError as exc:
+            print(f"studio: {_copy_error(exc, out_dir)}", file=sys.stderr)
+            return 1
         if args.json:
             print_json({"artifacts": results, "seconds": round(seconds, 3),
                         "request": job.request.to_dict()})
@@ -114,11 +127,59 @@ def _artifact_json(art: Any, out_dir: Path | None) -> dict[str, Any]:
     data = art.to_dict()
     data["library_path"] = art.path
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / Path(art.path).name
-        shutil.copy2(art.path, target)
+        copy_atomic(Path(art.path), target)
         data["path"] = str(target)
     return data
+
+
+def check_out_dir(out_dir: Path, given: str) -> None:
+    """Refuse an ``--out`` that is not, or cannot become, a writable folder.
+
+    Creates nothing: a missing folder is made only when the results are copied.
+    """
+    probe = out_dir
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        what = "exists and is not a folder" if probe == out_dir else \
+            f"cannot be created: {str(probe)!r} is not a folder"
+        raise RequestError(f"--out {given!r} {what}")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=probe, prefix=".studio-out-check-")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        where = "" if probe == out_dir else f" (in {str(probe)!r})"
+        raise RequestError(f"--out {given!r} is not writable{where}: "
+                           f"{exc.strerror or exc}") from None
+
+
+def copy_atomic(source: Path, target: Path) -> None:
+    """Copy via a temp file in the target folder and a rename: never a partial file
+    under the final name (a full disk leaves only the temp file, removed here)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copystat(source, tmp)
+        fault_point("generate.out.before_rename")
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _copy_error(exc: OSError, out_dir: Path | None) -> str:
+    where = f"to --out {str(out_dir)!r}"
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return f"no space left on device while copying the results {where} (they are " \
+               "in the library)"
+    return f"could not copy the results {where}: {exc.strerror or exc} (they are in the " \
+           "library)"
 
 
 class _StderrProgress:

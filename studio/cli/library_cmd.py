@@ -1,4 +1,4 @@
-"""``studio library list|show|delete|restore|favourite|rate|import``."""
+"""``studio library list|show|delete|restore|favourite|rate|import|repair``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from studio.app.studio import Studio
-from studio.cli.output import clean, print_json, print_table
+from studio.cli.output import clean, echo, print_json, print_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +37,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rate.add_argument("id")
     rate.add_argument("rating", type=int)
     rate.set_defaults(func=run_rate)
+    fix = psub.add_parser(
+        "repair", help="rebuild a damaged index from the files' own metadata",
+        description="Rebuild library.sqlite from the metadata every saved file carries "
+                    "(PNG text chunk, Markdown front matter, FLAC comment), keeping "
+                    "favourites, ratings and the trash where the old index can still be "
+                    "read. The old index is backed up first.")
+    fix.add_argument("--json", action="store_true", help="print the counts as JSON")
+    fix.set_defaults(func=run_repair)
     imp = psub.add_parser(
         "import", help="add a folder of images made elsewhere (A1111, ComfyUI, ...)",
         description="Add every image under FOLDER (.png .jpg .jpeg .webp, recursively) with "
@@ -88,6 +96,24 @@ def run_action(args: argparse.Namespace) -> int:
 
 def run_rate(args: argparse.Namespace) -> int:
     Studio().library.rate(args.id, args.rating)
+    return 0
+
+
+def run_repair(args: argparse.Namespace) -> int:
+    from studio.app.library_repair import repair
+
+    studio = Studio()
+    report = repair(studio.root)
+    if args.json:
+        print_json(report.to_dict())
+        return 0
+    print(f"repaired the library index: {report.seen} file(s) seen, {report.rebuilt} "
+          f"rebuilt ({report.kept_state} with their favourite, rating and trash state), "
+          f"{len(report.unreadable)} unreadable")
+    if report.backup:
+        echo(f"the old index was saved to {report.backup}")
+    for path in report.unreadable:
+        echo(f"  unreadable (left in place, not indexed): {path}")
     return 0
 
 
