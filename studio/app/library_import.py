@@ -171,9 +171,9 @@ def _examine_ahead(files: list[Path], known: set[str] | frozenset[str], seen_now
     """Each file's outcome in order (None: a duplicate), read a few files ahead.
 
     Reading, hashing and decoding run on worker threads (Pillow's decoders and
-    hashlib release the GIL); everything that writes stays on the caller's thread,
-    in order. At most ``2 * workers`` files are in flight, so memory stays flat, and
-    a stop (cancel, an exception) waits only for the files being read.
+    hashlib release the GIL); the caller decides in order what is written. At most
+    ``2 * workers`` files are in flight, so memory stays flat, and a stop (cancel, an
+    exception) waits only for the files being read.
     """
     workers = max(1, min(READERS, os.cpu_count() or 1))
 
