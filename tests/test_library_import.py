@@ -375,3 +375,26 @@ def test_profile_and_suggestions_learn_the_imported_prompts(tmp_path, capsys):
         studio.close()
     assert main(["suggest", "--modality", "image", "--json", "--k", "7"]) == 0
     assert "blurry, lowres" in capsys.readouterr().out  # the usual negative prompt
+
+
+def test_the_progress_bar_draws_on_one_line(capsys):
+    from studio.cli.library_cmd import _ProgressBar
+
+    bar = _ProgressBar()
+    for n in (1, 2, 3):
+        bar(n, 3, Path(f"/x/img_{n}.png"))
+    bar.end()
+    err = capsys.readouterr().err
+    assert err.startswith("\r importing 1/3") and "importing 3/3" in err
+    assert err.endswith("\n") and err.count("\n") == 1
+
+
+def test_the_import_bench_runs_small(capsys):
+    from bench import import_speed
+
+    result = import_speed.main(["--files", "8", "--size", "64", "--rounds", "1"])
+    assert set(result["files_per_s"]) == {"plain", "plain_decode", "studio"}
+    assert result["speed_ratio_studio_to_plain"] > 0
+    assert set(result["rss_mib"]) == {"before", "after_2_files", "after_4_files",
+                                      "after_6_files", "after_8_files"}
+    assert result["breakdown_per_1000_files"]["reader_threads_s"]["decode + thumbnail"] > 0
