@@ -349,3 +349,46 @@ def test_a_folder_sqlite_cannot_open_is_not_damage(tmp_path, monkeypatch):
     with pytest.raises(HistoryUnwritable, match="read-only"):
         EventLog(tmp_path / "history.sqlite")
     assert not broken_copies(tmp_path)
+
+
+def test_a_window_without_the_passphrase_writes_nothing_in_clear_after_encrypt(tmp_path):
+    data = tmp_path / "data"
+    window = _window_with_secret(data)
+    run = cli(["profile", "encrypt", "--passphrase", "correct horse"], data)
+    assert run.returncode == 0, run.stderr
+    window.record("generate", modality="image", prompt="a tugboat in fog", params={},
+                  artifacts=["w9"])  # refused (logged), not written in clear
+    window.close()
+    raw = raw_bytes_of(data)
+    assert b"tugboat" not in raw and SECRET.encode() not in raw
+    lg = EventLog(data / "history.sqlite", passphrase="correct horse")
+    assert lg.count() == 3 and lg.encrypted
+    lg.close()
+
+
+def test_processes_creating_the_history_at_once_do_not_see_damage(tmp_path):
+    # A forget re-creates the file while other processes may open it: each must find
+    # the schema made once, not "table events already exists" taken for damage.
+    import threading
+
+    errors, logs = [], []
+    for attempt in range(10):
+        path = tmp_path / f"h{attempt}.sqlite"
+        barrier = threading.Barrier(6)
+
+        def open_it(path=path, barrier=barrier):
+            barrier.wait()
+            try:
+                logs.append(EventLog(path))
+            except Exception as exc:  # collected for the assertion
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    for lg in logs:
+        lg.close()
+    assert errors == []
+    assert not list(tmp_path.glob("*.broken-*"))

@@ -68,6 +68,12 @@ class Migrations:
             # so the schema change and its record commit together or not at all.
             conn.execute("BEGIN IMMEDIATE")
             try:
+                if conn.execute("SELECT 1 FROM _studio_migrations WHERE name = ?",
+                                (step.__name__,)).fetchone():
+                    # Another connection applied it since ``applied`` was read (two
+                    # processes creating the database at once): it is done.
+                    conn.execute("ROLLBACK")
+                    continue
                 step(conn)
                 conn.execute(
                     "INSERT INTO _studio_migrations (name, applied) VALUES (?, ?)",

@@ -221,6 +221,7 @@ class EventLog:
         self._lock = threading.RLock()
         self._listeners: list[Callable[[Event], None]] = []
         self._forget_listeners: list[Callable[[], None]] = []
+        self._locked_out: StudioError | None = None
         self.conn = self._open()
         self.cipher: Cipher | None = self._unlock(passphrase)
 
@@ -343,8 +344,12 @@ class EventLog:
 
         Forget listeners are called, as after a forget here: what this process
         derived from the log may hold erased text, and must be rebuilt, not saved.
+        Raises ``StudioError`` when another process encrypted the log and this one
+        has no passphrase: nothing derived may then be written beside it.
         """
         with self._lock:
+            if self._locked_out is not None:
+                raise self._locked_out
             if getattr(self, "_closed", False) or not self._changed():
                 return False
         self._follow()
@@ -365,8 +370,16 @@ class EventLog:
                 self.conn.execute("DELETE FROM meta WHERE key = 'retired'")
                 self._epoch = self._read_epoch(self.conn)
             self.cipher = None
-            self.cipher = self._unlock(self._passphrase)
+            try:
+                self.cipher = self._unlock(self._passphrase)
+                self._locked_out = None
+            except StudioError as exc:
+                # Encrypted by another process and this one has no passphrase: writing
+                # in clear into it would undo the encryption, so every write is refused.
+                self._locked_out = exc
         self._notify_forget()
+        if self._locked_out is not None:
+            raise self._locked_out
 
     def _write(self, work: Callable[[sqlite3.Connection, Any], Any],
                prepare: Callable[[], Any] | None = None) -> tuple[bool, Any]:
@@ -377,6 +390,8 @@ class EventLog:
         the old log and is dropped. With ``prepare``, it runs again on the new log.
         """
         for _ in range(3):
+            if self._locked_out is not None:
+                raise self._locked_out
             prepared = prepare() if prepare is not None else None
             with self._lock:
                 try:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from studio.api import StudioError
 from studio.app.history.affinity import AffinityTable, evidence_phrase
 from studio.app.history.embeddings import (
     MODEL_NAME,
@@ -152,8 +153,12 @@ class Profile:
         # Another process may have forgotten events since: follow it first (this
         # rebuilds the profile), so what is saved holds nothing that was erased.
         refresh = getattr(self.log, "refresh", None)
-        if refresh is not None:
-            refresh()
+        try:
+            if refresh is not None:
+                refresh()
+        except StudioError as exc:  # encrypted elsewhere, no passphrase here: keep out
+            logging.getLogger(__name__).warning("profile snapshot not saved: %s", exc)
+            return
         with self._lock:
             self.log.save_state(PROFILE_VERSION, self.last_id, self._state())
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from studio.api import StudioError
 from studio.app.suggest import snapshot
 from studio.app.suggest.catalogue import load_catalogue
 from studio.app.suggest.suggester import Suggester
@@ -224,8 +225,14 @@ class HistoryFeed:
         rebuilds from the current log), so the file never brings back erased prompts.
         """
         refresh = getattr(self.history, "refresh", None)
-        if refresh is not None and refresh() and not self._dispose:
-            self._rebuild()  # no longer subscribed, so ``_on_forget`` was not called
+        try:
+            if refresh is not None and refresh() and not self._dispose:
+                self._rebuild()  # no longer subscribed, so ``_on_forget`` was not called
+        except StudioError as exc:
+            # Encrypted by another process without our passphrase: what this process
+            # holds must not be written beside it in clear.
+            log.warning("suggestion snapshot not saved: %s", exc)
+            return
         with self._lock:
             snap = snapshot.Snapshot(self.last_id, self.events, self.first,
                                      self.suggester.catalogue.fingerprint,
