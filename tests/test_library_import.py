@@ -398,3 +398,17 @@ def test_the_import_bench_runs_small(capsys):
     assert set(result["rss_mib"]) == {"before", "after_2_files", "after_4_files",
                                       "after_6_files", "after_8_files"}
     assert result["breakdown_per_1000_files"]["reader_threads_s"]["decode + thumbnail"] > 0
+
+
+def test_pipes_and_oversized_files_are_skipped_not_read(studio, tmp_path, monkeypatch):
+    src = make_folder(tmp_path / "src", 2)
+    os.mkfifo(src / "pipe.png")  # reading it would wait forever
+    big = src / "big.png"
+    noise(77, size=160).save(big)
+    limit = max(p.stat().st_size for p in src.rglob("img_*.png"))
+    assert big.stat().st_size > limit
+    monkeypatch.setattr(library_import, "MAX_BYTES", limit)
+    summary = import_folder(studio, src)
+    reasons = {Path(s["path"]).name: s["reason"] for s in summary.skipped}
+    assert reasons == {"pipe.png": "not a regular file", "big.png": reasons["big.png"]}
+    assert "larger than" in reasons["big.png"] and summary.imported == 2

@@ -23,6 +23,7 @@ import logging
 import math
 import os
 import sqlite3
+import stat
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
@@ -47,6 +48,8 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 BATCH = 64
 #: Most threads reading and decoding files ahead of the writer.
 READERS = 4
+#: Larger files are skipped, not read into memory (the metadata reader's limit too).
+MAX_BYTES = 1 << 30
 #: The skip reason of an image that carries no settings (counted, imported by ``--all``).
 NO_METADATA = "no generation metadata"
 
@@ -126,7 +129,10 @@ def import_folder(
     start = time.perf_counter()
     root = check_folder(folder)
     summary = ImportSummary(dry_run=dry_run)
-    files = list(walk_images(root, exclude=Path(studio.root)))
+    unreadable: list[tuple[Path, str]] = []
+    files = list(walk_images(root, exclude=Path(studio.root), unreadable=unreadable))
+    for path, reason in unreadable:
+        summary.skip(path, reason)
     if dry_run:
         known = _read_only_hashes(Path(studio.root))
         writer = None
@@ -207,16 +213,28 @@ def check_folder(folder: Path | str) -> Path:
     return path
 
 
-def walk_images(root: Path, exclude: Path | None = None) -> Iterator[Path]:
+def walk_images(root: Path, exclude: Path | None = None,
+                unreadable: list[tuple[Path, str]] | None = None) -> Iterator[Path]:
     """Image files under ``root``, sorted, skipping hidden files and folders.
 
     Symbolic links to folders are followed once: a folder reached again (a link
-    loop, or two links to one place) is not walked twice.
+    loop, or two links to one place) is not walked twice. Folders that cannot be
+    listed are added to ``unreadable`` with the reason.
     """
+    def walk_error(exc: OSError) -> None:
+        if unreadable is not None:
+            unreadable.append((Path(exc.filename or root),
+                               f"folder cannot be read: {exc.strerror or exc}"))
+
     visited: set[tuple[int, int]] = set()
     skip_dir = _identity(exclude) if exclude is not None and exclude.exists() else None
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=_walk_error):
-        ident = _identity(Path(dirpath))
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=walk_error):
+        try:
+            ident = _identity(Path(dirpath))
+        except OSError as exc:  # removed while we walk
+            walk_error(exc)
+            dirnames[:] = []
+            continue
         if ident in visited or ident == skip_dir:
             dirnames[:] = []
             continue
@@ -232,10 +250,6 @@ def _identity(path: Path) -> tuple[int, int]:
     return st.st_dev, st.st_ino
 
 
-def _walk_error(exc: OSError) -> None:
-    log.warning("import: cannot list %s: %s", exc.filename, exc.strerror)
-
-
 # -- reading one file -----------------------------------------------------------------
 
 
@@ -243,8 +257,12 @@ def _examine(path: Path, known: set[str] | frozenset[str], seen_now: set[str],
              include_all: bool) -> _Found:
     try:
         st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise _Skip("not a regular file")  # a pipe named .png would block the read
         if st.st_size == 0:
             raise _Skip("empty file")
+        if st.st_size > MAX_BYTES:
+            raise _Skip(f"larger than {MAX_BYTES / 2**20:g} MiB")
         data = path.read_bytes()
     except OSError as exc:
         raise _Skip(f"cannot be read: {exc.strerror or exc}") from exc
