@@ -412,3 +412,24 @@ def test_pipes_and_oversized_files_are_skipped_not_read(studio, tmp_path, monkey
     reasons = {Path(s["path"]).name: s["reason"] for s in summary.skipped}
     assert reasons == {"pipe.png": "not a regular file", "big.png": reasons["big.png"]}
     assert "larger than" in reasons["big.png"] and summary.imported == 2
+
+
+def test_files_of_a_batch_the_index_refuses_are_removed(studio, tmp_path, monkeypatch):
+    import sqlite3
+
+    src = make_folder(tmp_path / "src", 3)
+    real = studio.library.conn.executemany
+
+    def refuse(sql, rows):
+        if sql.startswith("INSERT INTO artifacts_fts"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return real(sql, rows)
+
+    monkeypatch.setattr(studio.library._conn, "executemany", refuse, raising=False)
+    with pytest.raises(sqlite3.OperationalError):
+        import_folder(studio, src)
+    monkeypatch.undo()
+    assert studio.library.count() == 0
+    assert not [p for p in (studio.root / "library").rglob("*") if p.is_file()]
+    assert not list((studio.root / "thumbs").glob("*"))
+    assert import_folder(studio, src).imported == 3

@@ -567,6 +567,9 @@ class Library:
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
+                # Not indexed, so not kept: no stray copy may outlive a failed import.
+                for art in arts:
+                    self._remove_file(art.id, art.path, art.linked)
                 raise
 
     def pending_events(self) -> list[Artifact]:
