@@ -61,8 +61,7 @@ def raw_bytes_of(folder):
 
 
 def broken_copies(data):
-    return sorted(p.name for p in data.glob("history.sqlite.broken-*")
-                  if not p.name.endswith("-wal"))
+    return sorted(p.name for p in data.glob("history.sqlite.broken*"))
 
 
 # -- 1. an import killed half-way is never counted twice -----------------------------------
@@ -240,6 +239,8 @@ def test_a_damaged_history_is_copied_once_however_often_it_is_opened(tmp_path):
         assert len(run.stderr.strip().splitlines()) == 1
     assert len(broken_copies(data)) == 1
     assert (data / "history.sqlite").read_bytes().startswith(b"this is not a database")
+    assert sorted(p.name for p in data.iterdir() if p.name.startswith("history")) == [
+        "history.sqlite", broken_copies(data)[0], "history.sqlite.damage.json"]
 
 
 def test_a_changed_damaged_file_is_copied_again(tmp_path):

@@ -202,7 +202,7 @@ def backup_broken(path: Path) -> Path:
     shutil.copy2(path, target)
     for suffix in _SIDECARS[:1]:
         side = Path(str(path) + suffix)
-        if side.exists():
+        if side.exists() and side.stat().st_size > 0:
             shutil.copy2(side, Path(str(target) + suffix))
     return target
 
@@ -235,6 +235,7 @@ class EventLog:
             self._damaged(sqlite3.DatabaseError("the file is empty (0 bytes)"), [])
         existed = found and self.path.stat().st_size > 0
         state = _fingerprint(self.path) if existed else ""
+        had = {s for s in _SIDECARS if Path(str(self.path) + s).exists()}
         conn: sqlite3.Connection | None = None
         try:
             conn = connect(str(self.path), "history")
@@ -254,6 +255,7 @@ class EventLog:
         except (sqlite3.DatabaseError, StudioError, OSError) as exc:
             if conn is not None:
                 conn.close()
+            self._drop_new_sidecars(had)
             cannot = unwritable(self.path, exc)
             if cannot is not None:
                 raise cannot from exc
@@ -264,6 +266,17 @@ class EventLog:
                     f"cannot create the history at {self.path} ({exc}); nothing was changed"
                 ) from exc
             self._damaged(exc, [state])
+
+    def _drop_new_sidecars(self, had: set[str]) -> None:
+        # A failed open leaves nothing behind: the empty WAL and the shared-memory
+        # index SQLite made for it would otherwise sit beside the damaged file.
+        for suffix in ("-wal", "-shm"):
+            side = Path(str(self.path) + suffix)
+            try:
+                if suffix not in had and (suffix == "-shm" or side.stat().st_size == 0):
+                    side.unlink()
+            except OSError:
+                pass
 
     def _wait_for_creator(self) -> bool:
         """True if a zero-byte history is one another process is creating right now."""
