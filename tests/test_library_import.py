@@ -433,3 +433,26 @@ def test_files_of_a_batch_the_index_refuses_are_removed(studio, tmp_path, monkey
     assert not [p for p in (studio.root / "library").rglob("*") if p.is_file()]
     assert not list((studio.root / "thumbs").glob("*"))
     assert import_folder(studio, src).imported == 3
+
+
+def test_a_killed_import_resumes_with_one_event_per_image(tmp_path):
+    import subprocess
+    import sys
+
+    src = make_folder(tmp_path / "src", 5)
+    env = {**os.environ, "STUDIO_FAULT_POINT": "import.after_rows:kill"}
+    cmd = [sys.executable, "-m", "studio", "library", "import", str(src), "--json"]
+    killed = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -9  # SIGKILL between the index and the history
+    env.pop("STUDIO_FAULT_POINT")
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    summary = json.loads(again.stdout)
+    assert (summary["imported"], summary["duplicates"], summary["events"]) == (0, 5, 5)
+    studio = Studio()
+    try:
+        per_artifact = Counter(a for ev in generate_events(studio) for a in ev.get("artifacts"))
+        assert set(per_artifact) == {a.id for a in studio.library.list()}
+        assert sorted(per_artifact.values()) == [1] * 5
+    finally:
+        studio.close()
