@@ -11,7 +11,13 @@ whose bytes are already indexed and first writes the events still pending, after
 checking the history for ones that were stored just before the interruption, so
 no item ever gets two events or none.
 
-The source folder is only read: nothing here opens a source file for writing.
+Files are read, hashed and decoded a few ahead on worker threads, and written on a
+few more (decoding and fsync overlap); the index and the history are written on
+the caller's thread. The source folder is only read: nothing here opens a source
+file for writing. Hidden files and folders are skipped.
+
+Fault point (tests/faults): ``import.after_rows``, between a batch's index rows and
+its events.
 """
 
 from __future__ import annotations
