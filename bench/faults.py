@@ -72,6 +72,26 @@ def enospc_pass(base: Path, points: list[str]) -> dict[str, Any]:
     return out
 
 
+def _totals(report: dict[str, Any]) -> dict[str, int]:
+    """The headline counts over all three parts (each should be 0 but the first two)."""
+    enospc = report.get("enospc", {"reached": 0, "problems": {}})
+    plugins = report.get("plugin_faults", {"run": 0, "problems": {}})
+    return {
+        "cycles_run": report["cycles"] + report["imports"],
+        "faults_injected": report["faults_injected"] + enospc["reached"] + plugins["run"],
+        "artifacts_lost": report["artifacts_lost"],
+        "events_lost": report["events_lost"],
+        "events_duplicated": report["events_duplicated"],
+        "partial_files": report["partial_files"],
+        "integrity_failures": report["integrity_failures"],
+        "tracebacks_printed": report["tracebacks"]
+        + sum("traceback" in p["problems"] for p in enospc["problems"].values())
+        + sum(p.startswith("traceback") for p in plugins["problems"].values()),
+        "enospc_points_not_clean": len(enospc["problems"]),
+        "plugin_faults_not_contained": len(plugins["problems"]),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__)
     parser.add_argument("--cycles", type=int, default=100)
@@ -102,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
             report["plugin_faults"] = all_plugin_faults(base / "plugins").to_dict()
         report["seconds"] = round(time.perf_counter() - t0, 1)
+        report["totals"] = _totals(report)
     print(json.dumps(report, indent=2))
     return 0
 
