@@ -131,3 +131,28 @@ def test_profile_import_command_prints_one_line_or_imports(tmp_path, data):
         assert len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
         assert err.getvalue().startswith("studio: ")
         assert count() == before
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(how=st.sampled_from(["--term", "--item"]), what=st.text(max_size=30))
+def test_profile_forget_with_random_words_prints_one_line_or_forgets(tmp_path, how, what):
+    history = tmp_path / "data" / "history.sqlite"
+    lg = EventLog(history)
+    if not lg.count():
+        lg.append_many([{"type": "generate", "ts": 1_750_000_000, "modality": "image",
+                         "prompt": "a red fox, ink", "params": {}, "artifacts": ["f1"]},
+                        {"type": "keep", "ts": 1_750_000_001, "target": "f1"}])
+    before = lg.count()
+    lg.close()
+    err, out = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+        code = main(["profile", "forget", f"{how}={what}"])
+    lg = EventLog(history)
+    after = lg.count()
+    lg.close()
+    if code == 0:
+        assert after <= before
+    else:
+        assert code == 2 and len(err.getvalue().strip().splitlines()) == 1, err.getvalue()
+        assert after == before

@@ -393,3 +393,10 @@ def test_processes_creating_the_history_at_once_do_not_see_damage(tmp_path):
         lg.close()
     assert errors == []
     assert not list(tmp_path.glob("*.broken-*"))
+
+
+def test_forget_an_empty_item_is_bad_input_not_a_crash(capsys):
+    # Found by tests/test_history_fuzz.py: "" fell through to forget_term(None).
+    assert main(["profile", "forget", "--item="]) == 2
+    err = capsys.readouterr().err
+    assert "--item needs" in err and len(err.strip().splitlines()) == 1

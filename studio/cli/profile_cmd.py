@@ -172,7 +172,9 @@ def run_forget(args: argparse.Namespace) -> int:
                 print("Your artifacts in the library are kept (they hold their prompts); "
                       "add --include-library to erase them too.")
             return 0
-        if args.item:
+        if args.item is not None:  # "" is a (bad) item, not "no item": never a --term None
+            if not args.item.strip():
+                raise StudioError("--item needs the id of an artifact or imported item")
             n = log.forget_item(args.item)
             echo(f"erased {n} event(s) about {args.item}.")
         else:
