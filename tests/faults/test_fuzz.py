@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from studio.api import StudioError
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow])
@@ -132,13 +132,16 @@ def flac_files(draw: Any) -> bytes:
     import numpy as np
     import soundfile as sf
 
+    comment = draw(chunk_text | json_values.map(lambda v: json.dumps({"request": v},
+                                                                   default=str)))
     buf = io.BytesIO()
-    with sf.SoundFile(buf, "w", samplerate=8000, channels=1, format="FLAC") as f:
-        comment = draw(chunk_text | json_values.map(lambda v: json.dumps({"request": v},
-                                                                       default=str)))
-        if comment:
-            f.comment = comment
-        f.write(np.zeros(64, dtype=np.float32))
+    try:
+        with sf.SoundFile(buf, "w", samplerate=8000, channels=1, format="FLAC") as f:
+            if comment:
+                f.comment = comment
+            f.write(np.zeros(64, dtype=np.float32))
+    except (sf.LibsndfileError, RuntimeError, ValueError):
+        reject()  # libsndfile refuses to write this comment: not an input a file can hold
     return draw(damaged(buf.getvalue()))
 
 
@@ -279,7 +282,7 @@ def cpu_data_dir(data_dir):
     return data_dir
 
 
-@settings(max_examples=max(10, EXAMPLES // 6), deadline=None, derandomize=True, database=None,
+@settings(max_examples=max(10, EXAMPLES // 7), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(values=st.lists(set_values, min_size=1, max_size=2),
        key=st.sampled_from(["steps", "width", "scheduler", "delay", "fail", "nope"]))
