@@ -400,3 +400,24 @@ def test_forget_an_empty_item_is_bad_input_not_a_crash(capsys):
     assert main(["profile", "forget", "--item="]) == 2
     err = capsys.readouterr().err
     assert "--item needs" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [["profile", "forget", "--term", "fox"],
+                                  ["profile", "forget", "--yes"],
+                                  ["profile", "show", "--no-embed"]])
+def test_read_only_history_commands_say_so_in_one_line(tmp_path, monkeypatch, capsys, args):
+    import studio.app.history.eventlog as eventlog
+
+    data = tmp_path / "data"
+    lg = EventLog(data / "history.sqlite")
+    lg.append("generate", modality="image", prompt="a fox, ink", params={}, ts=T0)
+    lg.close()
+    monkeypatch.setattr(eventlog, "connect", _read_only_connect)
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "read-only (not writable)" in err and len(err.strip().splitlines()) == 1
+    assert not broken_copies(data)
+    monkeypatch.undo()
+    lg = EventLog(data / "history.sqlite")
+    assert lg.count() == 1  # nothing was erased
+    lg.close()

@@ -27,6 +27,7 @@ file retired, not yet replaced).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -146,6 +147,19 @@ def unwritable(path: Path, exc: BaseException) -> HistoryUnwritable | None:
         return HistoryUnwritable(f"cannot read or write the history at {path}: disk error or "
                                  f"disk full ({exc}); nothing was changed")
     return None
+
+
+def _plain_errors(method: Callable[..., Any]) -> Callable[..., Any]:
+    """SQLite errors out of ``method`` become one-line ``StudioError``s naming the cause
+    (read-only folder, lock, full disk), not tracebacks."""
+    @functools.wraps(method)
+    def wrapper(self: EventLog, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise (unwritable(self.path, exc) or StudioError(
+                f"cannot write the history at {self.path}: {exc}")) from exc
+    return wrapper
 
 
 def _fingerprint(path: Path) -> str:
@@ -607,6 +621,7 @@ class EventLog:
             row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
 
+    @_plain_errors
     def set_meta(self, key: str, value: str) -> None:
         with self._lock:
             self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
@@ -673,6 +688,7 @@ class EventLog:
 
     # -- forgetting ------------------------------------------------------------
 
+    @_plain_errors
     def forget_item(self, item: str) -> int:
         """Erase every event about artifact (or external id) ``item``; return how many."""
         doomed: set[int] = set()
@@ -684,6 +700,7 @@ class EventLog:
                     related.update(ev.mentions() - {ev.get("parent")})
         return self._erase_events(doomed, related)
 
+    @_plain_errors
     def forget_term(self, term: str) -> int:
         """Erase every event whose text contains ``term`` (whole words), and what targets
         the artifacts those generations made; return how many events were erased."""
@@ -752,6 +769,7 @@ class EventLog:
         self.conn.execute("VACUUM")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    @_plain_errors
     def erase(self) -> list[Path]:
         """Forget everything: the log, the profile, embeddings, backups. Returns removed files.
 
@@ -790,6 +808,7 @@ class EventLog:
         self._notify_forget()
         return removed
 
+    @_plain_errors
     def encrypt(self, passphrase: str) -> int:
         """Encrypt an unencrypted history in place; return the number of events sealed."""
         if self.cipher is not None:
