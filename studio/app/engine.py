@@ -281,7 +281,7 @@ class Engine:
         self._emit(JobEvent("reordered", job_id))
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
-        """Call ``listener(event)`` for every job event (from the engine thread)."""
+        """Call ``listener(event)`` for every job event (on the engine's or a job's thread)."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
@@ -358,7 +358,10 @@ class Engine:
             self._finish(job, FAILED, str(exc))
             return
         except BaseException as exc:  # SystemExit from a plugin must not end this thread
-            log.error("job %s failed", job.id, exc_info=True)
+            # The job's error is the user's one line; the traceback is for the debug log
+            # (on the CLI's console it would follow every failed job).
+            log.info("job %s failed: %s", job.id, _one_line(exc))
+            log.debug("job %s failed", job.id, exc_info=True)
             self._finish(job, FAILED, _one_line(exc))
             return
         self._finish(job, DONE)

@@ -5,6 +5,18 @@ one raising hook implementation aborts the whole hook call. Here each entry poin
 is loaded, version-checked, registered and asked for its generators inside its
 own error handler, so a broken pack is listed with its error and disabled while
 everything else works.
+
+A pack is disabled, not the studio, when its import raises (``SystemExit`` from a
+``sys.exit()`` included) or takes longer than ``STUDIO_PLUGIN_IMPORT_TIMEOUT_S``
+seconds (each entry point is imported on a daemon thread, so a pack that sleeps
+or deadlocks at import cannot hang discovery; the thread is left behind). A pack
+that calls ``os._exit()`` or crashes the interpreter at import cannot be caught in
+this process; safe mode (``STUDIO_NO_PLUGINS=1``) starts without it.
+
+Built-in packs are loaded first and win generator-id clashes: a third-party pack
+registering an id a built-in one owns (``image.diffusers``) is the one disabled.
+A broken pack costs one warning line on the console; its traceback goes to the
+debug log only.
 """
 
 from __future__ import annotations
@@ -13,6 +25,7 @@ import importlib
 import importlib.metadata as md
 import logging
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -27,6 +40,10 @@ log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "studio.plugins"
 ENV_NO_PLUGINS = "STUDIO_NO_PLUGINS"  # safe mode: built-in packs only
 ENV_LOAD_PLUGINS = "STUDIO_LOAD_PLUGINS"  # comma-separated allowlist of pack names
+ENV_IMPORT_TIMEOUT = "STUDIO_PLUGIN_IMPORT_TIMEOUT_S"
+#: Seconds one pack may take to import before it is disabled (issue #10): long
+#: enough for a pack that imports a heavy library at module level on a slow disk.
+DEFAULT_IMPORT_TIMEOUT_S = 15.0
 
 #: Distributions that ship with Studio (plugins/ in the source tree). They are
 #: discovered like any other pack; this set only decides what safe mode keeps.
@@ -74,6 +91,7 @@ class PluginHost:
         self.generators: dict[str, GeneratorInfo] = {}
         self.generator_plugin: dict[str, str] = {}
         self.styles: list[dict[str, Any]] = []
+        self._rank: dict[str, int] = {}  # pack name -> place in the offered order
         self._spec_names = {
             name for name in dir(hookspecs) if name.startswith("studio_")
         }
@@ -85,7 +103,16 @@ class PluginHost:
         safe_mode = os.environ.get(ENV_NO_PLUGINS, "").strip() not in ("", "0")
         allow_raw = os.environ.get(ENV_LOAD_PLUGINS, "").strip()
         allow = {a.strip() for a in allow_raw.split(",") if a.strip()} if allow_raw else None
-        for ep in _entry_points():
+        timeout = import_timeout()
+        names = _entry_points()
+        for ep in names:  # the order generators are offered in stays by pack name
+            self._rank.setdefault(ep.name, len(self._rank))
+        # Built-in packs are loaded first, so a third-party pack can never take their
+        # names or generator ids: the later one of a clash is the one disabled.
+        entries = sorted(
+            names, key=lambda e: _normalize(_dist_of(e)[0]) not in BUILTIN_DISTRIBUTIONS
+        )
+        for ep in entries:
             dist_name, version = _dist_of(ep)
             record = PluginRecord(
                 name=ep.name,
@@ -111,20 +138,22 @@ class PluginHost:
                 record.status, record.error = "disabled", "disabled in settings"
                 continue
             try:
-                obj = ep.load()
-            except BaseException as exc:
-                if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                    raise
-                self._fail(record, f"failed to import {ep.value}: {type(exc).__name__}: {exc}")
-                log.warning("plugin %s failed to import", ep.name, exc_info=True)
+                obj = _load_with_timeout(ep, timeout)
+            except _ImportFailed as failed:
+                self._fail(record, str(failed))
+                log.debug("plugin %s failed to import", ep.name, exc_info=failed.__cause__)
                 continue
             self._activate(record, obj)
+        for record in self.records.values():
+            if record.status == "error":
+                log.warning("plugin pack %s is disabled: %s", record.name, record.error)
         return list(self.records.values())
 
     def register_module(self, obj: ModuleType | object, name: str, dist: str = "") -> PluginRecord:
         """Register an in-process plugin object (tests, scripts) through the same checks."""
         record = PluginRecord(name=name, dist=dist or name, version="")
         self.records[name] = record
+        self._rank.setdefault(name, len(self._rank))
         self._activate(record, obj)
         return record
 
@@ -172,15 +201,14 @@ class PluginHost:
                 if info.id in self.generators or sum(
                     g.id == info.id for g in new_generators
                 ) > 1:
-                    owner = self.generator_plugin.get(info.id, record.name)
-                    raise PluginError(f"generator id {info.id!r} is already registered by {owner}")
+                    raise PluginError(self._clash_message(info.id, record))
             for style in new_styles:
                 if not isinstance(style, dict) or not style.get("name") or "prompt" not in style:
                     raise PluginError(f"style entries need 'name' and 'prompt', got {style!r}")
         except Exception as exc:
             self.pm.unregister(name=record.name)
             self._fail(record, f"{type(exc).__name__} in registration: {exc}")
-            log.warning("plugin %s failed in a registration hook", record.name, exc_info=True)
+            log.debug("plugin %s failed in a registration hook", record.name, exc_info=True)
             return
         for info in new_generators:
             self.generators[info.id] = info
@@ -191,6 +219,13 @@ class PluginHost:
         for style in new_styles:
             self.styles.append({**style, "plugin": record.name})
         record.styles = len(new_styles)
+
+    def _clash_message(self, generator_id: str, record: PluginRecord) -> str:
+        owner = self.records.get(self.generator_plugin.get(generator_id, ""))
+        if owner is None or owner is record:
+            return f"registers the generator id {generator_id!r} twice"
+        return (f"generator id {generator_id!r} is already registered by {owner.name} "
+                f"({_describe_dist(owner)}); this pack ({_describe_dist(record)}) is disabled")
 
     def _call_own(self, plugin_name: str, hook_name: str, register: Any) -> None:
         """Call one pack's implementation of a hook, so its failure stays its own."""
@@ -217,11 +252,61 @@ class PluginHost:
             raise PluginError(f"no generator {generator_id!r} (available: {known})") from None
 
     def generators_for(self, modality: str) -> list[GeneratorInfo]:
-        return [g for g in self.generators.values() if g.modality == modality]
+        found = [g for g in self.generators.values() if g.modality == modality]
+        return sorted(found, key=lambda g: self._rank.get(self.generator_plugin[g.id], 0))
 
     def plugin_version(self, generator_id: str) -> str:
         record = self.records.get(self.generator_plugin.get(generator_id, ""))
         return record.version if record else ""
+
+
+def import_timeout() -> float:
+    """Seconds one pack may take to import (``STUDIO_PLUGIN_IMPORT_TIMEOUT_S``)."""
+    raw = os.environ.get(ENV_IMPORT_TIMEOUT, "").strip()
+    try:
+        value = float(raw) if raw else DEFAULT_IMPORT_TIMEOUT_S
+    except ValueError:
+        log.warning("%s=%r is not a number of seconds; using %g", ENV_IMPORT_TIMEOUT, raw,
+                    DEFAULT_IMPORT_TIMEOUT_S)
+        return DEFAULT_IMPORT_TIMEOUT_S
+    return value if value > 0 else DEFAULT_IMPORT_TIMEOUT_S
+
+
+class _ImportFailed(Exception):
+    """An entry point could not be imported; the message is the pack's error line."""
+
+
+def _load_with_timeout(ep: md.EntryPoint, timeout: float) -> Any:
+    """``ep.load()`` on a daemon thread, given at most ``timeout`` seconds.
+
+    A pack that never finishes importing keeps its thread (Python cannot stop
+    it); the thread is a daemon, so it does not keep the studio from exiting.
+    """
+    result: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            result["obj"] = ep.load()
+        except BaseException as exc:  # SystemExit from sys.exit() at import included
+            result["exc"] = exc
+
+    thread = threading.Thread(target=target, name=f"studio-plugin-import-{ep.name}",
+                              daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise _ImportFailed(f"{ep.value} took longer than {timeout:g} s to import "
+                            f"(the limit is set by {ENV_IMPORT_TIMEOUT})")
+    exc = result.get("exc")
+    if exc is None:
+        return result["obj"]
+    if isinstance(exc, KeyboardInterrupt):
+        raise exc
+    if isinstance(exc, SystemExit):
+        message = f"called sys.exit({exc.code!r}) while being imported ({ep.value})"
+    else:
+        message = f"failed to import {ep.value}: {type(exc).__name__}: {exc}"
+    raise _ImportFailed(message.splitlines()[0] if message else message) from exc
 
 
 def load_factory(path: str) -> Any:
@@ -252,6 +337,13 @@ def _dist_of(ep: md.EntryPoint) -> tuple[str, str]:
     if dist is None:
         return "", ""
     return dist.metadata["Name"] or "", dist.version or ""
+
+
+def _describe_dist(record: PluginRecord) -> str:
+    if not record.dist:
+        return "no distribution"
+    kind = "built-in " if record.builtin else ""
+    return f"{kind}distribution {record.dist}" + (f" {record.version}" if record.version else "")
 
 
 def _normalize(name: str) -> str:

@@ -73,6 +73,10 @@ class Runner:
                 self.cache.budget_bytes = int(self._device.total_bytes * 0.7)
         return self._device
 
+    def fresh(self) -> Runner:
+        """A runner for the same host and settings with nothing loaded (after a stuck job)."""
+        return Runner(self.host, self.settings, self.cache_dir)
+
     def _free(self) -> None:
         free_device_memory(self._device.device if self._device else "cpu")
 
@@ -172,4 +176,7 @@ def describe_failure(exc: BaseException) -> str:
     """One line for the user: StudioErrors as written, anything else named as a plugin bug."""
     if isinstance(exc, StudioError):
         return str(exc)
-    return f"{type(exc).__name__}: {exc} (a bug in the generator; details in the log)"
+    if isinstance(exc, SystemExit):
+        return f"the generator called sys.exit({exc.code!r}) (a bug in the generator)"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first} (a bug in the generator; details in the log)"

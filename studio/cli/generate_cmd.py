@@ -23,6 +23,10 @@ from studio.app.jobs import CANCELLED, DONE
 from studio.app.studio import Studio
 from studio.cli.output import clean, echo, one_line, print_json
 
+ENV_CANCEL_GRACE = "STUDIO_CANCEL_GRACE_S"
+#: Seconds to wait after Ctrl-C for a job to stop before abandoning it (issue #10).
+CANCEL_GRACE_S = 3.0
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="generate an image, text, music or video")
@@ -65,6 +69,8 @@ def build_request(studio: Studio, args: argparse.Namespace) -> GenerationRequest
             raise RequestError(f"{info.id} takes no input file")
         inputs[roles[0]] = args.input
     if args.mask:
+        if not args.input and not inputs:
+            raise RequestError("--mask needs --input: the image the mask belongs to")
         inputs["mask"] = args.mask
     params = dict(base.params)
     params.update(info.params.parse_assignments(args.set))
@@ -94,8 +100,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             studio.engine.wait(job.id)
         except KeyboardInterrupt:
-            studio.engine.cancel(job.id)
-            studio.engine.wait(job.id, timeout=60)
+            if not _cancel_or_abandon(studio, job.id):
+                return 130
         seconds = time.perf_counter() - t0
         if job.state == CANCELLED:
             print("studio: cancelled", file=sys.stderr)
@@ -121,6 +127,38 @@ def run(args: argparse.Namespace) -> int:
         return 0
     finally:
         studio.close()
+
+
+def cancel_grace() -> float:
+    """Seconds the CLI waits after Ctrl-C for the job to stop (``STUDIO_CANCEL_GRACE_S``)."""
+    try:
+        return max(0.0, float(os.environ.get(ENV_CANCEL_GRACE, "") or CANCEL_GRACE_S))
+    except ValueError:
+        return CANCEL_GRACE_S
+
+
+def _cancel_or_abandon(studio: Studio, job_id: str) -> bool:
+    """After Ctrl-C: cancel, and give the job a few seconds to stop.
+
+    True when it stopped (its state says how); False when it was abandoned, after
+    saying so in one line. A second Ctrl-C abandons it at once. The engine is shut
+    down without waiting for a generator that ignores cancel, so the process can exit.
+    """
+    grace = cancel_grace()
+    try:
+        studio.engine.cancel(job_id)
+        studio.engine.wait(job_id, timeout=grace)
+        return True
+    except TimeoutError:
+        message = f"the job did not stop within {grace:g} s of the cancel and was abandoned"
+    except KeyboardInterrupt:
+        message = "interrupted again: the job was abandoned"
+    print(f"studio: {message}", file=sys.stderr)
+    try:
+        studio.engine.shutdown(timeout=1.0)
+    except KeyboardInterrupt:
+        pass
+    return False
 
 
 def _artifact_json(art: Any, out_dir: Path | None) -> dict[str, Any]:

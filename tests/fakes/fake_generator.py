@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import threading
 import time
 
 from PIL import Image
@@ -28,6 +30,13 @@ class FakeGenerator(Generator):
             os.kill(os.getpid(), signal.SIGKILL)
         if p["stall"]:
             time.sleep(p["stall"])  # a generator that never checks cancel
+        if p["hang"]:
+            # Ignores cancel until the test releases it (so no thread outlives the test).
+            fake_pack.GATES.setdefault(p["hang"], threading.Event()).wait(60)
+        if p["exit"] == "sys_exit":
+            sys.exit(3)
+        if p["exit"] == "os_exit":
+            os._exit(3)
         if p["oom"] == "always" or (p["oom"] == "unless_offload" and not loaded["offload"]):
             raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
         total = p["steps"]
