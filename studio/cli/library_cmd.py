@@ -134,7 +134,7 @@ def run_import(args: argparse.Namespace) -> int:
         print_json(summary.to_dict())
         return 0
     verb = "would import" if args.dry_run else "imported"
-    print(f"{verb} {summary.imported} of {summary.seen} image(s) from {folder}: "
+    echo(f"{verb} {summary.imported} of {summary.seen} image(s) from {folder}: "
           f"{summary.duplicates} duplicate(s), {len(summary.skipped)} skipped, "
           f"{summary.events} recorded in the history ({summary.seconds:.1f} s)")
     bad = [s for s in summary.skipped if s["reason"] != "no generation metadata"]
@@ -143,11 +143,11 @@ def run_import(args: argparse.Namespace) -> int:
               "skipped; --all imports them too")
     for item in summary.skipped:
         if item not in bad:
-            print(f"  {item['path']}: {item['reason']}")
+            echo(f"  {item['path']}: {item['reason']}")
     if bad:
         print(f"{len(bad)} file(s) could not be imported:")
         for item in bad:
-            print(f"  {item['path']}: {item['reason']}")
+            echo(f"  {item['path']}: {item['reason']}")
     return 0
 
 
