@@ -93,6 +93,6 @@ def test_an_input_that_is_not_an_image_is_refused_before_loading(capsys, tiny_mo
     fake = tmp_path / "notes.png"
     fake.write_text("this is text, not pixels")
     code, _result, err = generate(capsys, "--model", str(tiny_model), "--input", str(fake))
-    assert code == 1
+    assert code == 2  # refused before queueing, like any bad input (issue #10)
     assert "image input" in err and "is not a readable image" in err
     assert "loading model" not in err

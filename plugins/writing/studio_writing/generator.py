@@ -1,5 +1,9 @@
 """The text generator: six writing tasks on any causal LM, streamed token by token.
 
+Under ``continue`` (the default task) a short prompt that reads as an instruction is
+answered as ``chat`` on a chat model (``prompts.reads_as_instruction``); an empty
+generation fails the job with a hint instead of storing an empty text.
+
 Imported only when the first text job runs (``GeneratorInfo.factory``), on the
 engine's worker; torch and transformers are imported inside the methods all the
 same, so importing this module for its names stays cheap.
@@ -21,6 +25,7 @@ from studio.api import (
     ParamError,
     ProgressFn,
     RequestError,
+    StudioError,
 )
 from studio_writing import models, prompts
 from studio_writing.models import LoadedModel
@@ -80,8 +85,10 @@ class TextGenerator(Generator):
         max_new = int(params["max_new_tokens"])
         seed = int(request.seed or 0)
 
-        # 1. The prompt, trimmed to what the model can read.
-        encoded = _fit_prompt(loaded, request.task, request.prompt, params, max_new)
+        # 1. The prompt, trimmed to what the model can read. An instruction given to
+        #    ``continue`` (the default task) is answered as a chat message (issue #10).
+        task = effective_task(loaded, request.task, request.prompt)
+        encoded = _fit_prompt(loaded, task, request.prompt, params, max_new)
         prompt_len = len(encoded.input_ids)
 
         # 2. Decoding settings and the stream that reports each token.
@@ -105,7 +112,10 @@ class TextGenerator(Generator):
         seconds = time.perf_counter() - t0
         cancel.check()  # stopped early by StopOnCancel: this job is cancelled, not done
 
-        # 4. The result is exactly the streamed text (what the user already saw).
+        # 4. The result is exactly the streamed text (what the user already saw); an
+        #    empty one is a failure, never an empty document stored as a success.
+        if not decoder.text.strip():
+            raise StudioError(_empty_message(task))
         new_ids = out[0, prompt_len:].tolist()
         eos = set(_as_list(config.eos_token_id))
         finish = "stop" if new_ids and new_ids[-1] in eos else "length"
@@ -114,6 +124,7 @@ class TextGenerator(Generator):
             "model": loaded.ref,
             "seed": seed,
             "task": request.task,
+            "answered_as": task,
             "tokens": len(new_ids),
             "prompt_tokens": prompt_len,
             "tokens_per_s": round(len(new_ids) / seconds, 2) if seconds > 0 else None,
@@ -124,6 +135,23 @@ class TextGenerator(Generator):
             "chat_template": loaded.is_chat,
         }
         return [Output("text", decoder.text, metadata=metadata)]
+
+
+def effective_task(loaded: LoadedModel, task: str, prompt: str) -> str:
+    """``chat`` for a ``continue`` prompt that reads as an instruction, on a chat model;
+    the requested task otherwise."""
+    if task == "continue" and loaded.is_chat and prompts.reads_as_instruction(prompt):
+        return "chat"
+    return task
+
+
+def _empty_message(task: str) -> str:
+    hint = {
+        "continue": "give it more text to continue, or use the chat task (--task chat) "
+                    "for an instruction",
+        "chat": "rephrase the message or try another seed",
+    }.get(task, "try a longer text, another seed or a larger model")
+    return f"the model returned no text; {hint}"
 
 
 def generation_config(loaded: LoadedModel, params: Mapping[str, Any]) -> Any:

@@ -48,6 +48,41 @@ EXPAND_SYSTEM = {
 }
 
 
+#: First words that make a short prompt an instruction rather than text to continue.
+INSTRUCTION_VERBS = frozenset("""
+    write describe tell give list explain compose create make suggest summarize summarise
+    translate rewrite generate draft name imagine invent help brainstorm outline compare
+    define find show plan propose recommend paraphrase correct fix edit improve shorten
+    answer please
+""".split())
+#: Openings of a request ("can you ...", "I want ...").
+INSTRUCTION_OPENINGS = ("can you ", "could you ", "would you ", "will you ", "i want ",
+                        "i need ", "i'd like ", "i would like ", "help me ", "let's ")
+#: Longer prompts are documents: continuing them is what the writer asked for.
+INSTRUCTION_MAX_CHARS = 300
+
+
+def reads_as_instruction(text: str) -> bool:
+    """Whether a ``continue`` prompt is really a request to answer ("Write one sentence
+    about rain.", "What rhymes with orange?") rather than text to carry on.
+
+    A short, single-paragraph prompt that opens with an instruction verb or a request,
+    or is one question. Continuing such a prompt makes an instruct model end its turn
+    at once (an empty result), so it is answered as a chat message instead, as
+    ``llm`` and GPT4All do with chat models. English wording only: in other languages,
+    choose the ``chat`` task.
+    """
+    text = text.strip()
+    if not text or len(text) > INSTRUCTION_MAX_CHARS or "\n\n" in text:
+        return False
+    lower = text.lower()
+    first = lower.split(None, 1)[0].strip(",.:;!")
+    if first in INSTRUCTION_VERBS or lower.startswith(INSTRUCTION_OPENINGS):
+        return True
+    body = text[:-1]
+    return text.endswith("?") and not any(mark in body for mark in ".!?")
+
+
 @dataclass(frozen=True)
 class Messages:
     """A chat for ``apply_chat_template``; ``prefill`` means the last message is continued."""

@@ -62,3 +62,32 @@ def test_encode_adds_the_generation_prompt_for_instruct_tasks(tiny_tokenizer):
     enc = prompts.encode(tiny_tokenizer, "title", "A story about rain.", params("title"))
     assert tiny_tokenizer.decode(enc.input_ids).endswith("<|im_start|>assistant\n")
     assert enc.drop_prefix == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Write one sentence about rain on a tin roof.",
+        "describe a lighthouse at dusk",
+        "Please give me three names for a grey cat.",
+        "Can you suggest a title for my poem?",
+        "What rhymes with orange?",
+    ],
+)
+def test_short_instructions_and_questions_read_as_instructions(text):
+    assert prompts.reads_as_instruction(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Once upon a time",
+        "The old lighthouse keeper opened the door and",
+        "It was late. Where had she gone?",  # a story that ends with a question
+        "Write" + " more" * 80,  # long: a document, not an instruction
+        "Write the letter.\n\nDear Anna, the rain has not stopped",
+        "",
+    ],
+)
+def test_documents_read_as_text_to_continue(text):
+    assert not prompts.reads_as_instruction(text)

@@ -121,3 +121,18 @@ def test_cli_generate_text_json_returns_the_text(make_studio, smol_cache, smol, 
     direct = run(smol, make_request("continue", PROMPT, seed=5, max_new_tokens=8,
                                     temperature=0.9))
     assert art["text"] == direct.data
+
+
+def test_an_instruction_under_the_default_task_gets_an_answer(smol, make_request):
+    # The default task is "continue": continuing this prompt, the model ended its
+    # turn at once and the CLI stored an empty text with exit 0 (issue #10).
+    prompt = "Write one sentence about rain on a tin roof."
+    for seed in (0, 1, 2):
+        out = run(smol, make_request("continue", prompt, seed=seed, max_new_tokens=40))
+        assert out.data.strip(), seed
+        assert out.metadata["task"] == "continue" and out.metadata["answered_as"] == "chat"
+
+
+def test_a_document_under_continue_is_still_continued(smol, make_request):
+    out = run(smol, make_request("continue", PROMPT, seed=1, max_new_tokens=6))
+    assert out.metadata["answered_as"] == "continue" and out.data.strip()

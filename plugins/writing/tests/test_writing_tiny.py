@@ -126,3 +126,24 @@ class _Token:
 
     def check(self):
         pass
+
+
+def test_an_empty_generation_fails_with_a_message_instead_of_an_empty_text(tiny_model_dir,
+                                                                           monkeypatch):
+    from studio.api import CancelToken, StudioError
+
+    gen = TextGenerator(TEXT_GENERATOR)
+    loaded = gen.load(str(tiny_model_dir), LoadPlan())
+
+    def end_at_once(input_ids, **kwargs):
+        # The model's first token is its end-of-turn token: nothing is written.
+        import torch
+
+        eos = torch.tensor([[loaded.tokenizer.eos_token_id]], device=input_ids.device)
+        return torch.cat([input_ids, eos], dim=1)
+
+    monkeypatch.setattr(loaded.model, "generate", end_at_once)
+    req = text_request(tiny_model_dir, "chat", "hello",
+                       **TEXT_GENERATOR.params.resolve({"max_new_tokens": 4}, "chat"))
+    with pytest.raises(StudioError, match="the model returned no text; rephrase"):
+        gen.generate(req, loaded, lambda *a, **k: None, CancelToken())
