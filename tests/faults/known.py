@@ -20,9 +20,6 @@ KNOWN: dict[str, str] = {
         _NO_EVENT.format(point="engine.before_record"),
     "test_kill.py::test_kill_at_point_leaves_a_consistent_folder[library.after_index]":
         _NO_EVENT.format(point="library.after_index"),
-    "test_kill.py::test_random_kill_campaign":
-        "issue #10: the seeded campaign hits engine.before_record/library.after_index, "
-        "which leave an indexed artifact without its generate event (see above)",
     "test_enospc.py::test_disk_full_at_point[engine.before_record]":
         "issue #10: ENOSPC while recording the generate event: the engine logs a "
         "traceback to stderr and the CLI exits 0 with the event missing",
