@@ -5,8 +5,9 @@ Run: ``.venv/bin/python -m bench.faults --cycles 100 --imports 20 [--seed S]``.
 ``--cycles`` ``studio generate`` runs and ``--imports`` ``studio profile import``
 runs, in one data folder, each SIGKILLed at a fault point and hit count drawn from a
 seeded RNG (the points are read from the source); the whole folder is checked after
-each (tests/faults/harness.py says what is checked). Then ENOSPC at every point, and
-the plugin faults through the CLI and both backends. Every loss count should be 0;
+each (tests/faults/harness.py says what is checked). Then ENOSPC at every point, an
+unexpected exception (``raise``) at every point, and the plugin faults through the
+CLI and both backends. Every loss count should be 0;
 ``failures`` holds a reproduction command for the first few that are not.
 This is the long form of ``pytest tests/faults`` (which runs a few cycles in CI).
 """
@@ -33,14 +34,15 @@ from tests.faults.harness import (
 )
 
 
-def enospc_pass(base: Path, points: list[str]) -> dict[str, Any]:
-    """ENOSPC at each point: one line, no traceback, nothing partial or orphaned."""
+def error_pass(base: Path, points: list[str], action: str = "enospc") -> dict[str, Any]:
+    """``enospc`` (or ``raise``, an unexpected bug) at each point: one line, no
+    traceback, nothing partial or orphaned."""
     out: dict[str, Any] = {"points": len(points), "reached": 0, "clean": 0,
                            "not_reached": [], "problems": {}}
     for point in points:
-        data_dir, work = base / f"enospc-{point}", base / f"enospc-{point}-work"
+        data_dir, work = base / f"{action}-{point}", base / f"{action}-{point}-work"
         job = workload(workload_of(point), data_dir, work)
-        run = run_cli(job.args, data_dir, fault=f"{point}:enospc")
+        run = run_cli(job.args, data_dir, fault=f"{point}:{action}")
         if not run.reached:
             out["not_reached"].append(point)
             continue
@@ -74,11 +76,14 @@ def enospc_pass(base: Path, points: list[str]) -> dict[str, Any]:
 
 def _totals(report: dict[str, Any]) -> dict[str, int]:
     """The headline counts over all three parts (each should be 0 but the first two)."""
-    enospc = report.get("enospc", {"reached": 0, "problems": {}})
+    empty: dict[str, Any] = {"reached": 0, "problems": {}}
+    enospc = report.get("enospc", empty)
+    bug = report.get("raise", empty)
     plugins = report.get("plugin_faults", {"run": 0, "problems": {}})
     return {
         "cycles_run": report["cycles"] + report["imports"],
-        "faults_injected": report["faults_injected"] + enospc["reached"] + plugins["run"],
+        "faults_injected": (report["faults_injected"] + enospc["reached"] + bug["reached"]
+                            + plugins["run"]),
         "artifacts_lost": report["artifacts_lost"],
         "events_lost": report["events_lost"],
         "events_duplicated": report["events_duplicated"],
@@ -86,8 +91,10 @@ def _totals(report: dict[str, Any]) -> dict[str, int]:
         "integrity_failures": report["integrity_failures"],
         "tracebacks_printed": report["tracebacks"]
         + sum("traceback" in p["problems"] for p in enospc["problems"].values())
+        + sum("traceback" in p["problems"] for p in bug["problems"].values())
         + sum(p.startswith("traceback") for p in plugins["problems"].values()),
         "enospc_points_not_clean": len(enospc["problems"]),
+        "raise_points_not_clean": len(bug["problems"]),
         "plugin_faults_not_contained": len(plugins["problems"]),
     }
 
@@ -98,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--imports", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--skip-enospc", action="store_true")
+    parser.add_argument("--skip-raise", action="store_true")
     parser.add_argument("--skip-plugins", action="store_true")
     parser.add_argument("--keep", metavar="DIR", default=None,
                         help="run in DIR and keep it (default: a temporary folder)")
@@ -116,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
                                   **counts.to_dict()}
         report["kill_seconds"] = round(time.perf_counter() - t0, 1)
         if not args.skip_enospc:
-            report["enospc"] = enospc_pass(base, points)
+            report["enospc"] = error_pass(base, points, "enospc")
+        if not args.skip_raise:
+            report["raise"] = error_pass(base, points, "raise")
         if not args.skip_plugins:
             from tests.faults.plugin_faults import all_plugin_faults
 
