@@ -9,7 +9,7 @@ import pytest
 import torch
 from PIL import Image
 
-from studio.api import LoadPlan
+from studio.api import LoadPlan, ParamError
 
 
 def run_ok(engine, request):
@@ -191,9 +191,11 @@ def test_a_model_that_cannot_fit_is_refused_before_loading(engine, image_request
 def test_strength_that_leaves_no_step_is_refused(engine, image_request, tmp_path):
     src = tmp_path / "in.png"
     Image.new("RGB", (64, 64), (40, 90, 200)).save(src)
-    job = engine.run(image_request(task="img2img", inputs={"image": str(src)},
-                                   params={"steps": 2, "strength": 0.3}), timeout=60)
-    assert job.state == "failed" and "leaves no step to run" in job.error
+    # Refused before queueing, with the generator's own check (issue #10).
+    with pytest.raises(ParamError, match="leaves no step to run"):
+        engine.run(image_request(task="img2img", inputs={"image": str(src)},
+                                 params={"steps": 2, "strength": 0.3}), timeout=60)
+    assert engine.jobs() == []
 
 
 def test_png_carries_a1111_text_and_the_studio_request(engine, image_request):
