@@ -33,7 +33,4 @@ KNOWN: dict[str, str] = {
     "[suggest_weights.json]":
         "issue #10: a damaged suggest_weights.json is silently replaced by fresh weights "
         "(Ranker.load), nothing reported, nothing kept",
-    "test_plugin_outcomes.py::test_generator_faults_through_the_cli_fail_only_their_job":
-        "issue #10: a generator raising RuntimeError under `studio generate` prints the "
-        "engine's logged traceback on stderr before the one-line message",
 }
