@@ -60,6 +60,14 @@ class Counts:
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
         out["failures"] = self.failures[:_DETAILS]
+        # Per check and fault point: how often, and one command that reproduces it.
+        by_point: dict[str, dict[str, Any]] = {}
+        for f in self.failures:
+            point = (f["fault"] or "").split(":")[0]
+            entry = by_point.setdefault(f"{f['check']} @ {point}",
+                                        {"count": 0, "example": f["command"]})
+            entry["count"] += 1
+        out["failures_by_point"] = by_point
         return out
 
     def note(self, kind: str, detail: str, cycle: int, run: Run | None,
