@@ -87,6 +87,26 @@ def test_pack_that_sleeps_at_import_is_disabled_after_the_time_limit(fake_entry_
         sys.modules.pop("tests.fakes.pack_import_sleeps", None)
 
 
+def test_registration_hook_calling_sys_exit_or_sleeping_disables_only_its_pack(
+        fake_entry_points, monkeypatch):
+    fake_entry_points.insert(0, _ep("badreg", "tests.fakes.pack_register_faults"))
+    host = PluginHost()
+    host.discover()
+    assert host.records["badreg"].status == "error"
+    assert "sys.exit(5) in a registration hook" in host.records["badreg"].error
+    monkeypatch.setenv("STUDIO_PLUGIN_IMPORT_TIMEOUT_S", "0.3")
+    monkeypatch.setenv("FAKE_PACK_REGISTER", "sleep")
+    host = PluginHost()
+    try:
+        host.discover()
+        assert "registration hooks took longer than 0.3 s" in host.records["badreg"].error
+        assert host.records["fake"].status == "ok"
+    finally:
+        for t in threading.enumerate():
+            if t.name == "studio-plugin-register-badreg":
+                t.join(10)
+
+
 def test_third_party_pack_cannot_take_a_builtin_generator_id(fake_entry_points):
     # "aaa" sorts before "image": loaded in name order, it used to win the id.
     fake_entry_points.insert(0, _ep("aaa-hijack", "tests.fakes.pack_hijack", "evil-pack"))

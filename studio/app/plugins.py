@@ -9,7 +9,8 @@ everything else works.
 A pack is disabled, not the studio, when its import raises (``SystemExit`` from a
 ``sys.exit()`` included) or takes longer than ``STUDIO_PLUGIN_IMPORT_TIMEOUT_S``
 seconds (each entry point is imported on a daemon thread, so a pack that sleeps
-or deadlocks at import cannot hang discovery; the thread is left behind). A pack
+or deadlocks at import cannot hang discovery; the thread is left behind); its
+registration hooks run under the same limit. A pack
 that calls ``os._exit()`` or crashes the interpreter at import cannot be caught in
 this process; safe mode (``STUDIO_NO_PLUGINS=1``) starts without it.
 
@@ -192,9 +193,22 @@ class PluginHost:
             return
         new_generators: list[GeneratorInfo] = []
         new_styles: list[dict[str, Any]] = []
-        try:
+        timeout = import_timeout()
+
+        def register_all() -> None:
             self._call_own(record.name, "studio_register_generators", new_generators.append)
             self._call_own(record.name, "studio_register_styles", new_styles.append)
+
+        try:
+            try:
+                # Bounded like the import: a hook that hangs disables only its pack.
+                _run_limited(register_all, timeout, f"studio-plugin-register-{record.name}")
+            except _TimedOut:
+                raise PluginError(f"its registration hooks took longer than {timeout:g} s "
+                                  f"(the limit is set by {ENV_IMPORT_TIMEOUT})") from None
+            except SystemExit as exc:
+                raise PluginError(f"called sys.exit({exc.code!r}) in a registration hook") \
+                    from exc
             for info in new_generators:
                 if not isinstance(info, GeneratorInfo):
                     raise PluginError(f"registered {type(info).__name__}, not a GeneratorInfo")
@@ -276,37 +290,50 @@ class _ImportFailed(Exception):
     """An entry point could not be imported; the message is the pack's error line."""
 
 
-def _load_with_timeout(ep: md.EntryPoint, timeout: float) -> Any:
-    """``ep.load()`` on a daemon thread, given at most ``timeout`` seconds.
+class _TimedOut(Exception):
+    pass
 
-    A pack that never finishes importing keeps its thread (Python cannot stop
-    it); the thread is a daemon, so it does not keep the studio from exiting.
+
+def _run_limited(fn: Any, timeout: float, thread_name: str) -> Any:
+    """``fn()`` on a daemon thread, given at most ``timeout`` seconds; its exception,
+    ``SystemExit`` included, is raised again here.
+
+    A pack that never returns keeps its thread (Python cannot stop it); the thread
+    is a daemon, so it does not keep the studio from exiting.
     """
     result: dict[str, Any] = {}
 
     def target() -> None:
         try:
-            result["obj"] = ep.load()
-        except BaseException as exc:  # SystemExit from sys.exit() at import included
+            result["value"] = fn()
+        except BaseException as exc:  # SystemExit from sys.exit() included
             result["exc"] = exc
 
-    thread = threading.Thread(target=target, name=f"studio-plugin-import-{ep.name}",
-                              daemon=True)
+    thread = threading.Thread(target=target, name=thread_name, daemon=True)
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
+        raise _TimedOut()
+    if "exc" in result:
+        raise result["exc"]
+    return result["value"]
+
+
+def _load_with_timeout(ep: md.EntryPoint, timeout: float) -> Any:
+    """``ep.load()`` within ``timeout`` seconds, or ``_ImportFailed`` with the pack's line."""
+    try:
+        return _run_limited(ep.load, timeout, f"studio-plugin-import-{ep.name}")
+    except _TimedOut:
         raise _ImportFailed(f"{ep.value} took longer than {timeout:g} s to import "
-                            f"(the limit is set by {ENV_IMPORT_TIMEOUT})")
-    exc = result.get("exc")
-    if exc is None:
-        return result["obj"]
-    if isinstance(exc, KeyboardInterrupt):
-        raise exc
-    if isinstance(exc, SystemExit):
-        message = f"called sys.exit({exc.code!r}) while being imported ({ep.value})"
-    else:
+                            f"(the limit is set by {ENV_IMPORT_TIMEOUT})") from None
+    except KeyboardInterrupt:
+        raise
+    except SystemExit as exc:
+        raise _ImportFailed(f"called sys.exit({exc.code!r}) while being imported "
+                            f"({ep.value})") from exc
+    except BaseException as exc:
         message = f"failed to import {ep.value}: {type(exc).__name__}: {exc}"
-    raise _ImportFailed(message.splitlines()[0] if message else message) from exc
+        raise _ImportFailed(message.splitlines()[0]) from exc
 
 
 def load_factory(path: str) -> Any:
