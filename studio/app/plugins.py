@@ -10,9 +10,9 @@ A pack is disabled, not the studio, when its import raises (``SystemExit`` from 
 ``sys.exit()`` included) or takes longer than ``STUDIO_PLUGIN_IMPORT_TIMEOUT_S``
 seconds (each entry point is imported on a daemon thread, so a pack that sleeps
 or deadlocks at import cannot hang discovery; the thread is left behind); its
-registration hooks run under the same limit. A pack
-that calls ``os._exit()`` or crashes the interpreter at import cannot be caught in
-this process; safe mode (``STUDIO_NO_PLUGINS=1``) starts without it.
+registration hooks run under the same limit. A pack that calls ``os._exit()`` or
+crashes the interpreter at import cannot be caught in this process; safe mode
+(``STUDIO_NO_PLUGINS=1``) starts without it.
 
 Built-in packs are loaded first and win generator-id clashes: a third-party pack
 registering an id a built-in one owns (``image.diffusers``) is the one disabled.
