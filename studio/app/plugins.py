@@ -239,7 +239,7 @@ class PluginHost:
         if owner is None or owner is record:
             return f"registers the generator id {generator_id!r} twice"
         return (f"generator id {generator_id!r} is already registered by {owner.name} "
-                f"({_describe_dist(owner)}); this pack ({_describe_dist(record)}) is disabled")
+                f"({_describe_dist(owner)}), not by this pack ({_describe_dist(record)})")
 
     def _call_own(self, plugin_name: str, hook_name: str, register: Any) -> None:
         """Call one pack's implementation of a hook, so its failure stays its own."""
