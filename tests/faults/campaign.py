@@ -48,6 +48,8 @@ class Counts:
     #: informational: temporary files and unindexed whole files left by kills, at the end
     temp_files_left: int = 0
     orphan_files_left: int = 0
+    #: fault point -> kills that landed there
+    injected_by_point: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
     _seen: set[str] = field(default_factory=set, repr=False)
 
@@ -158,6 +160,8 @@ def kill_campaign(data_dir: Path, cycles: int, imports: int, seed: int,
                             f"stderr {third.stderr.strip()[-200:]!r}", cycle, run, data_dir)
         if run.reached:
             counts.faults_injected += 1
+            point = (run.fault or "").split(":")[0]
+            counts.injected_by_point[point] = counts.injected_by_point.get(point, 0) + 1
             if not run.killed:
                 counts.note("runs_failed", f"{run.fault} acted but the process lived: rc "
                             f"{run.rc}", cycle, run, data_dir)
