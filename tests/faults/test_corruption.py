@@ -146,4 +146,6 @@ def test_damaged_suggestion_files_are_reported_not_fatal(folder, name):
     assert run.rc == 0, run.stderr
     assert not run.traceback, run.stderr
     lines = run.message_lines()
-    assert len(lines) == 1 and name in lines[0], lines
+    assert len(lines) == 1 and name in lines[0], (
+        f"the damage of {name} is not reported in one line naming it: stderr {lines!r}"
+        f"\nreproduce: {run.command(folder)}")
