@@ -173,4 +173,11 @@ def kill_campaign(data_dir: Path, cycles: int, imports: int, seed: int,
         counts.add_findings(check_state(data_dir, ledger, (out_dir,)), cycle, run, data_dir)
         if progress:
             progress(f"{cycle}/{len(plan)} {kind} {run.fault} rc={run.rc}")
+    # The user opens the library once more: whatever a kill left pending is finished now.
+    final = run_cli(["library", "list", "--limit", "1"], data_dir)
+    if final.rc != 0 or final.traceback:
+        counts.note("runs_failed", f"library list after the campaign: rc {final.rc}: "
+                    f"{final.stderr.strip()[-300:]}", len(plan) + 1, final, data_dir)
+    counts.add_findings(check_state(data_dir, ledger, (out_dir,), recovered=True),
+                        len(plan) + 1, final, data_dir)
     return counts

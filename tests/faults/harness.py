@@ -276,16 +276,18 @@ def read_events(data_dir: Path) -> list[tuple[int, str, dict[str, Any]]]:
 
 
 def read_index(data_dir: Path) -> tuple[list[tuple[str, str, str]], set[str]]:
-    """(id, kind, path) of every indexed artifact, and the ids awaiting their event."""
+    """(id, kind, path) of every indexed artifact, and the ids awaiting their event
+    (rows of the index's ``*_pending`` tables: a save or import the next open finishes)."""
     path = data_dir / "library.sqlite"
     if not path.exists():
         return [], set()
     conn = _connect(path)
     try:
         rows = conn.execute("SELECT id, kind, path FROM artifacts").fetchall()
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        pending = ({r[0] for r in conn.execute("SELECT id FROM import_pending")}
-                   if "import_pending" in tables else set())
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_pending' "
+            "ESCAPE '\\'")]
+        pending = {r[0] for t in tables for r in conn.execute(f'SELECT id FROM "{t}"')}
     finally:
         conn.close()
     return rows, pending
@@ -316,10 +318,13 @@ def file_is_whole(path: Path) -> bool:
         return False
 
 
-def check_state(data_dir: Path, ledger: Ledger, copies: tuple[Path, ...] = ()) -> Findings:
+def check_state(data_dir: Path, ledger: Ledger, copies: tuple[Path, ...] = (),
+                recovered: bool = False) -> Findings:
     """Everything the fault suite requires of a data folder after any fault.
 
     ``copies``: folders given to ``--out``; a file there under its final name is whole.
+    An artifact may wait for its event in a ``*_pending`` table right after a fault;
+    ``recovered``: a later run opened the folder since, so nothing may be waiting.
     """
     found = Findings()
     for folder in copies:
@@ -363,8 +368,10 @@ def check_state(data_dir: Path, ledger: Ledger, copies: tuple[Path, ...] = ()) -
             found.artifacts_lost.append(f"{aid}: indexed, its file {path} is missing")
         elif not file_is_whole(file):
             found.partial_files.append(f"{path}: indexed but does not decode")
-        if ledger.events_kept and not generated.get(aid) and aid not in pending:
-            found.events_lost.append(f"{aid}: indexed without a generate event")
+        if ledger.events_kept and not generated.get(aid) and (recovered or aid not in pending):
+            found.events_lost.append(f"{aid}: indexed without a generate event"
+                                     + (" (still pending after a later run)"
+                                        if aid in pending else ""))
     for aid, n in sorted(generated.items()):
         if n > 1:
             found.events_duplicated.append(f"{aid}: in {n} generate events")

@@ -12,17 +12,10 @@ _RUN = "Reproduce: pytest tests/faults/{file} -k '{k}' --runxfail"
 
 #: test id (``file::name[param]``) -> reason
 KNOWN: dict[str, str] = {
-    "test_kill.py::test_kill_at_point_leaves_a_consistent_folder[engine.before_record]":
-        "issue #10: SIGKILL at engine.before_record (library index committed, `generate` "
-        "event not yet written) leaves the artifacts indexed with no event, and no later "
-        "run writes it. " + _RUN.format(file="test_kill.py", k="engine.before_record"),
-    "test_kill.py::test_kill_at_point_leaves_a_consistent_folder[library.after_index]":
-        "issue #10: SIGKILL at library.after_index leaves the artifact indexed with no "
-        "`generate` event (index and event are not one transaction). "
-        + _RUN.format(file="test_kill.py", k="library.after_index"),
     "test_enospc.py::test_disk_full_at_point[engine.before_record]":
         "issue #10: ENOSPC at engine.before_record (recording the generate event): the "
-        "engine logs a traceback on stderr and the CLI exits 0 with the event missing. "
+        "engine logs a traceback on stderr and the CLI exits 0 without saying the event "
+        "was not recorded (the next open records it from generate_pending). "
         + _RUN.format(file="test_enospc.py", k="engine.before_record"),
     "test_enospc.py::test_disk_full_at_point[engine.after_record]":
         "issue #10: ENOSPC at engine.after_record: the engine logs a traceback on stderr "

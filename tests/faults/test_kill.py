@@ -32,8 +32,8 @@ def _kill_id(point: str) -> str:
     return f"test_kill.py::test_kill_at_point_leaves_a_consistent_folder[{point}]"
 
 
-def _assert_clean(data_dir, ledger: Ledger, run: Run, copies=()) -> None:
-    found = check_state(data_dir, ledger, copies)
+def _assert_clean(data_dir, ledger: Ledger, run: Run, copies=(), recovered=False) -> None:
+    found = check_state(data_dir, ledger, copies, recovered)
     assert not found.problems(), (
         f"after {run.fault}: {found.problems()}\nreproduce: {run.command(data_dir)}"
     )
@@ -58,7 +58,7 @@ def test_kill_at_point_leaves_a_consistent_folder(point, data_dir, work):
     else:
         assert again.rc == 0, f"re-run after {point}: {again.stderr}"
     job.ledger.artifacts.update(committed_ids(again))
-    _assert_clean(data_dir, job.ledger, run, job.copies)
+    _assert_clean(data_dir, job.ledger, run, job.copies, recovered=True)
     if job.erases:
         assert read_events(data_dir) == [], "events left after `forget --yes` ran again"
 
