@@ -11,11 +11,11 @@ import hashlib
 import json
 import os
 import re
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.api import ModelError
+from studio.api.weights import read_safetensors_header
 
 #: Extensions whose loading unpickles, i.e. may run code from the file.
 PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl")
@@ -149,50 +149,6 @@ def read_header(path: Path) -> dict | None:
     if path.suffix.lower() != ".safetensors":
         return None
     return read_safetensors_header(path)
-
-
-#: The safetensors format's own limit on the JSON header (the library refuses more).
-MAX_HEADER_BYTES = 100_000_000
-
-
-def read_safetensors_header(path: Path) -> dict:
-    """The JSON header of a safetensors file, checked before anything large is read.
-
-    The first 8 bytes give the header's length; a damaged or foreign file can claim
-    gigabytes there, so the length is checked against the file size and the
-    format's limit before reading. Raises ``ModelError`` naming the file.
-    """
-    def invalid(reason: str) -> ModelError:
-        return ModelError(f"{path} is not a valid safetensors file ({reason})")
-
-    try:
-        with path.open("rb") as f:
-            head = f.read(8)
-            if len(head) < 8:
-                raise invalid("shorter than its 8-byte header length")
-            (size,) = struct.unpack("<Q", head)
-            available = os.fstat(f.fileno()).st_size - 8
-            if size > min(MAX_HEADER_BYTES, available):
-                raise invalid(f"its header claims {size} bytes, the file has {available} "
-                              f"after the length and the format allows {MAX_HEADER_BYTES}")
-            raw = f.read(size)
-    except OSError as exc:
-        raise ModelError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        header = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid("its header is not JSON") from None
-    if not isinstance(header, dict):
-        raise invalid("its header is not a JSON object")
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        shape = info.get("shape") if isinstance(info, dict) else None
-        if (not isinstance(info.get("dtype") if isinstance(info, dict) else None, str)
-                or not isinstance(shape, list)
-                or not all(isinstance(d, int) and d >= 0 for d in shape)):
-            raise invalid(f"tensor {name!r} has no valid dtype and shape")
-    return header
 
 
 def parameter_count(path: Path) -> dict[str, int] | None:
