@@ -9,6 +9,8 @@ run interleaved (bench.harness.compare):
 
 * ``plain``: open each file with PIL and read its text chunks (``im.info``; no pixel
   decoding, as a metadata reader needs none);
+* ``plain_copy``: read each whole file, hash it and write one copy: the floor of
+  any import that deduplicates by content and keeps its own copy;
 * ``plain_decode``: the same plus decoding the pixels (what ``im.text`` does), the
   least any import that makes a thumbnail must also do;
 * ``studio``: ``import_folder`` into a fresh data folder: hashing, the metadata
@@ -22,6 +24,7 @@ quarter of the files, which stays flat when nothing accumulates per file.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import tempfile
@@ -107,6 +110,18 @@ def main(argv: list[str] | None = None) -> dict:
                 found += "parameters" in im.text  # decodes the pixels to reach late chunks
         return found
 
+    def plain_copy() -> int:
+        # The least any import that deduplicates by content and keeps a copy must do:
+        # read every byte, hash it, write it once more (no fsync, no decode, no index).
+        out = work / "copies"
+        out.mkdir(exist_ok=True)
+        for path in files:
+            data = path.read_bytes()
+            hashlib.sha256(data).hexdigest()
+            (out / path.name).write_bytes(data)
+        shutil.rmtree(out)
+        return len(files)
+
     def studio(progress: Callable[[int, int, Path], None] | None = None) -> Any:
         root = work / f"data-{next(runs)}"
         s = Studio(root=root, backend="thread")
@@ -121,7 +136,8 @@ def main(argv: list[str] | None = None) -> dict:
     try:
         breakdown = _instrumented(studio, library_import)
         memory = _memory(studio, len(files))
-        result = compare({"plain": plain, "plain_decode": plain_decode, "studio": studio},
+        result = compare({"plain": plain, "plain_copy": plain_copy, "plain_decode": plain_decode,
+                          "studio": studio},
                          baseline="plain", rounds=args.rounds, warmup=0,
                          label=f"library import: {len(files)} PNGs of {args.size}px "
                                f"({total_bytes / len(files) / 1024:.0f} KiB each)",
@@ -130,6 +146,7 @@ def main(argv: list[str] | None = None) -> dict:
         summary = {
             "files_per_s": per_s,
             "speed_ratio_studio_to_plain": round(per_s["studio"] / per_s["plain"], 3),
+            "speed_ratio_plain_copy_to_plain": round(per_s["plain_copy"] / per_s["plain"], 3),
             "speed_ratio_studio_to_plain_decode": round(
                 per_s["studio"] / per_s["plain_decode"], 3),
         }
