@@ -393,7 +393,7 @@ def test_the_import_bench_runs_small(capsys):
     from bench import import_speed
 
     result = import_speed.main(["--files", "8", "--size", "64", "--rounds", "1"])
-    assert set(result["files_per_s"]) == {"plain", "plain_decode", "studio"}
+    assert set(result["files_per_s"]) == {"plain", "plain_copy", "plain_decode", "studio"}
     assert result["speed_ratio_studio_to_plain"] > 0
     assert set(result["rss_mib"]) == {"before", "after_2_files", "after_4_files",
                                       "after_6_files", "after_8_files"}
