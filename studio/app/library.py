@@ -20,6 +20,7 @@ Fault points (tests/faults), in the order ``add`` reaches them: per output
 from __future__ import annotations
 
 import errno
+import glob
 import hashlib
 import json
 import logging
@@ -128,6 +129,16 @@ def m004_generate_pending(conn: sqlite3.Connection) -> None:
     )
 
 
+@migrations
+def m005_pending_files(conn: sqlite3.Connection) -> None:
+    # Files a save or an import is about to write, until their index rows commit: a
+    # process killed in between leaves them for the next open to delete (issue #10).
+    conn.execute(
+        "CREATE TABLE pending_files (path TEXT PRIMARY KEY, artifact_id TEXT NOT NULL, "
+        "pid INTEGER NOT NULL)"
+    )
+
+
 def _database_folder(conn: sqlite3.Connection) -> Path | None:
     for _seq, name, file in conn.execute("PRAGMA database_list").fetchall():
         if name == "main" and file:
@@ -228,6 +239,10 @@ class Library:
                 raise self._damage
             if self._conn is None:
                 self._conn = self._open()
+                try:
+                    self._remove_unfinished_files()
+                except (StudioError, OSError) as exc:
+                    log.warning("files of interrupted saves were not removed: %s", exc)
                 try:
                     self._recover_pending()
                 except StudioError as exc:
@@ -363,6 +378,7 @@ class Library:
         now = time.time()
         made: list[Artifact] = []
         written: list[Path] = []
+        planned: list[str] = []
         where = str(self.db_path)
         committed = False
         try:
@@ -378,14 +394,18 @@ class Library:
                 data, ext = writers.encode(output, meta)
                 day = time.strftime("%Y/%m", time.localtime(now))
                 path = self.files / day / f"{aid}{ext}"
+                where = str(self.db_path)
+                self._plan_files(aid, (path, self.thumbnail_path(aid)))
+                planned.append(aid)
                 where = str(path)
                 written.append(path)
                 write_atomic(path, data)
                 fault_point("library.after_file")
-                if output.kind == "image":
+                if output.kind in ("image", "video"):
                     where = str(self.thumbnail_path(aid))
                     written.append(self.thumbnail_path(aid))
-                    self._write_thumbnail(aid, output.data)
+                    # A video's thumbnail is its poster frame (issue #12).
+                    self._write_thumbnail(aid, writers.thumbnail_image(output))
                     fault_point("library.after_thumbnail")
                 seed = output.metadata.get("seed", request.seed)
                 made.append(Artifact(
@@ -414,20 +434,26 @@ class Library:
             committed = True
             fault_point("library.after_index")
         except BaseException as exc:
-            self._undo_add(made if committed else [], written)
+            self._undo_add(made if committed else [], written, planned)
             error = _save_error(exc, where)
             if error is None:
                 raise
             raise error from exc
         return made
 
-    def _undo_add(self, indexed: list[Artifact], written: list[Path]) -> None:
+    def _undo_add(self, indexed: list[Artifact], written: list[Path],
+                  planned: list[str]) -> None:
         """Remove what a failed ``add`` wrote: no orphan file may keep a prompt (issue #10)."""
+        removed = True
         for path in written:
             try:
                 path.unlink(missing_ok=True)
             except OSError:
+                removed = False
                 log.warning("could not remove %s after a failed save", path, exc_info=True)
+        if removed:
+            # A file that could not be removed keeps its row: the next open retries.
+            self._forget_planned(planned)
         if not indexed:
             return
         ids = [(a.id,) for a in indexed]
@@ -446,6 +472,82 @@ class Library:
         except (StudioError, sqlite3.Error):
             log.warning("could not unindex %d artifact(s) after a failed save", len(ids),
                         exc_info=True)
+
+    # -- files written before their index rows (issue #10) -------------------------
+
+    def _plan_files(self, artifact_id: str, paths: Iterable[Path]) -> None:
+        """Note (committed) the files about to be written for ``artifact_id``: if this
+        process dies before their rows are indexed, the next open deletes them."""
+        rows = [(self.stored_path(str(p)), artifact_id, os.getpid()) for p in paths]
+        with self._lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany(
+                    "INSERT OR REPLACE INTO pending_files (path, artifact_id, pid) "
+                    "VALUES (?, ?, ?)", rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def _forget_planned(self, artifact_ids: Iterable[str]) -> None:
+        """Drop the notes of files that were removed again (a failed save or import)."""
+        ids = [(i,) for i in artifact_ids]
+        if not ids:
+            return
+        try:
+            with self._lock:
+                conn = self.conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.executemany("DELETE FROM pending_files WHERE artifact_id = ?", ids)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+        except (StudioError, sqlite3.Error) as exc:
+            # Harmless: the next open finds the files gone and drops the notes.
+            log.info("notes of removed files stay until the next open: %s", exc)
+
+    def _remove_unfinished_files(self) -> None:
+        """Delete the files (and temp files) of saves whose process died before indexing
+        them; a live process's save in progress is left alone."""
+        assert self._conn is not None
+        conn = self._conn
+        rows = conn.execute("SELECT path, artifact_id, pid FROM pending_files").fetchall()
+        alive: dict[int, bool] = {}
+        dead = []
+        for stored, aid, pid in rows:
+            if pid not in alive:
+                alive[pid] = _process_alive(pid)
+            if not alive[pid]:
+                dead.append((stored, aid))
+        if not dead:
+            return
+        folders = [self.files.resolve(), self.thumbs.resolve()]
+        removed = 0
+        for stored, aid in dead:
+            if conn.execute("SELECT 1 FROM artifacts WHERE id = ?", (aid,)).fetchone():
+                continue  # indexed after all: the file is the artifact's
+            path = self.resolve(stored)
+            if not any(path.resolve().is_relative_to(f) for f in folders):
+                continue  # only what the library itself writes is ever deleted here
+            for leftover in [path, *path.parent.glob(f".{glob.escape(path.name)}.*.tmp")]:
+                if leftover.is_file() and not leftover.is_symlink():
+                    leftover.unlink()
+                    removed += 1
+        with self._lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("DELETE FROM pending_files WHERE path = ?",
+                                 [(stored,) for stored, _aid in dead])
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        if removed:
+            log.info("removed %d file(s) of interrupted saves", removed)
 
     def thumbnail_path(self, artifact_id: str) -> Path:
         """A small JPEG for browsing; a full-size decode per tile would stall the UI."""
@@ -486,6 +588,8 @@ class Library:
                     conn.executemany(
                         "INSERT INTO generate_pending (id, job_id, pid) VALUES (?, ?, ?)",
                         [(a.id, pending_job, os.getpid()) for a in arts])
+                conn.executemany("DELETE FROM pending_files WHERE artifact_id = ?",
+                                 [(a.id,) for a in arts])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -524,14 +628,22 @@ class Library:
         deletes it (see ``_remove_file``).
         """
         aid = new_id()
-        if link:
-            path = Path(source).resolve()
-        else:
-            day = time.strftime("%Y/%m", time.localtime(created))
-            path = self.files / day / f"{aid}{Path(source).suffix.lower()}"
-            write_atomic(path, data)
-        if thumbnail is not None:
-            self._write_thumbnail(aid, thumbnail)
+        day = time.strftime("%Y/%m", time.localtime(created))
+        path = (Path(source).resolve() if link
+                else self.files / day / f"{aid}{Path(source).suffix.lower()}")
+        # A linked source is the user's own: never noted, so never deleted.
+        self._plan_files(aid, ([] if link else [path])
+                         + ([self.thumbnail_path(aid)] if thumbnail is not None else []))
+        try:
+            if not link:
+                write_atomic(path, data)
+                fault_point("library.import.after_file")
+            if thumbnail is not None:
+                self._write_thumbnail(aid, thumbnail)
+        except BaseException:
+            self._remove_file(aid, str(path), link)
+            self._forget_planned([aid])
+            raise
         req = request or GenerationRequest(modality="image")
         return Artifact(
             id=aid, kind="image", path=str(path), modality=req.modality, task=req.task,
@@ -564,12 +676,15 @@ class Library:
                 )
                 self.conn.executemany("INSERT INTO import_pending (id) VALUES (?)",
                                       [(i,) for i in pending])
+                self.conn.executemany("DELETE FROM pending_files WHERE artifact_id = ?",
+                                      [(a.id,) for a in arts])
                 self.conn.execute("COMMIT")
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 # Not indexed, so not kept: no stray copy may outlive a failed import.
                 for art in arts:
                     self._remove_file(art.id, art.path, art.linked)
+                self._forget_planned(a.id for a in arts)
                 raise
 
     def pending_events(self) -> list[Artifact]:
@@ -702,6 +817,7 @@ class Library:
                 conn.execute("DELETE FROM artifacts_fts")
                 conn.execute("DELETE FROM import_pending")
                 conn.execute("DELETE FROM generate_pending")
+                conn.execute("DELETE FROM pending_files")
                 conn.execute("COMMIT")
                 conn.execute("VACUUM")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

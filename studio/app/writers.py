@@ -12,7 +12,7 @@ from studio.api import Output, PluginError
 #: PNG text chunk holding the full request and metadata as JSON (read back by ``--from-file``).
 PNG_JSON_KEY = "studio"
 
-EXTENSIONS = {"image": ".png", "text": ".md", "audio": ".flac"}
+EXTENSIONS = {"image": ".png", "text": ".md", "audio": ".flac", "video": ".mp4"}
 
 
 def encode(output: Output, metadata: Mapping[str, Any]) -> tuple[bytes, str]:
@@ -20,7 +20,10 @@ def encode(output: Output, metadata: Mapping[str, Any]) -> tuple[bytes, str]:
     writer = _WRITERS.get(output.kind)
     if writer is None:
         raise PluginError(f"no file writer for output kind {output.kind!r}")
-    return writer(output, metadata), EXTENSIONS[output.kind]
+    data = writer(output, metadata)
+    if output.kind == "video":
+        return data, _video_extension(output)
+    return data, EXTENSIONS[output.kind]
 
 
 def _png(output: Output, metadata: Mapping[str, Any]) -> bytes:
@@ -79,8 +82,70 @@ def _flac(output: Output, metadata: Mapping[str, Any]) -> bytes:
     return buf.getvalue()
 
 
+def video_frames(output: Output) -> tuple[Any, Any]:
+    """A video output's ``(frames, fps)``: ``data`` is the pair, or the frames with
+    ``fps`` in the metadata."""
+    data = output.data
+    if isinstance(data, tuple) and len(data) == 2:
+        return data
+    fps = output.metadata.get("fps")
+    if fps is None:
+        raise PluginError("video output must be a (frames, fps) pair")
+    return data, fps
+
+
+def _video_format(output: Output) -> str:
+    from studio.api.video import VIDEO_FORMATS
+
+    fmt = str(output.metadata.get("format") or "mp4")
+    if fmt not in VIDEO_FORMATS:
+        raise PluginError(f"unknown video format {fmt!r}: use one of {', '.join(VIDEO_FORMATS)}")
+    return fmt
+
+
+def _video_extension(output: Output) -> str:
+    from studio.api.video import VIDEO_FORMATS
+
+    return VIDEO_FORMATS[_video_format(output)]
+
+
+def _video(output: Output, metadata: Mapping[str, Any]) -> bytes:
+    from studio.api.video import encode_video
+
+    frames, fps = video_frames(output)
+    request = metadata.get("request") if isinstance(metadata.get("request"), dict) else {}
+    tags = {
+        # Players show title/description; other tools read prompt, seed and model;
+        # ``--from-file`` reads the full request from the JSON comment.
+        "title": str(request.get("prompt", ""))[:200],
+        "description": str(request.get("prompt", "")),
+        "prompt": str(request.get("prompt", "")),
+        "seed": str(metadata.get("seed", request.get("seed", ""))),
+        "model": str(metadata.get("model", request.get("model", ""))),
+        **dict(output.embed),
+        "comment": json.dumps(metadata, sort_keys=True, default=str),
+    }
+    try:
+        return encode_video(frames, fps, _video_format(output),
+                            {k: v for k, v in tags.items() if v})
+    except ValueError as exc:
+        raise PluginError(f"cannot encode the video: {exc}") from None
+
+
+def thumbnail_image(output: Output) -> Any:
+    """The picture the library thumbnails for ``output``, or None for text and audio."""
+    if output.kind == "image":
+        return output.data
+    if output.kind == "video":
+        from studio.api.video import poster_frame
+
+        return poster_frame(video_frames(output)[0])
+    return None
+
+
 _WRITERS: dict[str, Callable[[Output, Mapping[str, Any]], bytes]] = {
     "image": _png,
     "text": _markdown,
     "audio": _flac,
+    "video": _video,
 }
