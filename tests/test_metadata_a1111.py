@@ -91,9 +91,20 @@ def test_hires_denoising_is_not_img2img_strength(tmp_path):
             "Hires upscaler: Latent")
     meta = read_file_metadata(png(tmp_path / "h.png", text={"parameters": text}))
     assert meta.request.task == "txt2img" and "strength" not in meta.request.params
-    # DPM++ 2M with Karras sigmas is not Studio's dpmpp_2m: the sampler name is kept,
-    # the scheduler left to the model.
-    assert meta.sampler == "DPM++ 2M" and "scheduler" not in meta.request.params
+    # DPM++ 2M on Karras sigmas is Studio's dpmpp_2m_karras, not plain dpmpp_2m.
+    assert meta.sampler == "DPM++ 2M" and meta.request.params["scheduler"] == "dpmpp_2m_karras"
+
+
+@pytest.mark.parametrize(("sampler", "expected"), [
+    ("Sampler: DPM++ 2M Karras", "dpmpp_2m_karras"),  # before A1111 split out the schedule
+    ("Sampler: DPM++ 2M, Schedule type: Automatic", "dpmpp_2m"),
+    ("Sampler: Euler a, Schedule type: Karras", None),  # no Karras form of it in Studio
+    ("Sampler: DPM++ 2M SDE, Schedule type: Karras", None),
+])
+def test_sampler_and_schedule_type_map_to_studio_schedulers(tmp_path, sampler, expected):
+    text = f"a tower\nSteps: 25, {sampler}, CFG scale: 6, Seed: 3, Size: 512x512"
+    meta = read_file_metadata(png(tmp_path / "s.png", text={"parameters": text}))
+    assert meta.request.params.get("scheduler") == expected
 
 
 def test_img2img_denoising_strength(tmp_path):

@@ -124,8 +124,8 @@ def test_comfyui_workflow_only(tmp_path):
     assert r.seed == 777 and r.model == "sdxl.safetensors"
     assert (r.params["steps"], r.params["guidance_scale"]) == (30, 6.5)
     assert (r.params["width"], r.params["height"]) == (1024, 832)
-    # dpmpp_2m with Karras sigmas has no Studio equivalent: kept as the sampler name only.
-    assert meta.sampler == "dpmpp_2m" and "scheduler" not in r.params
+    # ComfyUI's dpmpp_2m on the karras scheduler is Studio's dpmpp_2m_karras.
+    assert meta.sampler == "dpmpp_2m" and r.params["scheduler"] == "dpmpp_2m_karras"
 
 
 def test_comfyui_webp_keeps_graphs_in_exif_make_and_model(tmp_path):

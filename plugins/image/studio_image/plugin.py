@@ -15,7 +15,7 @@ STUDIO_API_VERSION = 1
 
 TASKS = ("txt2img", "img2img", "inpaint", "variations", "upscale")
 IMAGE_TASKS = ("img2img", "inpaint", "variations", "upscale")
-SCHEDULERS = ("euler", "euler_a", "dpmpp_2m", "ddim", "unipc", "lcm")
+SCHEDULERS = ("euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "ddim", "unipc", "lcm")
 
 PARAMS = (
     Param("steps", "int", None, min=1, max=200, nullable=True, label="Steps",

@@ -12,6 +12,10 @@ SCHEDULERS: dict[str, tuple[str, dict[str, Any], str]] = {
     "euler_a": ("EulerAncestralDiscreteScheduler", {}, "Euler a"),
     "dpmpp_2m": ("DPMSolverMultistepScheduler",
                  {"algorithm_type": "dpmsolver++", "solver_order": 2}, "DPM++ 2M"),
+    # The sampler most A1111 and Civitai images name: DPM++ 2M on Karras sigmas.
+    "dpmpp_2m_karras": ("DPMSolverMultistepScheduler",
+                        {"algorithm_type": "dpmsolver++", "solver_order": 2,
+                         "use_karras_sigmas": True}, "DPM++ 2M Karras"),
     "ddim": ("DDIMScheduler", {}, "DDIM"),
     "unipc": ("UniPCMultistepScheduler", {}, "UniPC"),
     "lcm": ("LCMScheduler", {}, "LCM"),

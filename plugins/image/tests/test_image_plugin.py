@@ -40,3 +40,18 @@ def test_lora_list_parsing():
         (Path("a.safetensors"), 0.8), (Path("b.safetensors"), 1.0)]
     assert parse_loras(r"C:\loras\x.safetensors") == [(Path(r"C:\loras\x.safetensors"), 1.0)]
     assert parse_loras("") == []
+
+
+def test_dpmpp_2m_karras_is_dpm_solver_on_karras_sigmas():
+    from diffusers import DDIMScheduler
+    from studio_image.schedulers import make_scheduler, sampler_label
+
+    base = DDIMScheduler()
+    plain = make_scheduler("dpmpp_2m", base)
+    karras = make_scheduler("dpmpp_2m_karras", base)
+    assert type(karras).__name__ == "DPMSolverMultistepScheduler"
+    assert karras.config.use_karras_sigmas and not plain.config.use_karras_sigmas
+    plain.set_timesteps(10)
+    karras.set_timesteps(10)
+    assert not (plain.sigmas == karras.sigmas).all()
+    assert sampler_label("dpmpp_2m_karras", karras) == "DPM++ 2M Karras"

@@ -59,7 +59,8 @@ class FileMetadata:
 
 
 #: Sampler names as the tools write them (lower case, spaces or underscores) -> Studio's.
-#: Only exact equivalents: a Karras or SDE variant is a different sampler.
+#: Only exact equivalents: an SDE variant, or Karras sigmas on a sampler Studio has
+#: no Karras form of, is a different sampler.
 SAMPLERS = {
     "euler": "euler", "euler a": "euler_a", "euler_a": "euler_a",
     "euler_ancestral": "euler_a", "k_euler": "euler", "k_euler_a": "euler_a",
@@ -68,6 +69,9 @@ SAMPLERS = {
     "ddim": "ddim", "unipc": "unipc", "uni_pc": "unipc", "uni_pc_bh2": "unipc",
     "lcm": "lcm",
 }
+#: The same samplers on Karras sigmas (A1111's "Schedule type: Karras", older "... Karras"
+#: names, ComfyUI's scheduler "karras").
+KARRAS_SAMPLERS = {"dpmpp_2m": "dpmpp_2m_karras"}
 
 
 def studio_scheduler(sampler: str | None, schedule: str | None = None) -> str | None:
@@ -79,9 +83,15 @@ def studio_scheduler(sampler: str | None, schedule: str | None = None) -> str | 
     if not sampler:
         return None
     name = sampler.strip().lower()
-    if schedule and schedule.strip().lower() not in {"automatic", "normal", "simple", "default"}:
+    karras = name.endswith(" karras")
+    name = name.removesuffix(" karras")
+    kind = (schedule or "").strip().lower()
+    if kind == "karras":
+        karras = True
+    elif kind not in {"", "automatic", "normal", "simple", "default"}:
         return None
-    return SAMPLERS.get(name)
+    found = SAMPLERS.get(name)
+    return KARRAS_SAMPLERS.get(found or "") if karras else found
 
 
 def to_int(value: Any) -> int | None:
