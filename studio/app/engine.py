@@ -8,7 +8,11 @@ events and results flow whichever runs them.
 Fault points (tests/faults): ``engine.before_record``, after the library stored a
 job's artifacts and before its ``generate`` event is recorded; ``engine.after_record``,
 after the event and before the library marks the artifacts recorded (a process killed
-between the two is caught up on the library's next open, without a second event).
+between the two is caught up on the library's next open, without a second event). A
+failure at either is one warning line: the files are saved, the command succeeds, and
+the library's next open records what is missing.
+
+A damaged queue store is copied aside once and replaced by an empty one (``open_queue``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from studio.app.jobs import (
     JobEvent,
 )
 from studio.app.library import Library
+from studio.app.library_health import SIDECARS, backup_once, is_damage
 from studio.app.migrations import Migrations, connect
 from studio.app.plugins import PluginHost
 from studio.app.settings import Settings
@@ -86,6 +91,49 @@ def m001_jobs(conn: sqlite3.Connection) -> None:
     )
 
 
+def open_queue(store: Path) -> sqlite3.Connection:
+    """The persisted queue, checked and migrated; a damaged one is replaced by a new one.
+
+    The queue holds only pending work (results are in the library), so damage is
+    reported in one line, the damaged file is copied aside once
+    (``queue.sqlite.broken-<time>``), and a new empty queue starts.
+    """
+    try:
+        return _open_checked(store)
+    except (StudioError, sqlite3.DatabaseError) as exc:
+        cause = exc.__cause__ if isinstance(exc, StudioError) else exc
+        if not isinstance(exc, QueueDamaged) and not (cause is not None and is_damage(cause)):
+            raise
+        # quick_check's rows can hold line breaks; the report is one line.
+        detail = " ".join(str(exc if isinstance(exc, QueueDamaged) else cause).split())
+    copy = backup_once(store)
+    for name in (store.name, *(store.name + s for s in SIDECARS)):
+        store.with_name(name).unlink(missing_ok=True)
+    log.warning("the job queue %s was damaged (%s); %sa new empty queue started: queued "
+                "jobs from the last session are lost", store, detail,
+                f"it was copied to {copy.name} and " if copy else "")
+    return _open_checked(store)
+
+
+class QueueDamaged(StudioError):
+    """``PRAGMA quick_check`` found the job queue damaged."""
+
+
+def _open_checked(store: Path) -> sqlite3.Connection:
+    existed = store.exists() and store.stat().st_size > 0
+    conn = connect(str(store), "job queue")
+    try:
+        if existed:
+            rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+            if rows != ["ok"]:
+                raise QueueDamaged("; ".join(str(r) for r in rows[:3]))
+        queue_migrations.migrate(conn, "job queue")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 class Engine:
     def __init__(
         self,
@@ -111,8 +159,7 @@ class Engine:
         self._shut = False
         self._db = None
         if store is not None:
-            self._db = connect(str(store), "job queue")
-            queue_migrations.migrate(self._db, "job queue")
+            self._db = open_queue(Path(store))
             self._restore()
         self._thread = threading.Thread(target=self._loop, name="studio-engine", daemon=True)
         self._thread.start()
@@ -370,24 +417,41 @@ class Engine:
         job.state, job.error, job.finished = state, error, time.time()
         self._save(job)
         if state == DONE:
-            req = job.request
-            fault_point("engine.before_record")
-            self.record(
-                "generate", modality=req.modality, task=req.task, prompt=req.prompt,
-                params=dict(req.params), model=req.model, seed=req.seed,
-                generator=req.generator, artifacts=[a.id for a in job.artifacts],
-                parent=req.parent, job_id=job.id,
-            )
-            fault_point("engine.after_record")
-            try:
-                self.library.mark_recorded([a.id for a in job.artifacts])
-            except StudioError as exc:
-                # The rows stay pending; the next open sees the event and clears them.
-                log.warning("job %s: its artifacts stay pending: %s", job.id, exc)
+            self._record_generation(job)
         kind = {DONE: "done", FAILED: "failed", CANCELLED: "cancelled"}.get(state, state)
         self._emit(JobEvent(kind, job.id, step=job.step, total=job.total, error=error,
                             artifacts=tuple(job.artifacts)))
         self._done_events[job.id].set()
+
+    def _record_generation(self, job: Job) -> None:
+        """Record the job's ``generate`` event; the files are saved whatever happens here.
+
+        A failure (a full disk, a bug) is one warning line, its traceback only at debug
+        level: the library keeps the rows in ``generate_pending``, so its next open
+        records the event (or, once recorded, clears the rows without a second one).
+        """
+        req = job.request
+        ids = [a.id for a in job.artifacts]
+        try:
+            fault_point("engine.before_record")
+            self.record(
+                "generate", modality=req.modality, task=req.task, prompt=req.prompt,
+                params=dict(req.params), model=req.model, seed=req.seed,
+                generator=req.generator, artifacts=ids, parent=req.parent, job_id=job.id,
+            )
+        except Exception as exc:
+            log.warning("the history could not record this generation: %s; it will be "
+                        "recorded next time", _one_line(exc))
+            log.debug("job %s: recording its generate event failed", job.id, exc_info=True)
+            return
+        try:
+            fault_point("engine.after_record")
+            self.library.mark_recorded(ids)
+        except Exception as exc:
+            # The event is in; the rows stay pending and the next open clears them.
+            log.warning("this generation was recorded but the library could not note it: "
+                        "%s; the next start does", _one_line(exc))
+            log.debug("job %s: marking its artifacts recorded failed", job.id, exc_info=True)
 
     def _emit(self, event: JobEvent) -> None:
         for listener in list(self._listeners):

@@ -137,6 +137,35 @@ def test_damaged_job_queue_is_reported_and_kept(data_dir):
     assert kept_somewhere(damaged, path, backups)
 
 
+def test_damaged_job_queue_is_copied_once_and_replaced_by_an_empty_one(data_dir, caplog):
+    """The queue holds only pending work: one line, one copy, and the engine goes on."""
+    from studio.app.studio import Studio
+
+    studio = Studio(data_dir, backend="thread", persist_queue=True)
+    studio.engine  # noqa: B018 - creates the queue store
+    studio.close()
+    path = data_dir / "queue.sqlite"
+    damaged = corrupt_pages(path)
+    for start in range(2):
+        caplog.clear()
+        studio = Studio(data_dir, backend="thread", persist_queue=True)
+        try:
+            assert studio.engine.jobs() == []
+        finally:
+            studio.close()
+        said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"
+                and "queue" in r.getMessage()]
+        if start == 0:
+            assert len(said) == 1 and "\n" not in said[0], said
+            assert "copied to queue.sqlite.broken-" in said[0], said
+            assert "queued jobs from the last session are lost" in said[0], said
+        else:
+            assert said == [], "the new queue was reported damaged again"
+    backups = copies_of(data_dir, "queue.sqlite")
+    assert len(backups) == 1 and backups[0].read_bytes() == damaged, backups
+    assert sqlite3.connect(str(path)).execute("PRAGMA quick_check").fetchone() == ("ok",)
+
+
 @pytest.mark.parametrize("name", ["suggest_state.bin", "suggest_weights.json"])
 def test_damaged_suggestion_files_are_reported_not_fatal(folder, name):
     path = folder / name
@@ -149,3 +178,19 @@ def test_damaged_suggestion_files_are_reported_not_fatal(folder, name):
     assert len(lines) == 1 and name in lines[0], (
         f"the damage of {name} is not reported in one line naming it: stderr {lines!r}"
         f"\nreproduce: {run.command(folder)}")
+
+
+
+def test_damaged_suggestion_weights_are_kept_aside_once(folder):
+    path = folder / "suggest_weights.json"
+    damaged = corrupt_file(path)
+    first = run_cli(["suggest"], folder)
+    assert first.rc == 0 and not first.traceback, first.stderr
+    kept = folder / "suggest_weights.broken.json"
+    assert kept.read_bytes() == damaged
+    assert "suggest_weights.broken.json" in first.stderr
+    # Fresh weights were saved in its place: the next run reports nothing.
+    again = run_cli(["suggest"], folder)
+    assert again.rc == 0 and again.message_lines() == [], again.stderr
+    assert sorted(p.name for p in folder.glob("suggest_weights*")) == [
+        "suggest_weights.broken.json", "suggest_weights.json"]
