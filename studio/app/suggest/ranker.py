@@ -25,6 +25,8 @@ feature name, so adding a feature later keeps the rest.
 from __future__ import annotations
 
 import json
+import logging
+import os
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,7 @@ OUTCOME_LR = 0.01  # keep/favourite/delete/rate of an output of an offered promp
 L2 = 0.001
 MIN_LOG_MASS_WEIGHT = 0.25
 _LOG_MASS = FEATURES.index("log_mass")
+log = logging.getLogger(__name__)
 
 
 def initial_weights() -> np.ndarray:
@@ -92,13 +95,64 @@ class Ranker:
 
     @classmethod
     def load(cls, path: Path) -> Ranker:
+        """The saved weights; fresh ones when there are none or they are damaged.
+
+        Damage must not fail the sidebar, nor pass unnoticed: the file is reported in
+        one line and moved aside (``<name>.broken.json``), so the next start is quiet.
+        """
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return cls()
+        except OSError as exc:
+            log.warning("suggestion weights %s cannot be read (%s); using fresh weights",
+                        path, exc.strerror or exc)
+            return cls()
         ranker = cls()
         try:
-            doc = json.loads(Path(path).read_text())
-        except (OSError, ValueError):
-            return ranker  # missing or corrupt: start fresh rather than fail the sidebar
-        for name, value in doc.get("weights", {}).items():
-            if name in FEATURES:
-                ranker.w[FEATURES.index(name)] = float(value)
-        ranker.updates = int(doc.get("updates", 0))
+            doc = json.loads(raw)
+            for name, value in doc["weights"].items():
+                if name in FEATURES:
+                    ranker.w[FEATURES.index(name)] = _finite(value)
+            ranker.updates = int(doc.get("updates", 0))
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            _set_aside(path, _reason(exc))
+            return cls()
         return ranker
+
+
+def _finite(value: object) -> float:
+    number = float(value)  # type: ignore[arg-type]
+    if not np.isfinite(number):
+        raise ValueError(f"weight {value!r} is not a finite number")
+    return number
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    if isinstance(exc, KeyError):
+        return f"no {text} entry"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def broken_path(path: Path) -> Path:
+    """Where a damaged weights file is kept: ``suggest_weights.broken.json``."""
+    return path.with_name(f"{path.stem}.broken{path.suffix}")
+
+
+def _set_aside(path: Path, reason: str) -> None:
+    """Report the damaged ``path`` and move it aside (keeping an earlier, different copy)."""
+    target = broken_path(path)
+    n = 1
+    while target.exists() and target.read_bytes() != path.read_bytes():
+        n += 1
+        target = path.with_name(f"{path.stem}.broken-{n}{path.suffix}")
+    try:
+        os.replace(path, target)
+    except OSError as exc:
+        log.warning("suggestion weights %s are damaged (%s) and could not be moved aside "
+                    "(%s); using fresh weights", path, reason, exc.strerror or exc)
+        return
+    log.warning("suggestion weights %s were damaged (%s); kept as %s, using fresh weights",
+                path, reason, target.name)
