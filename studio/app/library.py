@@ -11,9 +11,16 @@ one transaction; any failure removes what the call wrote. Rows of a job stay in
 ``generate_pending`` until the engine recorded the job's ``generate`` event; one whose
 process died in between gets its event on the next open, with its original time.
 
+Before a save or an import writes a file, its final path (and its thumbnail's) is noted
+in ``pending_files`` with the writer's pid, committed; the index rows and the deletion of
+the notes commit together. On open, the notes of processes no longer running name files
+that were never indexed: those files and their ``.NAME.*.tmp`` siblings are deleted, so
+no orphan (nor a temp file holding a prompt) survives a kill.
+
 Fault points (tests/faults), in the order ``add`` reaches them: per output
 ``library.after_file``, ``library.after_thumbnail`` (images); then once per call
-``library.after_index`` (the rows are committed). ``library.repair.after_build`` and
+``library.after_index`` (the rows are committed). ``store_existing`` (an import):
+``library.import.after_file``. ``library.repair.after_build`` and
 ``library.repair.after_replace`` are in ``library_repair``.
 """
 
@@ -641,8 +648,12 @@ class Library:
             if thumbnail is not None:
                 self._write_thumbnail(aid, thumbnail)
         except BaseException:
-            self._remove_file(aid, str(path), link)
-            self._forget_planned([aid])
+            try:
+                self._remove_file(aid, str(path), link)
+            except OSError:
+                log.warning("could not remove %s after a failed import", path, exc_info=True)
+            else:
+                self._forget_planned([aid])
             raise
         req = request or GenerationRequest(modality="image")
         return Artifact(

@@ -45,7 +45,7 @@ class Counts:
     integrity_failures: int = 0
     #: runs that failed where they should have worked (a re-run after a kill, a clean run)
     runs_failed: int = 0
-    #: informational: temporary files and unindexed whole files left by kills, at the end
+    #: temporary files and unindexed whole files left by kills, after the final open
     temp_files_left: int = 0
     orphan_files_left: int = 0
     #: fault point -> kills that landed there
@@ -54,7 +54,8 @@ class Counts:
     _seen: set[str] = field(default_factory=set, repr=False)
 
     LOSSES = ("artifacts_lost", "events_lost", "events_duplicated", "partial_files",
-              "tracebacks", "integrity_failures", "runs_failed")
+              "tracebacks", "integrity_failures", "runs_failed", "temp_files_left",
+              "orphan_files_left")
 
     def ok(self) -> bool:
         return all(getattr(self, k) == 0 for k in self.LOSSES)
@@ -91,6 +92,8 @@ class Counts:
         for kind, details in found.problems().items():
             for detail in details:
                 self.note(kind, detail, cycle, run, data_dir)
+        # Between runs a kill may leave them; the count that matters is the last one,
+        # taken after a final open (``kill_campaign``).
         self.temp_files_left = len(found.temp_files)
         self.orphan_files_left = len(found.orphan_files)
 

@@ -59,6 +59,9 @@ def test_kill_at_point_leaves_a_consistent_folder(point, data_dir, work):
         assert again.rc == 0, f"re-run after {point}: {again.stderr}"
     job.ledger.artifacts.update(committed_ids(again))
     _assert_clean(data_dir, job.ledger, run, job.copies, recovered=True)
+    # What the kill left unindexed or half-written is gone once the library opened.
+    left = check_state(data_dir, job.ledger, job.copies, recovered=True).leftovers()
+    assert not left, f"left after the next run: {left}\nreproduce: {run.command(data_dir)}"
     if job.erases:
         assert read_events(data_dir) == [], "events left after `forget --yes` ran again"
 
