@@ -23,6 +23,8 @@ def encode(output: Output, metadata: Mapping[str, Any]) -> tuple[bytes, str]:
     data = writer(output, metadata)
     if output.kind == "video":
         return data, _video_extension(output)
+    if output.kind == "audio":
+        return data, AUDIO_FORMATS[_audio_format(output)]
     return data, EXTENSIONS[output.kind]
 
 
@@ -63,22 +65,69 @@ def read_markdown(data: bytes) -> tuple[dict[str, Any], str]:
     return {}, text
 
 
-def _flac(output: Output, metadata: Mapping[str, Any]) -> bytes:
+#: Audio file formats, chosen by ``Output.metadata["format"]`` (flac when absent).
+AUDIO_FORMATS = {"flac": ".flac", "wav": ".wav"}
+
+#: Tags soundfile writes in both FLAC and WAV; ``Output.embed`` may set any of them.
+AUDIO_TAGS = ("title", "artist", "album", "genre", "date", "tracknumber", "copyright",
+              "license", "software")
+
+# libsndfile drops WAV INFO strings longer than this (see studio.app.riff).
+_WAV_INFO_LIMIT = 2000
+
+
+def _audio_format(output: Output) -> str:
+    fmt = str(output.metadata.get("format") or "flac").lower()
+    if fmt not in AUDIO_FORMATS:
+        raise PluginError(f"unknown audio format {fmt!r}: use one of {', '.join(AUDIO_FORMATS)}")
+    return fmt
+
+
+def audio_tags(output: Output, metadata: Mapping[str, Any]) -> dict[str, str]:
+    """The text tags of an audio file: players show the title (the prompt's start)
+    and the artist (the model); the full request is the JSON comment."""
+    request = metadata.get("request") if isinstance(metadata.get("request"), dict) else {}
+    prompt = " ".join(str(request.get("prompt") or "").split())
+    tags = {
+        "title": prompt[:100],
+        "artist": str(metadata.get("model") or request.get("model") or ""),
+        "software": "Studio",
+        **{k: str(v) for k, v in output.embed.items() if k in AUDIO_TAGS},
+    }
+    return {k: v for k, v in tags.items() if v}
+
+
+def _audio(output: Output, metadata: Mapping[str, Any]) -> bytes:
     import numpy as np
     import soundfile as sf
 
+    from studio.api import StudioError
+    from studio.api.audio import as_samples
+
+    fmt = _audio_format(output)
     try:
         samples, rate = output.data
-    except (TypeError, ValueError):
-        raise PluginError("audio output must be a (samples, sample_rate) pair") from None
-    samples = np.asarray(samples, dtype=np.float32)
+        samples = as_samples(samples)
+    except (TypeError, ValueError, StudioError):
+        raise PluginError("audio output must be a (samples, sample_rate) pair of a "
+                          "(frames, channels) array of finite numbers") from None
+    if isinstance(rate, bool) or not isinstance(rate, (int, np.integer)) or rate <= 0:
+        raise PluginError(f"audio sample rate must be a positive whole number, got {rate!r}")
+    if len(samples) == 0:
+        raise PluginError("audio output has no samples")
+    comment = json.dumps(metadata, sort_keys=True, default=str)
     buf = io.BytesIO()
-    with sf.SoundFile(buf, "w", samplerate=int(rate), channels=1 if samples.ndim == 1
-                      else samples.shape[1], format="FLAC") as f:
-        f.comment = json.dumps(metadata, sort_keys=True, default=str)
-        if "title" in output.embed:
-            f.title = output.embed["title"]
+    with sf.SoundFile(buf, "w", samplerate=int(rate), channels=samples.shape[1],
+                      format=fmt.upper(), subtype="PCM_16") as f:
+        for key, value in audio_tags(output, metadata).items():
+            setattr(f, key, value)
+        if fmt == "flac" or len(comment) <= _WAV_INFO_LIMIT:
+            f.comment = comment
         f.write(samples)
+    if fmt == "wav":
+        from studio.app.riff import STUDIO_CHUNK, add_chunk
+
+        return add_chunk(buf.getvalue(), STUDIO_CHUNK, comment.encode("utf-8"))
     return buf.getvalue()
 
 
@@ -146,6 +195,6 @@ def thumbnail_image(output: Output) -> Any:
 _WRITERS: dict[str, Callable[[Output, Mapping[str, Any]], bytes]] = {
     "image": _png,
     "text": _markdown,
-    "audio": _flac,
+    "audio": _audio,
     "video": _video,
 }

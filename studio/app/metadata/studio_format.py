@@ -56,16 +56,26 @@ def _created(value: Any) -> float | None:
 
 
 def from_audio(file: BinaryIO) -> FileMetadata | None:
-    """Studio metadata in a FLAC or WAV comment; None when the file has no comment."""
+    """Studio metadata in a FLAC or WAV comment; None when the file has no comment.
+
+    A WAV file's own ``stdo`` chunk (studio.app.riff) wins over its INFO comment,
+    which libsndfile cannot hold past about 2 KB.
+    """
     import soundfile as sf
+
+    from studio.app.riff import STUDIO_CHUNK, find_chunk
 
     # libsndfile reports broken headers as RuntimeError (LibsndfileError) or others.
     # Opening reads the header and tags only, not the samples.
     try:
         with sf.SoundFile(file) as f:
             comment = f.comment
+        file.seek(0)
+        chunk = find_chunk(file, STUDIO_CHUNK)
     except Exception as exc:
         raise RequestError(f"is not a readable audio file ({_one_line(exc)})") from None
+    if chunk is not None:
+        return _from_comment(chunk.decode("utf-8", "replace"), "WAV studio chunk")
     return _from_comment(comment, "audio comment")
 
 
