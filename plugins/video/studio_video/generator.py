@@ -1,0 +1,349 @@
+"""The video generator: one request through a diffusers video pipeline, step by step.
+
+Imported on the first video job only (``GeneratorInfo.factory``), so importing
+torch and diffusers here never slows the studio's start.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from studio.api import (
+    Cancelled,
+    CancelToken,
+    GenerationRequest,
+    Generator,
+    LoadPlan,
+    OutOfMemory,
+    Output,
+    ParamError,
+    ProgressFn,
+    RequestError,
+)
+from studio.api.video import exact_fps, frames_array
+from studio_video.families import nearest_multiple, round_frames, tasks_of
+from studio_video.loading import LoadedVideo, estimate, load_model
+from studio_video.models import VideoSource, activation_bytes, locate
+from studio_video.preview import latent_preview
+
+log = logging.getLogger(__name__)
+
+#: At most one preview per this many seconds (plus the last step).
+PREVIEW_INTERVAL_S = 0.2
+#: Tiling cuts the decode's peak to roughly this fraction; beyond it the clip is refused.
+TILED_PEAK_FRACTION = 1 / 8
+
+
+@dataclass(frozen=True)
+class ClipSettings:
+    """A request's parameters after the family's defaults and rules are applied."""
+
+    task: str
+    frames: int
+    fps: Fraction
+    steps: int
+    guidance: float
+    width: int | None  # None: the input image's size (img2video) or the family's
+    height: int | None
+    negative: str
+    format: str
+    notes: tuple[str, ...] = field(default=())
+
+
+class VideoGenerator(Generator):
+    """Any diffusers video pipeline, driven through its family's adapter."""
+
+    def check_request(self, request: GenerationRequest) -> None:
+        source = locate(self.resolve_model(request))
+        clip_settings(request, source)
+        if "image" in request.inputs:
+            _open_image(request.inputs["image"], verify_only=True)
+
+    def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
+        return estimate(model, plan)
+
+    def load(self, model: str, plan: LoadPlan) -> LoadedVideo:
+        return load_model(model, plan)
+
+    def unload(self, loaded: LoadedVideo) -> None:
+        loaded.pipes.clear()
+        loaded.pipe = None
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        loaded: LoadedVideo,
+        progress: ProgressFn,
+        cancel: CancelToken,
+    ) -> list[Output]:
+        import torch
+
+        # 1. Apply the family's rules and defaults; read the input image.
+        source = loaded.source
+        s = clip_settings(request, source)
+        image = None
+        if s.task == "img2video":
+            image = _open_image(request.inputs.get("image", ""))
+        width, height = _size(s, source, image)
+        notes = list(s.notes)
+        # 2. The pipeline for the task, and memory savers for the clip's size.
+        pipe = loaded.pipe_for(s.task)
+        notes.extend(_fit_decode(loaded, s.frames, width, height))
+        # 3. Arguments under the family's names; the seed on a CPU generator, as plain
+        #    diffusers would, so one seed gives the same frames on every device.
+        family = source.family
+        seed = int(request.seed or 0)
+        kwargs: dict[str, Any] = {
+            "prompt": request.prompt,
+            "negative_prompt": s.negative or None,
+            "height": height,
+            "width": width,
+            family.frames_arg: s.frames,
+            "num_inference_steps": s.steps,
+            "guidance_scale": s.guidance,
+            "generator": torch.Generator("cpu").manual_seed(seed),
+            "output_type": "np",
+        }
+        if family.fps_arg:
+            kwargs[family.fps_arg] = float(s.fps)
+        if image is not None:
+            kwargs["image"] = image.resize((width, height))
+        # 4. Denoise, reporting each step; a cancel stops at the next step and skips the
+        #    decode; an out-of-memory decode is retried tiled on the kept latents.
+        hook = StepHook(progress, cancel, _latent_grid(pipe, s.frames, width, height))
+        if family.step_callback:
+            kwargs.update(callback_on_step_end=hook,
+                          callback_on_step_end_tensor_inputs=["latents"])
+        cancel.check()
+        with DecodeGuard(loaded, hook) as guard:
+            result = pipe(**kwargs)
+        if hook.cancelled or cancel.cancelled:
+            raise Cancelled()
+        if guard.retried:
+            notes.append("the VAE decode ran out of memory and was retried tiled on the "
+                         "kept latents (no denoising repeated)")
+        # 5. The clip, with what reproduces it.
+        frames = frames_array(result.frames[0])
+        meta = {
+            "seed": seed, "model": request.model, "family": family.name,
+            "pipeline": source.class_name, "steps": s.steps, "guidance_scale": s.guidance,
+            "width": int(frames.shape[2]), "height": int(frames.shape[1]),
+            "num_frames": int(frames.shape[0]), "fps": str(s.fps), "format": s.format,
+        }
+        if notes:
+            meta["notes"] = notes
+            for note in notes:
+                log.info("%s", note)
+        return [Output("video", (frames, s.fps), meta)]
+
+
+# -- request details -------------------------------------------------------------
+
+
+def clip_settings(request: GenerationRequest, source: VideoSource) -> ClipSettings:
+    """Check ``request`` against the model's rules and fill in the family's defaults.
+
+    Raises ``RequestError`` for a task the model cannot run and ``ParamError`` for a
+    size or frame count it cannot make, naming the nearest allowed value.
+    """
+    p = request.params
+    family = source.family
+    task = request.task or "txt2video"
+    tasks = tasks_of(family, source.class_name)
+    if task not in tasks:
+        if task == "img2video":
+            raise RequestError(
+                f"{source.name} is a text-to-video model ({source.class_name}) and takes no "
+                "image input: use task txt2video, or an image-to-video model"
+                + (f" ({family.img2video})" if family.img2video else ""))
+        raise RequestError(f"{source.name} is an image-to-video model ({source.class_name}): "
+                           "give it an image input (task img2video)")
+    notes: list[str] = []
+    asked = int(p.get("num_frames") or family.frames)
+    temporal = source.temporal
+    top = round_frames(family.max_frames, temporal, family.max_frames)
+    if asked > family.max_frames:
+        raise ParamError(f"num_frames {asked} is more than {family.name} makes; the nearest "
+                         f"allowed value is {top}")
+    frames = round_frames(asked, temporal, family.max_frames)
+    if frames != asked:
+        notes.append(f"num_frames {asked} rounded to {frames}: {family.name} makes "
+                     f"{temporal}k+1 frames")
+    spatial = source.spatial
+    for name in ("width", "height"):
+        value = p.get(name)
+        if value and value % spatial:
+            raise ParamError(
+                f"{name} {value} is not a multiple of {spatial}, which {source.name} needs; "
+                f"the nearest allowed value is {nearest_multiple(value, spatial)}")
+    try:
+        fps = exact_fps(p.get("fps") or family.fps)
+    except ValueError as exc:
+        raise ParamError(f"fps: {exc}") from None
+    guidance = p.get("guidance_scale")
+    return ClipSettings(
+        task=task, frames=frames, fps=fps, steps=int(p.get("steps") or family.steps),
+        guidance=float(family.guidance if guidance is None else guidance),
+        width=p.get("width"), height=p.get("height"),
+        negative=p.get("negative_prompt") or "", format=p.get("format") or "mp4",
+        notes=tuple(notes),
+    )
+
+
+def _size(s: ClipSettings, source: VideoSource, image: Any) -> tuple[int, int]:
+    spatial = source.spatial
+    if image is not None:
+        base = image.size
+    else:
+        base = source.family.size
+    width = s.width or nearest_multiple(base[0], spatial)
+    height = s.height or nearest_multiple(base[1], spatial)
+    return width, height
+
+
+def _open_image(path: str, verify_only: bool = False) -> Any:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            if verify_only:
+                im.verify()
+                return None
+            return im.convert("RGB")
+    except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
+        raise RequestError(f"image input {path!r} is not a readable image: {exc}") from exc
+
+
+def _latent_grid(pipe: Any, frames: int, width: int, height: int) -> tuple[int, int, int] | None:
+    """(frames, height, width) of packed latents (LTX), for the preview to unpack."""
+    temporal = getattr(pipe, "vae_temporal_compression_ratio", None)
+    spatial = getattr(pipe, "vae_spatial_compression_ratio", None)
+    if not temporal or not spatial:
+        return None
+    p = getattr(pipe, "transformer_spatial_patch_size", 1) or 1
+    pt = getattr(pipe, "transformer_temporal_patch_size", 1) or 1
+    return ((frames - 1) // temporal + 1) // pt, height // spatial // p, width // spatial // p
+
+
+# -- memory -------------------------------------------------------------------------
+
+
+def _fit_decode(loaded: LoadedVideo, frames: int, width: int, height: int) -> list[str]:
+    """Switch VAE tiling on when the decode would not fit; refuse what tiling cannot save."""
+    plan = loaded.plan
+    if not plan.device.startswith("cuda"):
+        return []
+    import torch
+
+    need = activation_bytes(loaded.source, frames, width, height, plan.dtype)
+    free, _total = torch.cuda.mem_get_info(torch.device(plan.device))
+    if need <= free:
+        return []
+    if need * TILED_PEAK_FRACTION > free:
+        fewer = max(1, int(frames * free / (need * TILED_PEAK_FRACTION)))
+        raise OutOfMemory(
+            f"a {frames}-frame {width}x{height} clip needs about {need / 1e9:.1f} GB to decode "
+            f"and {free / 1e9:.1f} GB are free even with VAE tiling: lower num_frames (to "
+            f"about {fewer}) or the width and height")
+    loaded.lighten(True)
+    return [f"VAE tiling on: decoding {frames} frames at {width}x{height} needs about "
+            f"{need / 1e9:.1f} GB, {free / 1e9:.1f} GB are free"]
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    import torch
+
+    return isinstance(exc, torch.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and "out of memory" in str(exc).lower())
+
+
+class DecodeGuard:
+    """Wraps the VAE's ``decode`` for one call of the pipeline.
+
+    The latents it is given are the result of the whole denoise. On an
+    out-of-memory error it frees cached memory, switches VAE tiling and slicing on
+    and decodes the same latents again, so a long denoise is never repeated. A
+    cancelled job skips the decode altogether.
+    """
+
+    def __init__(self, loaded: LoadedVideo, hook: StepHook) -> None:
+        self.loaded, self.hook = loaded, hook
+        self.vae = loaded.pipe.vae
+        self.retried = False
+
+    def __enter__(self) -> DecodeGuard:
+        original = self.vae.decode
+
+        def decode(*args: Any, **kwargs: Any) -> Any:
+            if self.hook.cancelled:
+                raise Cancelled()
+            try:
+                return original(*args, **kwargs)
+            except Exception as exc:
+                if not is_out_of_memory(exc) or self.retried:
+                    raise
+            self.retried = True
+            log.warning("the VAE decode ran out of memory; retrying it tiled on the kept "
+                        "latents")
+            _free_cached_memory()
+            self.loaded.lighten(True)
+            return original(*args, **kwargs)
+
+        self.vae.decode = decode
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Back to the class's own method (the wrapper was an instance attribute).
+        self.vae.__dict__.pop("decode", None)
+
+
+def _free_cached_memory() -> None:
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+# -- progress ---------------------------------------------------------------------
+
+
+class StepHook:
+    """``callback_on_step_end``: progress with a latent preview each step, and cancel.
+
+    ``progress`` raises ``Cancelled`` when the job was cancelled; an exception
+    escaping the denoising loop would skip diffusers' own clean-up, so it becomes
+    the pipeline's interrupt flag and is raised again after the call.
+    """
+
+    def __init__(self, progress: ProgressFn, cancel: CancelToken,
+                 grid: tuple[int, int, int] | None) -> None:
+        self.progress, self.cancel, self.grid = progress, cancel, grid
+        self.cancelled = False
+        self.latents: Any = None  # the newest latents: the denoise so far, kept in memory
+        self.last_preview = -math.inf
+
+    def __call__(self, pipe: Any, i: int, t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        total = pipe.num_timesteps
+        step = i + 1
+        self.latents = kwargs.get("latents")
+        preview = None
+        now = time.monotonic()
+        if self.latents is not None and (now - self.last_preview >= PREVIEW_INTERVAL_S
+                                         or step == total):
+            preview = latent_preview(self.latents, self.grid)
+            self.last_preview = now
+        try:
+            self.progress(step, total, preview=preview)
+        except Cancelled:
+            self.cancelled = True
+        if self.cancelled or self.cancel.cancelled:
+            self.cancelled = True
+            pipe._interrupt = True
+        return kwargs

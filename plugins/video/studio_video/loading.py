@@ -1,0 +1,165 @@
+"""Loading a video pipeline by the class its ``model_index.json`` declares.
+
+One ``LoadedVideo`` holds the pipeline of the model's own class; where a family's
+text-to-video weights also drive its image-to-video pipeline (LTX), that pipeline
+is made with ``from_pipe``, sharing the loaded modules.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.api import LoadPlan, ModelError, OutOfMemory
+from studio_video.families import tasks_of
+from studio_video.models import VideoSource, estimate_weight_bytes, locate, weight_files
+
+log = logging.getLogger(__name__)
+
+#: Headroom for activations and the allocator on top of the weights.
+ACTIVATION_FACTOR = 1.25
+
+
+@dataclass
+class LoadedVideo:
+    """What ``load`` returns: the pipeline for one model under one plan."""
+
+    source: VideoSource
+    plan: LoadPlan
+    pipe: Any
+    pipes: dict[str, Any] = field(default_factory=dict)
+    tiled: bool = False  # VAE tiling and slicing are on
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        return tasks_of(self.source.family, self.source.class_name)
+
+    def pipe_for(self, task: str) -> Any:
+        """The pipeline that runs ``task``, sharing the loaded weights."""
+        if task == "txt2video" or self.source.class_name == self.source.family.img2video:
+            return self.pipe
+        pipe = self.pipes.get(task)
+        if pipe is None:
+            import diffusers
+
+            cls = getattr(diffusers, self.source.family.img2video or "", None)
+            if cls is None:
+                raise ModelError(f"this diffusers has no {self.source.family.img2video}")
+            pipe = cls.from_pipe(self.pipe)
+            pipe.set_progress_bar_config(disable=True)
+            self.pipes[task] = pipe
+        return pipe
+
+    def lighten(self, on: bool) -> None:
+        """VAE tiling and slicing: decode in pieces, for large clips and after an OOM."""
+        if on == self.tiled:
+            return
+        vae = self.pipe.vae
+        for name in ("tiling", "slicing"):
+            switch = getattr(vae, f"{'enable' if on else 'disable'}_{name}", None)
+            if switch is not None:
+                switch()
+        self.tiled = on
+
+
+def torch_dtype(name: str) -> Any:
+    import torch
+
+    try:
+        return {"float32": torch.float32, "float16": torch.float16,
+                "bfloat16": torch.bfloat16}[name]
+    except KeyError:
+        raise ModelError(f"unsupported dtype {name!r}: use float32, float16 or bfloat16") \
+            from None
+
+
+def estimate(model: str, plan: LoadPlan) -> int | None:
+    """Weight bytes under ``plan`` from safetensors headers; None when not on disk yet."""
+    try:
+        source = locate(model, plan.allow_pickle)
+    except ModelError:
+        return None
+    files = weight_files(source)
+    if not files:
+        return None
+    return int(estimate_weight_bytes(files, plan.dtype) * ACTIVATION_FACTOR)
+
+
+def load_model(model: str, plan: LoadPlan) -> LoadedVideo:
+    """Locate, check memory, load and place ``model`` as ``plan`` says."""
+    # 1. Resolve the reference and its family; pickles are refused before any read.
+    source = locate(model, plan.allow_pickle)
+    # 2. Refuse clearly when the weights cannot fit, rather than crash half-way.
+    check_fits(source, plan)
+    # 3. Load by the declared class (DiffusionPipeline picks it from model_index.json).
+    pipe = _from_source(source, plan)
+    pipe.set_progress_bar_config(disable=True)
+    # 4. Place on the device.
+    if plan.offload and plan.device != "cpu":
+        pipe.enable_model_cpu_offload(device=plan.device)
+    else:
+        pipe.to(plan.device)
+    return LoadedVideo(source, plan, pipe)
+
+
+def _from_source(source: VideoSource, plan: LoadPlan) -> Any:
+    from diffusers import DiffusionPipeline
+    from diffusers.utils import logging as diffusers_logging
+
+    diffusers_logging.disable_progress_bar()
+    kwargs: dict[str, Any] = {_dtype_keyword(): torch_dtype(plan.dtype),
+                              "local_files_only": True}
+    if not plan.allow_pickle:
+        kwargs["use_safetensors"] = True
+    assert source.folder is not None
+    try:
+        if source.adapter is not None:
+            from diffusers import AnimateDiffPipeline, MotionAdapter
+
+            adapter = MotionAdapter.from_pretrained(str(source.adapter), **kwargs)
+            return AnimateDiffPipeline.from_pretrained(str(source.folder),
+                                                       motion_adapter=adapter, **kwargs)
+        return DiffusionPipeline.from_pretrained(str(source.folder), **kwargs)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ModelError(f"cannot load model {source.ref!r}: {_first_line(exc)}") from exc
+
+
+def _dtype_keyword() -> str:
+    # diffusers renamed torch_dtype to dtype; releases before the rename know only
+    # torch_dtype.
+    try:
+        from diffusers.utils.deprecation_utils import _resolve_dtype  # noqa: F401
+    except ImportError:
+        return "torch_dtype"
+    return "dtype"
+
+
+def check_fits(source: VideoSource, plan: LoadPlan) -> None:
+    """Raise before loading when the weights cannot fit the device under ``plan``.
+
+    Without offload, a CUDA shortfall raises torch's own out-of-memory error so the
+    host retries with CPU offload; with offload only the largest component must fit.
+    """
+    files = weight_files(source)
+    if not files or not plan.device.startswith("cuda"):
+        return
+    import torch
+
+    need = int(estimate_weight_bytes(files, plan.dtype) * ACTIVATION_FACTOR)
+    free, _total = torch.cuda.mem_get_info(torch.device(plan.device))
+    if not plan.offload and need > free:
+        raise torch.OutOfMemoryError(
+            f"CUDA out of memory: {source.name} needs about {need / 1e9:.1f} GB, "
+            f"{free / 1e9:.1f} GB free")
+    largest = max(estimate_weight_bytes([f], plan.dtype) for f in files)
+    if plan.offload and largest * ACTIVATION_FACTOR > free:
+        raise OutOfMemory(
+            f"{source.name} needs at least {largest * ACTIVATION_FACTOR / 1e9:.1f} GB of GPU "
+            f"memory even with CPU offload and {free / 1e9:.1f} GB are free: choose "
+            "bfloat16, close other GPU programs or use a smaller model")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0].rstrip(".") if text else type(exc).__name__

@@ -1,0 +1,242 @@
+"""Finding video models and reading what they declare, cheaply (JSON and headers only).
+
+A reference is a diffusers folder, a hub id already in the Hugging Face cache, or
+``base+adapter`` for AnimateDiff (a Stable Diffusion 1.5 base plus a motion
+adapter, each a folder or a hub id). The family and the frame and size rules come
+from ``model_index.json`` and the components' ``config.json``, so a request is
+checked before any weights load. Weights load from safetensors; pickles are
+refused unless the plan allows them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from studio.api import ModelError
+from studio_video.families import Family, family_for, supported_classes
+
+PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl")
+DTYPE_BYTES = {"float32": 4, "F32": 4, "float16": 2, "F16": 2, "bfloat16": 2, "BF16": 2,
+               "F64": 8, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1,
+               "F8_E4M3": 1, "F8_E5M2": 1}
+#: Components whose weights sit on the device while generating.
+WEIGHT_COMPONENTS = ("transformer", "transformer_2", "unet", "motion_adapter", "vae",
+                     "text_encoder", "text_encoder_2", "image_encoder")
+#: The safetensors format's own limit on the JSON header.
+MAX_HEADER_BYTES = 100_000_000
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
+
+
+@dataclass(frozen=True)
+class VideoSource:
+    """Where a reference points and what it declares."""
+
+    ref: str
+    folder: Path | None  # the diffusers folder (or cached snapshot); None: not downloaded
+    class_name: str
+    family: Family
+    configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    adapter: Path | None = None  # AnimateDiff's motion adapter folder, for base+adapter
+
+    @property
+    def name(self) -> str:
+        if self.folder is None or _HUB_ID.match(self.ref):
+            return self.ref
+        return self.folder.name if self.adapter is None else \
+            f"{self.folder.name}+{self.adapter.name}"
+
+    @property
+    def temporal(self) -> int | None:
+        return self.family.allowed_frames(self.configs)
+
+    @property
+    def spatial(self) -> int:
+        return max(8, self.family.spatial(self.configs))
+
+
+def locate(ref: str, allow_pickle: bool = False) -> VideoSource:
+    """Resolve ``ref`` and read its family; raise ``ModelError`` naming what is wrong."""
+    if not ref:
+        raise ModelError("no model chosen: pass --model (a hub id or a diffusers folder)")
+    if "+" in ref and not Path(ref).expanduser().exists():
+        base_ref, adapter_ref = (part.strip() for part in ref.split("+", 1))
+        base = _folder(base_ref, allow_pickle)
+        adapter = _folder(adapter_ref, allow_pickle, index=False)
+        if not (adapter / "config.json").is_file():
+            raise ModelError(f"motion adapter {adapter_ref!r} has no config.json")
+        family = family_for("AnimateDiffPipeline")
+        assert family is not None
+        return VideoSource(ref, base, "AnimateDiffPipeline", family, _configs(base), adapter)
+    folder = _folder(ref, allow_pickle)
+    index = _read_json(folder / "model_index.json")
+    class_name = str(index.get("_class_name", ""))
+    family = family_for(class_name)
+    if family is None:
+        raise ModelError(
+            f"{ref!r} is a {class_name or 'pipeline of no declared class'}, not a video "
+            f"pipeline this pack drives ({', '.join(supported_classes())}); an SD 1.5 model "
+            "animates with a motion adapter as 'base+adapter'")
+    return VideoSource(ref, folder, class_name, family, _configs(folder))
+
+
+def _folder(ref: str, allow_pickle: bool, index: bool = True) -> Path:
+    path = Path(ref).expanduser()
+    if path.is_dir():
+        folder = path.resolve()
+    elif _HUB_ID.match(ref):
+        folder = cached_snapshot(ref, index)
+        if folder is None:
+            raise ModelError(f"model {ref!r} is not downloaded yet: run 'studio models "
+                             f"download {ref}' (or 'hf download {ref}'), then generate again")
+    else:
+        raise ModelError(f"model {ref!r} is neither a folder nor a Hugging Face repo id "
+                         "(owner/name)")
+    if index and not (folder / "model_index.json").is_file():
+        raise ModelError(f"{folder} is not a diffusers model folder (no model_index.json)")
+    if not allow_pickle:
+        _refuse_pickles(folder)
+    return folder
+
+
+def _refuse_pickles(folder: Path) -> None:
+    for sub in [folder, *(folder / c for c in WEIGHT_COMPONENTS)]:
+        if not sub.is_dir():
+            continue
+        names = [p.name for p in sub.iterdir()]
+        if not any(n.endswith(".safetensors") for n in names) and any(
+                n.endswith(PICKLE_SUFFIXES) for n in names):
+            raise ModelError(
+                f"{sub.name} holds only pickle weights, which can run code when loaded; "
+                "use a safetensors version, or turn on allow_pickle in the settings if you "
+                "trust where it came from")
+
+
+def cached_snapshot(repo_id: str, index: bool = True) -> Path | None:
+    """The newest cached snapshot of ``repo_id``, without network."""
+    from huggingface_hub import constants
+
+    repo_dir = Path(constants.HF_HUB_CACHE) / f"models--{repo_id.replace('/', '--')}"
+    marker = "model_index.json" if index else "config.json"
+    ref_file = repo_dir / "refs" / "main"
+    if ref_file.is_file():
+        snap = repo_dir / "snapshots" / ref_file.read_text(encoding="utf-8").strip()
+        if (snap / marker).is_file():
+            return snap
+    snaps = sorted((repo_dir / "snapshots").glob(f"*/{marker}"),
+                   key=lambda p: p.stat().st_mtime, reverse=True) if repo_dir.is_dir() else []
+    return snaps[0].parent if snaps else None
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path} is not readable JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{path} is not a JSON object")
+    return data
+
+
+def _configs(folder: Path) -> dict[str, dict[str, Any]]:
+    return {c: _read_json(folder / c / "config.json") for c in WEIGHT_COMPONENTS
+            if (folder / c / "config.json").is_file()}
+
+
+# -- memory estimates -------------------------------------------------------------
+
+
+def weight_files(source: VideoSource) -> list[Path]:
+    """The weight files a load would read (plain files before variants)."""
+    folders = [source.folder / c for c in WEIGHT_COMPONENTS] if source.folder else []
+    if source.adapter is not None:
+        folders.append(source.adapter)
+    files: list[Path] = []
+    for sub in folders:
+        if not sub.is_dir():
+            continue
+        found = sorted(sub.glob("*.safetensors")) or sorted(
+            p for p in sub.iterdir() if p.suffix in PICKLE_SUFFIXES)
+        plain = [p for p in found if len(p.name.split(".")) == 2]
+        files.extend(plain or found)
+    return files
+
+
+def read_safetensors_header(path: Path) -> dict:
+    """The JSON header of a safetensors file, its claimed length checked first.
+
+    A damaged file can claim gigabytes of header, so the length is checked against
+    the file size and the format's limit before reading. Raises ``ModelError``.
+    """
+    def invalid(reason: str) -> ModelError:
+        return ModelError(f"{path} is not a valid safetensors file ({reason})")
+
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+            if len(head) < 8:
+                raise invalid("shorter than its 8-byte header length")
+            (size,) = struct.unpack("<Q", head)
+            available = os.fstat(f.fileno()).st_size - 8
+            if size > min(MAX_HEADER_BYTES, available):
+                raise invalid(f"its header claims {size} bytes, the file has {available}")
+            raw = f.read(size)
+    except OSError as exc:
+        raise ModelError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        header = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid("its header is not JSON") from None
+    if not isinstance(header, dict):
+        raise invalid("its header is not a JSON object")
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        shape = info.get("shape") if isinstance(info, dict) else None
+        if (not isinstance(info.get("dtype") if isinstance(info, dict) else None, str)
+                or not isinstance(shape, list)
+                or not all(isinstance(d, int) and d >= 0 for d in shape)):
+            raise invalid(f"tensor {name!r} has no valid dtype and shape")
+    return header
+
+
+def estimate_weight_bytes(files: list[Path], dtype: str) -> int:
+    """Bytes the weights take once floats are cast to ``dtype``."""
+    target = DTYPE_BYTES.get(dtype, 4)
+    total = 0
+    for path in files:
+        if path.suffix != ".safetensors":
+            total += path.stat().st_size * target // 4  # pickles: assume fp32 on disk
+            continue
+        for name, info in read_safetensors_header(path).items():
+            if name == "__metadata__":
+                continue
+            n = 1
+            for dim in info["shape"]:
+                n *= dim
+            kind = info["dtype"]
+            total += n * (target if kind.startswith(("F", "BF")) else DTYPE_BYTES.get(kind, 4))
+    return total
+
+
+def activation_bytes(source: VideoSource, frames: int, width: int, height: int,
+                     dtype: str) -> int:
+    """A rough peak for the VAE decode of one clip (its largest activation).
+
+    The decoder's widest block works at full resolution on every frame (video VAEs
+    decode all frames at once unless tiled or framewise): width x height x frames x
+    channels, with a factor of 4 for the block's temporaries.
+    """
+    vae = source.configs.get("vae", {})
+    widths = vae.get("decoder_block_out_channels") or vae.get("block_out_channels") or [128]
+    channels = int(min(widths)) if widths else 128
+    if "base_dim" in vae:  # Wan's VAE names its width base_dim
+        channels = int(vae["base_dim"])
+    return width * height * frames * channels * DTYPE_BYTES.get(dtype, 4) * 4

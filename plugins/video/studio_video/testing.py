@@ -1,0 +1,138 @@
+"""Random-weight video pipelines built from config, for tests and benchmarks.
+
+Nothing touches the network: the tokenizers are word-level ones written here
+(diffusers' own dummy tokenizers come from the Hub). ``save_tiny`` writes a
+diffusers folder the pack then loads through its real loader. Each model is
+seeded with 0 before it is built, as diffusers' ``get_dummy_components`` do.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+FAMILIES = ("wan", "ltx", "animatediff")
+WORDS = ("a red fox in the snow paper boat on river cat dog runs jumps night day "
+         "city forest sea sky bright dark slow fast").split()
+
+
+def tokenizer(max_length: int = 77) -> Any:
+    """A word-level fast tokenizer: known words, ``<unk>`` for the rest, ``</s>`` at the end."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<pad>", "</s>", "<unk>", "<s>"]
+    vocab = {tok: i for i, tok in enumerate(specials + WORDS)}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(
+        single="$A </s>", special_tokens=[("</s>", vocab["</s>"])])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>",
+                                   unk_token="<unk>", bos_token="<s>",
+                                   model_max_length=max_length)
+
+
+def _t5(dim: int = 32, umt5: bool = False) -> Any:
+    import torch
+    from transformers import T5Config, T5EncoderModel, UMT5Config, UMT5EncoderModel
+
+    torch.manual_seed(0)
+    config = (UMT5Config if umt5 else T5Config)(
+        vocab_size=64, d_model=dim, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
+        relative_attention_num_buckets=8, pad_token_id=0, eos_token_id=1,
+        decoder_start_token_id=0)
+    return (UMT5EncoderModel if umt5 else T5EncoderModel)(config).eval()
+
+
+def wan_components() -> dict[str, Any]:
+    import torch
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
+
+    torch.manual_seed(0)
+    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                           temperal_downsample=[False, True, True])
+    torch.manual_seed(0)
+    transformer = WanTransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16,
+        out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2,
+        cross_attn_norm=True, qk_norm="rms_norm_across_heads", rope_max_seq_len=32)
+    return {"transformer": transformer, "vae": vae,
+            "scheduler": FlowMatchEulerDiscreteScheduler(shift=7.0),
+            "text_encoder": _t5(umt5=True), "tokenizer": tokenizer(),
+            "transformer_2": None}
+
+
+def ltx_components() -> dict[str, Any]:
+    import torch
+    from diffusers import (
+        AutoencoderKLLTXVideo,
+        FlowMatchEulerDiscreteScheduler,
+        LTXVideoTransformer3DModel,
+    )
+
+    torch.manual_seed(0)
+    transformer = LTXVideoTransformer3DModel(
+        in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4,
+        attention_head_dim=8, cross_attention_dim=32, num_layers=1, caption_channels=32)
+    torch.manual_seed(0)
+    vae = AutoencoderKLLTXVideo(
+        latent_channels=8, block_out_channels=(8, 8, 8, 8),
+        decoder_block_out_channels=(8, 8, 8, 8),
+        spatio_temporal_scaling=(True, True, False, False),
+        decoder_spatio_temporal_scaling=(True, True, False, False),
+        layers_per_block=(1, 1, 1, 1, 1), decoder_layers_per_block=(1, 1, 1, 1, 1),
+        patch_size=1, patch_size_t=1, encoder_causal=True, decoder_causal=False)
+    return {"transformer": transformer, "vae": vae,
+            "scheduler": FlowMatchEulerDiscreteScheduler(), "text_encoder": _t5(),
+            "tokenizer": tokenizer(128)}
+
+
+def animatediff_components() -> dict[str, Any]:
+    import torch
+    from diffusers import AutoencoderKL, DDIMScheduler, MotionAdapter, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(8, 16), layers_per_block=1, sample_size=16, in_channels=4,
+        out_channels=4, down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"), cross_attention_dim=32,
+        norm_num_groups=2, attention_head_dim=4)
+    torch.manual_seed(0)
+    vae = AutoencoderKL(block_out_channels=[8, 16], in_channels=3, out_channels=3,
+                        down_block_types=["DownEncoderBlock2D"] * 2,
+                        up_block_types=["UpDecoderBlock2D"] * 2, latent_channels=4,
+                        norm_num_groups=2)
+    torch.manual_seed(0)
+    text_encoder = CLIPTextModel(CLIPTextConfig(
+        bos_token_id=3, eos_token_id=1, pad_token_id=0, hidden_size=32, intermediate_size=37,
+        layer_norm_eps=1e-5, num_attention_heads=4, num_hidden_layers=2, vocab_size=64,
+        max_position_embeddings=77)).eval()
+    torch.manual_seed(0)
+    adapter = MotionAdapter(block_out_channels=(8, 16), motion_layers_per_block=1,
+                            motion_norm_num_groups=2, motion_num_attention_heads=2)
+    scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="linear",
+                              clip_sample=False)
+    return {"unet": unet, "scheduler": scheduler, "vae": vae, "motion_adapter": adapter,
+            "text_encoder": text_encoder, "tokenizer": tokenizer(77),
+            "feature_extractor": None, "image_encoder": None}
+
+
+def tiny_pipeline(family: str) -> Any:
+    """A random-weight pipeline object of ``family`` ("wan", "ltx", "animatediff")."""
+    from diffusers import AnimateDiffPipeline, LTXPipeline, WanPipeline
+
+    if family == "wan":
+        return WanPipeline(**wan_components())
+    if family == "ltx":
+        return LTXPipeline(**ltx_components())
+    if family == "animatediff":
+        return AnimateDiffPipeline(**animatediff_components())
+    raise ValueError(f"unknown family {family!r}: one of {', '.join(FAMILIES)}")
+
+
+def save_tiny(folder: Path, family: str) -> Path:
+    """Build a random-weight pipeline of ``family`` and save it (safetensors) to ``folder``."""
+    folder = Path(folder)
+    tiny_pipeline(family).save_pretrained(folder, safe_serialization=True)
+    return folder
