@@ -22,6 +22,8 @@ BAD_FIELDS = [
     ("dtype", "float8", "one of"),
     ("engine_backend", None, "one of"),
     ("device", "cpu\n", "device"),
+    ("audio_output_device", 3, "device name or null"),
+    ("audio_output_device", " ", "device name or null"),
 ]
 
 
@@ -99,7 +101,7 @@ def test_commands_run_on_a_bad_settings_file(capsys, fake_entry_points, tmp_path
     ("disabled_plugins", '"x"'), ("disabled_plugins", "[1]"), ("memory_budget_gb", "lots"),
     ("memory_budget_gb", "-1"), ("memory_budget_gb", "NaN"), ("half_life_days", "true"),
     ("default_models", '{"a": 1}'), ("dtype", "int4"), ("nonsense", "1"),
-    ("model_dirs", "[" * 5000),
+    ("model_dirs", "[" * 5000), ("audio_output_device", ""),
 ])
 def test_settings_set_refuses_bad_values(capsys, tmp_path, key, value):
     assert main(["settings", "set", key, value]) == 2
@@ -112,6 +114,7 @@ def test_settings_set_refuses_bad_values(capsys, tmp_path, key, value):
     ("memory_budget_gb", "null", None), ("memory_budget_gb", "6", 6.0),
     ("device", "cuda:1", "cuda:1"), ("recording", "false", False),
     ("disabled_plugins", '["a"]', ["a"]),
+    ("audio_output_device", "USB Audio", "USB Audio"), ("audio_output_device", "null", None),
 ])
 def test_settings_set_accepts_good_values(capsys, tmp_path, key, text, value):
     assert main(["settings", "set", key, text]) == 0

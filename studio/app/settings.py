@@ -50,6 +50,9 @@ class Settings:
     # Model-written prompt expansions in the suggestions: each costs a text generation,
     # so off unless asked for (docs/suggestions.md).
     suggest_expansions: bool = False
+    # Where music plays (a name, or part of one, as sounddevice lists them); None:
+    # the system's default output (issue #11).
+    audio_output_device: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -112,6 +115,10 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "engine_backend": ("auto", "thread", "process"),
 }
 
+#: Text settings that may also be null ("null" on the command line).
+NULLABLE_TEXT = ("audio_output_device",)
+
+
 def _is_str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
@@ -155,6 +162,8 @@ RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "recording": ("true or false", _is_bool),
     "half_life_days": ("a positive number", _is_positive),
     "suggest_expansions": ("true or false", _is_bool),
+    "audio_output_device": ("a device name or null",
+                            lambda v: v is None or (isinstance(v, str) and bool(v.strip()))),
 }
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from studio.app.settings import RULES, SettingError, Settings, check_setting
+from studio.app.settings import NULLABLE_TEXT, RULES, SettingError, Settings, check_setting
 from studio.app.studio import Studio
 from studio.cli.output import print_json
 
@@ -33,6 +33,8 @@ def parse_value(key: str, text: str) -> Any:
         check_setting(key, None)  # raises: unknown setting, with the list of known ones
     if isinstance(getattr(Settings(), key), str):
         value: Any = text
+    elif key in NULLABLE_TEXT:
+        value = None if text == "null" else text
     else:
         try:
             value = json.loads(text)
