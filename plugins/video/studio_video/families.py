@@ -80,7 +80,8 @@ def _ltx_temporal(configs: Configs) -> int:
 
 def _ltx_spatial(configs: Configs) -> int:
     patch = int(configs.get("transformer", {}).get("patch_size", 1))
-    return _ltx_ratio(configs, True) * patch
+    # The LTX pipelines refuse sides that are not multiples of 32, whatever the VAE.
+    return max(32, _ltx_ratio(configs, True) * patch)
 
 
 def _sd_spatial(configs: Configs) -> int:
