@@ -120,3 +120,40 @@ def test_library_saves_a_wav_when_asked(tmp_path) -> None:
     (artifact,) = library.add([output], REQUEST, plugin_version="0.1")
     assert artifact.path.endswith(".wav")
     assert read_file_metadata(artifact.path).request == REQUEST
+
+
+def test_library_thumbnails_a_clip_with_its_waveform(tmp_path) -> None:
+    from PIL import Image
+
+    from studio.app.library import Library
+
+    library = Library(tmp_path / "lib")
+    (artifact,) = library.add([Output("audio", (clip(), RATE))], REQUEST)
+    with Image.open(library.thumbnail_path(artifact.id)) as thumb:
+        assert thumb.size == (256, 128)
+        assert len(np.unique(np.asarray(thumb.convert("L")))) > 2  # not a blank tile
+
+
+def test_saving_a_clip_does_not_import_torch(tmp_path) -> None:
+    # The library writes in the UI's process: importing torch there stalls the
+    # window (DESIGN.md), so the audio writer and its thumbnail stay clear of it.
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+import numpy as np
+from studio.api import GenerationRequest, Output
+from studio.app.library import Library
+req = GenerationRequest(modality="audio", prompt="rain", task="txt2music",
+                        generator="g", model="m", params={{}}, seed=1)
+t = np.arange(32000) / 32000
+x = np.sin(2 * np.pi * 440 * t)[:, None].astype(np.float32)
+for fmt in ("flac", "wav"):
+    Library({str(tmp_path)!r}).add([Output("audio", (x, 32000), metadata={{"format": fmt}})], req)
+print(sorted(m for m in ("torch", "torchaudio") if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

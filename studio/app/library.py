@@ -408,10 +408,11 @@ class Library:
                 written.append(path)
                 write_atomic(path, data)
                 fault_point("library.after_file")
-                if output.kind in ("image", "video"):
+                if output.kind in ("image", "video", "audio"):
                     where = str(self.thumbnail_path(aid))
                     written.append(self.thumbnail_path(aid))
-                    # A video's thumbnail is its poster frame (issue #12).
+                    # A video's thumbnail is its poster frame (issue #12), a clip's
+                    # its waveform (issue #11).
                     self._write_thumbnail(aid, writers.thumbnail_image(output))
                     fault_point("library.after_thumbnail")
                 seed = output.metadata.get("seed", request.seed)

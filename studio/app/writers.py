@@ -182,9 +182,16 @@ def _video(output: Output, metadata: Mapping[str, Any]) -> bytes:
 
 
 def thumbnail_image(output: Output) -> Any:
-    """The picture the library thumbnails for ``output``, or None for text and audio."""
+    """The picture the library thumbnails for ``output``, or None for text."""
     if output.kind == "image":
         return output.data
+    if output.kind == "audio":
+        from studio.api.audio import waveform_image
+
+        # The waveform, not the spectrogram: the library writes in the UI's process,
+        # and the spectrogram would import torch there (DESIGN.md, issue #11).
+        samples, rate = output.data
+        return waveform_image(samples, rate, 256, 128)
     if output.kind == "video":
         from studio.api.video import poster_frame
 
