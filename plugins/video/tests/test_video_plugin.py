@@ -1,0 +1,128 @@
+"""The video pack's cheap parts: descriptor, family table, model locating, estimates."""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import sys
+
+import pytest
+from studio_video.families import (
+    FAMILIES,
+    family_for,
+    nearest_multiple,
+    round_frames,
+    tasks_of,
+)
+
+from studio.api import ModelError
+
+
+def test_entry_module_imports_no_torch():
+    code = ("import sys, studio_video.plugin; "
+            "print('torch' in sys.modules or 'diffusers' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("asked,temporal,top,expected", [
+    (9, 4, 121, 9), (10, 4, 121, 9), (11, 4, 121, 13), (12, 4, 121, 13), (1, 4, 121, 1),
+    (20, 8, 257, 17), (21, 8, 257, 25), (16, None, 32, 16), (200, 4, 121, 121),
+    (120, 6, 163, 121),
+])
+def test_frames_round_to_the_model_rule(asked, temporal, top, expected):
+    assert round_frames(asked, temporal, top) == expected
+
+
+def test_nearest_multiple_never_goes_below_the_minimum():
+    assert nearest_multiple(72, 16) == 64
+    assert nearest_multiple(90, 32) == 96
+    assert nearest_multiple(20, 16) == 64
+
+
+def test_each_pipeline_class_has_one_family():
+    names = [c for f in FAMILIES for c in f.classes]
+    assert len(names) == len(set(names))
+    assert family_for("WanImageToVideoPipeline").name == "wan"
+    assert family_for("StableDiffusionPipeline") is None
+
+
+def test_tasks_follow_the_declared_class():
+    wan, ltx = family_for("WanPipeline"), family_for("LTXPipeline")
+    assert tasks_of(wan, "WanPipeline") == ("txt2video",)
+    assert tasks_of(wan, "WanImageToVideoPipeline") == ("img2video",)
+    assert tasks_of(ltx, "LTXPipeline") == ("txt2video", "img2video")
+
+
+def test_rules_come_from_the_saved_configs():
+    ltx = family_for("LTXPipeline")
+    real = {"vae": {"spatio_temporal_scaling": [True, True, True, False], "patch_size": 4,
+                    "patch_size_t": 1}, "transformer": {"patch_size": 1, "patch_size_t": 1}}
+    tiny = {"vae": {"spatio_temporal_scaling": [True, True, False, False], "patch_size": 1,
+                    "patch_size_t": 1}, "transformer": {"patch_size": 1, "patch_size_t": 1}}
+    assert (ltx.allowed_frames(real), ltx.spatial(real)) == (8, 32)
+    assert ltx.allowed_frames(tiny) == 4
+    wan = family_for("WanPipeline")
+    assert wan.spatial({"vae": {"scale_factor_spatial": 8},
+                        "transformer": {"patch_size": [1, 2, 2]}}) == 16
+
+
+def _folder(tmp_path, class_name, weights=None):
+    folder = tmp_path / "model"
+    (folder / "transformer").mkdir(parents=True)
+    (folder / "model_index.json").write_text(json.dumps({"_class_name": class_name}))
+    (folder / "transformer" / "config.json").write_text("{}")
+    for name, data in (weights or {}).items():
+        (folder / "transformer" / name).write_bytes(data)
+    return folder
+
+
+def _safetensors(shape, dtype="F32") -> bytes:
+    header = json.dumps({"w": {"dtype": dtype, "shape": shape,
+                               "data_offsets": [0, 4 * shape[0] * shape[1]]}}).encode()
+    return struct.pack("<Q", len(header)) + header + b"\0" * (4 * shape[0] * shape[1])
+
+
+def test_locate_refuses_what_it_cannot_drive(tmp_path):
+    from studio_video.models import locate
+
+    with pytest.raises(ModelError, match="not a video pipeline this pack drives"):
+        locate(str(_folder(tmp_path, "StableDiffusionPipeline")))
+    with pytest.raises(ModelError, match=r"no model_index\.json"):
+        locate(str(tmp_path))
+    with pytest.raises(ModelError, match="not downloaded yet"):
+        locate("nobody/no-such-video-model")
+
+
+def test_pickle_weights_are_refused(tmp_path):
+    from studio_video.models import locate
+
+    folder = _folder(tmp_path, "WanPipeline", {"diffusion_pytorch_model.bin": b"x"})
+    with pytest.raises(ModelError, match="pickle"):
+        locate(str(folder))
+    assert locate(str(folder), allow_pickle=True).family.name == "wan"
+
+
+def test_estimate_reads_safetensors_headers(tmp_path):
+    from studio_video.loading import ACTIVATION_FACTOR, estimate
+
+    from studio.api import LoadPlan
+
+    folder = _folder(tmp_path, "WanPipeline",
+                     {"diffusion_pytorch_model.safetensors": _safetensors([100, 10])})
+    assert estimate(str(folder), LoadPlan(dtype="float32")) == int(1000 * 4 * ACTIVATION_FACTOR)
+    assert estimate(str(folder), LoadPlan(dtype="bfloat16")) == int(1000 * 2 * ACTIVATION_FACTOR)
+    assert estimate("nobody/missing", LoadPlan()) is None
+
+
+def test_damaged_header_is_named(tmp_path):
+    from studio_video.loading import estimate
+
+    from studio.api import LoadPlan
+
+    bad = struct.pack("<Q", 10**12) + b"{}"
+    folder = _folder(tmp_path, "WanPipeline", {"diffusion_pytorch_model.safetensors": bad})
+    with pytest.raises(ModelError, match="not a valid safetensors file"):
+        estimate(str(folder), LoadPlan())
