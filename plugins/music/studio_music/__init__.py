@@ -1,0 +1,1 @@
+"""Studio's built-in music pack."""

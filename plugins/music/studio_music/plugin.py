@@ -1,0 +1,77 @@
+"""The music pack's entry module: cheap descriptors, no torch or transformers here.
+
+Discovery imports this module on every start of the studio, so it only declares
+what each generator can do; the classes behind ``factory`` are imported on the
+first music job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from studio.api import GeneratorInfo, ModelRef, Param, hookimpl
+
+STUDIO_API_VERSION = 1
+
+FORMATS = ("flac", "wav")
+
+#: Parameters every music generator shares: length and the studio-side processing.
+COMMON = (
+    Param("duration", "float", 10.0, min=0.5, max=600.0, label="Duration (s)",
+          help="seconds of music to make (for continue: seconds added to the clip)"),
+    Param("format", "choice", "flac", choices=FORMATS, label="File format",
+          help="flac (lossless, smaller) or wav"),
+    Param("loudness", "float", -14.0, min=-60.0, max=0.0, nullable=True,
+          label="Loudness (LUFS)",
+          help="normalize to this integrated loudness with a -1 dBTP peak limit; "
+               "empty keeps the raw level"),
+    Param("fade_in", "float", 0.0, min=0.0, max=60.0, label="Fade in (s)",
+          help="seconds of fade-in at the start"),
+    Param("fade_out", "float", 0.0, min=0.0, max=60.0, label="Fade out (s)",
+          help="seconds of fade-out at the end"),
+    Param("loop", "bool", False, label="Loop",
+          help="crossfade the end into the start so the clip loops without a click"),
+)
+
+MUSICGEN_PARAMS = (
+    COMMON[0],
+    Param("guidance_scale", "float", 3.0, min=0.0, max=20.0, label="Prompt strength (CFG)",
+          help="how closely to follow the prompt; 1 or less turns guidance off"),
+    Param("temperature", "float", 1.0, min=0.05, max=2.0, advanced=True,
+          help="randomness of each sampled audio token"),
+    Param("top_k", "int", 250, min=0, max=4096, advanced=True, label="Top-k",
+          help="sample only among the k most likely tokens; 0 turns it off"),
+    Param("top_p", "float", 1.0, min=0.01, max=1.0, advanced=True, label="Top-p",
+          help="sample only among the tokens covering this probability; 1 turns it off"),
+    *COMMON[1:],
+)
+
+MUSICGEN = GeneratorInfo(
+    id="music.musicgen",
+    name="MusicGen (transformers)",
+    modality="music",
+    tasks=("txt2music", "continue", "melody"),
+    factory="studio_music.musicgen:MusicgenGenerator",
+    params=MUSICGEN_PARAMS,
+    models=(
+        ModelRef("facebook/musicgen-small", "MusicGen small", 2.4,
+                 "32 kHz mono, 300M parameters; runs on CPU (slowly); non-commercial weights"),
+        ModelRef("facebook/musicgen-medium", "MusicGen medium", 8.0,
+                 "32 kHz mono, 1.5B parameters; a GPU helps; non-commercial weights"),
+        ModelRef("facebook/musicgen-melody", "MusicGen melody", 6.2,
+                 "follows the melody of an input clip (task melody); non-commercial weights"),
+        ModelRef("facebook/musicgen-stereo-small", "MusicGen stereo small", 2.4,
+                 "32 kHz stereo; non-commercial weights"),
+    ),
+    default_model="facebook/musicgen-small",
+    description="Music from a text prompt with MusicGen; continue an input clip, or follow "
+                "its melody with the melody models. Longer than the model's 30 s window by "
+                "continuing each window from the end of the last.",
+    supports_preview=True,
+    task_inputs={"continue": ("audio",), "melody": ("audio",)},
+)
+
+
+@hookimpl
+def studio_register_generators(register: Callable[[GeneratorInfo], None]) -> None:
+    register(MUSICGEN)

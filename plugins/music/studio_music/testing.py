@@ -1,0 +1,116 @@
+"""Tiny random-weight music models built from config, for tests and benchmarks.
+
+Nothing comes from the network: the tokenizer is a word-level vocabulary built
+here, the weights are random, and the folders are saved as the real ones are
+(safetensors, config.json, processor files), so the pack loads them through its
+real loader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Tiny EnCodec: 16 kHz, hop 320 (50 frames a second, as MusicGen's 32 kHz/640).
+TINY_RATE = 16000
+TINY_FRAME_RATE = 50
+TINY_CODEBOOK = 64
+TINY_CODEBOOKS = 4
+#: The tiny model's window: 3 s fits in one, longer requests are continued.
+TINY_WINDOW_S = 4.0
+WORDS = ("lofi hip hop rainy night piano drums bass guitar slow fast calm epic "
+         "ambient synth strings jazz rock 80 bpm a the and with of").split()
+
+
+def build_tokenizer():  # type: ignore[no-untyped-def]
+    """A word-level tokenizer with T5's special ids (pad 0, eos 1, unk 2)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2}
+    for word in WORDS:
+        vocab.setdefault(word, len(vocab))
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>",
+                                   unk_token="<unk>")
+
+
+def _sub_configs(vocab: int, window_s: float, channels: int):  # type: ignore[no-untyped-def]
+    from transformers import EncodecConfig, T5Config
+
+    text = T5Config(vocab_size=vocab, d_model=8, d_kv=4, d_ff=16, num_layers=1,
+                    num_decoder_layers=1, num_heads=2, relative_attention_num_buckets=8,
+                    pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
+    codec = EncodecConfig(sampling_rate=TINY_RATE, audio_channels=1, num_filters=2,
+                          num_residual_layers=1, upsampling_ratios=[8, 5, 4, 2],
+                          codebook_size=TINY_CODEBOOK, codebook_dim=8, hidden_size=8,
+                          num_lstm_layers=1, kernel_size=3, last_kernel_size=3,
+                          residual_kernel_size=3, chunk_length_s=None,
+                          target_bandwidths=[1.2], use_causal_conv=True)
+    codebooks = TINY_CODEBOOKS * channels
+    window = int(window_s * TINY_FRAME_RATE)
+    return text, codec, codebooks, window
+
+
+def save_tiny_musicgen(folder: Path, window_s: float = TINY_WINDOW_S, stereo: bool = False,
+                       melody: bool = False, seed: int = 0) -> Path:
+    """A MusicGen (or MusicGen-Melody) folder whose window is ``window_s`` seconds."""
+    import torch
+    from transformers import EncodecFeatureExtractor, GenerationConfig
+
+    tokenizer = build_tokenizer()
+    channels = 2 if stereo else 1
+    text, codec, codebooks, window = _sub_configs(len(tokenizer), window_s, channels)
+    decoder_kwargs = dict(vocab_size=TINY_CODEBOOK, hidden_size=16, num_hidden_layers=2,
+                          num_attention_heads=2, ffn_dim=32, num_codebooks=codebooks,
+                          max_position_embeddings=window + codebooks + 64,
+                          pad_token_id=TINY_CODEBOOK, bos_token_id=TINY_CODEBOOK,
+                          audio_channels=channels)
+    torch.manual_seed(seed)
+    if melody:
+        from transformers import (
+            MusicgenMelodyConfig,
+            MusicgenMelodyFeatureExtractor,
+            MusicgenMelodyForConditionalGeneration,
+            MusicgenMelodyProcessor,
+        )
+        from transformers.models.musicgen_melody.configuration_musicgen_melody import (
+            MusicgenMelodyDecoderConfig,
+        )
+
+        decoder = MusicgenMelodyDecoderConfig(**decoder_kwargs)
+        config = MusicgenMelodyConfig(text_encoder=text, audio_encoder=codec, decoder=decoder,
+                                      num_chroma=12, chroma_length=window)
+        model = MusicgenMelodyForConditionalGeneration(config)
+        features = MusicgenMelodyFeatureExtractor(sampling_rate=TINY_RATE, n_fft=512,
+                                                  hop_length=TINY_RATE // TINY_FRAME_RATE * 4)
+        processor = MusicgenMelodyProcessor(feature_extractor=features, tokenizer=tokenizer)
+    else:
+        from transformers import (
+            MusicgenConfig,
+            MusicgenForConditionalGeneration,
+            MusicgenProcessor,
+        )
+        from transformers.models.musicgen.configuration_musicgen import MusicgenDecoderConfig
+
+        decoder = MusicgenDecoderConfig(**decoder_kwargs)
+        config = MusicgenConfig(text_encoder=text, audio_encoder=codec, decoder=decoder)
+        model = MusicgenForConditionalGeneration(config)
+        features = EncodecFeatureExtractor(feature_size=channels, sampling_rate=TINY_RATE)
+        processor = MusicgenProcessor(feature_extractor=features, tokenizer=tokenizer)
+    with torch.no_grad():
+        # EnCodec's codebooks start as zeros (they are learnt by k-means): without
+        # random entries every code would decode to the same sound.
+        for layer in model.audio_encoder.quantizer.layers:
+            layer.codebook.embed.normal_()
+            layer.codebook.embed_avg.copy_(layer.codebook.embed)
+            layer.codebook.cluster_size.fill_(1.0)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=TINY_CODEBOOK, pad_token_id=TINY_CODEBOOK,
+        bos_token_id=TINY_CODEBOOK, do_sample=True, guidance_scale=3.0,
+        max_length=window + codebooks,
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    processor.save_pretrained(folder)
+    return folder
