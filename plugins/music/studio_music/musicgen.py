@@ -160,7 +160,11 @@ def load_musicgen(model: str, plan: LoadPlan) -> LoadedMusicgen:
         MusicgenForConditionalGeneration,
         MusicgenMelodyForConditionalGeneration,
     )
+    from transformers.utils import logging as transformers_logging
 
+    # The host reports loading as a job stage; transformers' own bar would only
+    # scribble over the CLI's stderr.
+    transformers_logging.disable_progress_bar()
     source = locate(model, plan.allow_pickle)
     family = declared_family(source)
     if family not in MUSICGEN_FAMILIES:
@@ -289,6 +293,9 @@ def _conditioning(loaded: LoadedMusicgen, prompt: str, melody: Any, start_s: flo
             piece = melody[-max(1, int(seconds * loaded.rate)):]
         kwargs.update(audio=piece.mean(axis=1), sampling_rate=loaded.rate)
     out = loaded.processor(**kwargs)
+    if out["input_ids"].shape[-1] == 0:
+        raise RequestError("the model's tokenizer makes no tokens of this prompt; "
+                           "write a prompt with words it knows")
     return {k: v.to(loaded.model.device) for k, v in out.items() if hasattr(v, "to")}
 
 

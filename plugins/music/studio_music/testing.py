@@ -22,8 +22,8 @@ WORDS = ("lofi hip hop rainy night piano drums bass guitar slow fast calm epic "
 
 
 def build_tokenizer():  # type: ignore[no-untyped-def]
-    """A word-level tokenizer with T5's special ids (pad 0, eos 1, unk 2)."""
-    from tokenizers import Tokenizer, models, pre_tokenizers
+    """A word-level tokenizer with T5's special ids (pad 0, eos 1, unk 2) and its ending."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
     from transformers import PreTrainedTokenizerFast
 
     vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2}
@@ -31,6 +31,9 @@ def build_tokenizer():  # type: ignore[no-untyped-def]
         vocab.setdefault(word, len(vocab))
     tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    # T5 ends every text with </s>, so even an empty prompt is one token.
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>",
+                                                       special_tokens=[("</s>", 1)])
     return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>",
                                    unk_token="<unk>")
 

@@ -1,0 +1,85 @@
+"""Descriptors, declared families and memory estimates: cheap, no model loads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from studio_music.models import declared_family, estimate_bytes, locate
+
+from studio.api import LoadPlan, ModelError
+from studio.app.plugins import PluginHost
+
+
+def test_musicgen_is_registered_with_its_own_parameters_and_downloads():
+    host = PluginHost()
+    host.discover()
+    info = host.generator("music.musicgen")
+    names = {p.name for p in info.params}
+    assert {"duration", "guidance_scale", "temperature", "top_k", "top_p", "format",
+            "loudness", "fade_in", "fade_out", "loop"} <= names
+    assert not names & {"bpm", "steps", "negative_prompt", "lyrics"}
+    assert set(info.tasks) == {"txt2music", "continue", "melody"}
+    refs = {m.ref for m in info.models}
+    assert {"facebook/musicgen-small", "facebook/musicgen-medium", "facebook/musicgen-melody",
+            "facebook/musicgen-stereo-small"} <= refs
+
+
+def test_discovery_leaves_torch_unimported():
+    code = ("import sys; from studio.app.plugins import PluginHost; h = PluginHost(); "
+            "h.discover(); assert 'music.musicgen' in h.generators; "
+            "print(sorted(m for m in ('torch', 'transformers') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("files", "family"), [
+    ({"config.json": {"model_type": "musicgen"}}, "musicgen"),
+    ({"config.json": {"model_type": "musicgen_melody"}}, "musicgen_melody"),
+    ({"config.json": {"architectures": ["MusicgenMelodyForConditionalGeneration"]}},
+     "musicgen_melody"),
+    ({"model_index.json": {"_class_name": "StableAudioPipeline"}}, "stable_audio"),
+    ({"model_index.json": {"_class_name": "AceStepPipeline"}}, "acestep"),
+])
+def test_family_comes_from_the_declared_files(tmp_path, files, family):
+    folder = tmp_path / "musicgen-but-not-really"  # the name must not matter
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_text(json.dumps(data))
+    (folder / "model.safetensors").write_bytes(b"")
+    assert declared_family(locate(str(folder))) == family
+
+
+def test_a_foreign_model_is_named_in_one_line(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps({"model_type": "llama"}))
+    with pytest.raises(ModelError, match="declares model type 'llama'"):
+        declared_family(locate(str(tmp_path)))
+
+
+def test_estimate_comes_from_the_safetensors_headers(tiny_musicgen):
+    from safetensors import safe_open
+
+    n = 0
+    with safe_open(str(tiny_musicgen / "model.safetensors"), "pt") as f:
+        for key in f.keys():
+            n += f.get_slice(key).get_shape().numel() if hasattr(
+                f.get_slice(key).get_shape(), "numel") else _prod(f.get_slice(key).get_shape())
+    full = estimate_bytes(str(tiny_musicgen), LoadPlan(dtype="float32"))
+    half = estimate_bytes(str(tiny_musicgen), LoadPlan(dtype="float16"))
+    assert full == int(n * 4 * 1.3)
+    assert half == int(n * 2 * 1.3)
+
+
+def _prod(shape):
+    out = 1
+    for d in shape:
+        out *= d
+    return out
+
+
+def test_estimate_is_none_for_what_is_not_on_disk(tmp_path):
+    assert estimate_bytes("someone/not-downloaded", LoadPlan()) is None
+    assert estimate_bytes(str(tmp_path / "missing"), LoadPlan()) is None
