@@ -75,6 +75,15 @@ def test_mono_vector_is_read_as_one_channel() -> None:
     assert audio.fade(np.ones(100), RATE, 0.001).shape == (100, 1)
 
 
+def test_integer_pcm_is_scaled_and_numpy_numbers_are_numbers() -> None:
+    pcm = np.array([[-32768], [16384], [0]], dtype=np.int16)
+    np.testing.assert_array_equal(audio.as_samples(pcm)[:, 0], [-1.0, 0.5, 0.0])
+    y = audio.fade(np.ones((100, 1)), np.int64(RATE), fade_in=np.float32(0.001))
+    assert y[0, 0] == 0 and y[-1, 0] == 1
+    with pytest.raises(ParamError):
+        audio.as_samples(np.array([[1]], dtype=np.uint8))
+
+
 @pytest.mark.parametrize("bad", [np.zeros((2, 2, 2)), [[np.nan]], "loud"])
 def test_bad_samples_are_refused_in_one_line(bad: object) -> None:
     with pytest.raises(ParamError) as err:

@@ -13,6 +13,7 @@ summed power.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,11 +50,21 @@ _LOUDNESS_TOLERANCE_LU = 0.1
 
 
 def as_samples(samples: Any) -> np.ndarray:
-    """Return ``samples`` as a new float32 ``(frames, channels)`` array, or raise ParamError."""
+    """Return ``samples`` as a new float32 ``(frames, channels)`` array, or raise ParamError.
+
+    Signed integer PCM (int16, int32) is scaled to [-1, 1) as soundfile reads it.
+    """
     try:
-        array = np.array(samples, dtype=np.float32)
+        raw = np.asarray(samples)
+        if raw.dtype.kind == "i":
+            array = raw.astype(np.float32) / np.float32(2 ** (raw.dtype.itemsize * 8 - 1))
+        elif raw.dtype.kind in "fb":
+            array = np.array(raw, dtype=np.float32)
+        else:
+            raise TypeError(raw.dtype)
     except (TypeError, ValueError):
-        raise ParamError("audio samples must be an array of numbers") from None
+        raise ParamError("audio samples must be an array of numbers (float, or signed PCM)"
+                         ) from None
     if array.ndim == 1:
         array = array[:, None]
     if array.ndim != 2 or array.shape[1] < 1:
@@ -69,9 +80,12 @@ def _check_rate(rate: Any, name: str = "rate") -> int:
     return int(rate)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
 def _check_seconds(value: Any, name: str) -> float:
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
-            or not math.isfinite(value) or value < 0):
+    if not _is_number(value) or not math.isfinite(value) or value < 0:
         raise ParamError(f"{name} must be a number of seconds >= 0, got {value!r}")
     return float(value)
 
@@ -124,8 +138,7 @@ def trim_silence(samples: Any, rate: int, threshold_db: float = -60.0) -> np.nda
     """
     x = as_samples(samples)
     _check_rate(rate)
-    if (isinstance(threshold_db, bool) or not isinstance(threshold_db, (int, float))
-            or math.isnan(threshold_db)):
+    if not _is_number(threshold_db) or math.isnan(threshold_db):
         raise ParamError(f"threshold_db must be a number, got {threshold_db!r}")
     level = 10.0 ** (threshold_db / 20.0)
     loud = np.flatnonzero(np.abs(x).max(axis=1) > level) if len(x) else np.empty(0, int)
@@ -196,7 +209,10 @@ def _oversampled_peaks(x: np.ndarray) -> np.ndarray:
     # scipy's polyphase filter passes almost up to the old Nyquist frequency; a
     # gentler one (torchaudio's default roll-off) under-reads the overshoot of
     # bright, limited material by up to 0.7 dB.
-    up = np.abs(resample_poly(x, TRUE_PEAK_OVERSAMPLING, 1, axis=0)).max(axis=1)
+    channels = resample_poly(np.ascontiguousarray(x.T), TRUE_PEAK_OVERSAMPLING, 1, axis=1)
+    up = np.abs(channels[0])
+    for channel in channels[1:]:  # a reduce over a short axis is ten times slower
+        np.maximum(up, np.abs(channel), out=up)
     need = len(x) * TRUE_PEAK_OVERSAMPLING
     if len(up) < need:
         up = np.pad(up, (0, need - len(up)))
@@ -248,8 +264,7 @@ def normalize_loudness(samples: Any, rate: int, target_lufs: float = -14.0,
     x = as_samples(samples)
     rate = _check_rate(rate)
     for name, value in (("target_lufs", target_lufs), ("true_peak_db", true_peak_db)):
-        if (isinstance(value, bool) or not isinstance(value, (int, float))
-                or not math.isfinite(value)):
+        if not _is_number(value) or not math.isfinite(value):
             raise ParamError(f"{name} must be a number of dB, got {value!r}")
     if target_lufs > 0:
         raise ParamError(f"target loudness must be <= 0 LUFS, got {target_lufs:g}")
