@@ -2,6 +2,7 @@
 
 Read ``hookspecs`` for the hooks, ``types`` for requests and descriptors,
 ``params`` for parameter schemas and ``generator`` for the class to implement.
+Media helpers are submodules, imported by name: ``from studio.api import audio``.
 """
 
 from studio.api.errors import (
