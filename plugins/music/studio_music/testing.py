@@ -117,3 +117,48 @@ def save_tiny_musicgen(folder: Path, window_s: float = TINY_WINDOW_S, stereo: bo
     model.save_pretrained(folder)
     processor.save_pretrained(folder)
     return folder
+
+
+def save_musicgen_small_like(folder: Path, window_s: float = 30.0, seed: int = 0) -> Path:
+    """musicgen-small's architecture at real size with random weights (for benchmarks):
+    T5-base text encoder, 32 kHz EnCodec with 4 codebooks of 2048, a 24-layer decoder."""
+    import torch
+    from transformers import (
+        EncodecConfig,
+        EncodecFeatureExtractor,
+        GenerationConfig,
+        MusicgenConfig,
+        MusicgenForConditionalGeneration,
+        MusicgenProcessor,
+        T5Config,
+    )
+    from transformers.models.musicgen.configuration_musicgen import MusicgenDecoderConfig
+
+    tokenizer = build_tokenizer()
+    text = T5Config(vocab_size=32128, d_model=768, d_kv=64, d_ff=3072, num_layers=12,
+                    num_heads=12)
+    codec = EncodecConfig(sampling_rate=32000, audio_channels=1, num_filters=64,
+                          hidden_size=128, upsampling_ratios=[8, 5, 4, 4], codebook_size=2048,
+                          target_bandwidths=[2.2], chunk_length_s=None, use_causal_conv=False,
+                          num_lstm_layers=2, norm_type="weight_norm", pad_mode="constant",
+                          compress=2, trim_right_ratio=1.0)
+    decoder = MusicgenDecoderConfig(vocab_size=2048, hidden_size=1024, num_hidden_layers=24,
+                                    num_attention_heads=16, ffn_dim=4096, num_codebooks=4,
+                                    max_position_embeddings=2048, pad_token_id=2048,
+                                    bos_token_id=2048, audio_channels=1)
+    torch.manual_seed(seed)
+    model = MusicgenForConditionalGeneration(
+        MusicgenConfig(text_encoder=text, audio_encoder=codec, decoder=decoder))
+    with torch.no_grad():
+        for layer in model.audio_encoder.quantizer.layers:
+            layer.codebook.embed.normal_()
+            layer.codebook.embed_avg.copy_(layer.codebook.embed)
+            layer.codebook.cluster_size.fill_(1.0)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=2048, pad_token_id=2048, bos_token_id=2048, do_sample=True,
+        guidance_scale=3.0, max_length=int(window_s * 50) + 4)
+    folder.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(folder)
+    MusicgenProcessor(feature_extractor=EncodecFeatureExtractor(sampling_rate=32000),
+                      tokenizer=tokenizer).save_pretrained(folder)
+    return folder
