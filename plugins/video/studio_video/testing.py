@@ -112,7 +112,7 @@ def animatediff_components() -> dict[str, Any]:
     adapter = MotionAdapter(block_out_channels=(8, 16), motion_layers_per_block=1,
                             motion_norm_num_groups=2, motion_num_attention_heads=2)
     scheduler = DDIMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="linear",
-                              clip_sample=False)
+                              clip_sample=False, steps_offset=1)
     return {"unet": unet, "scheduler": scheduler, "vae": vae, "motion_adapter": adapter,
             "text_encoder": text_encoder, "tokenizer": tokenizer(77),
             "feature_extractor": None, "image_encoder": None}
@@ -136,3 +136,18 @@ def save_tiny(folder: Path, family: str) -> Path:
     folder = Path(folder)
     tiny_pipeline(family).save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+def save_tiny_base_and_adapter(folder: Path) -> tuple[Path, Path]:
+    """An SD 1.5-style base folder and a motion adapter folder, for ``base+adapter``."""
+    from diffusers import StableDiffusionPipeline
+
+    parts = animatediff_components()
+    adapter = parts.pop("motion_adapter")
+    parts.pop("image_encoder")
+    base = StableDiffusionPipeline(**parts, safety_checker=None,
+                                   requires_safety_checker=False)
+    folder = Path(folder)
+    base.save_pretrained(folder / "base", safe_serialization=True)
+    adapter.save_pretrained(folder / "adapter", safe_serialization=True)
+    return folder / "base", folder / "adapter"

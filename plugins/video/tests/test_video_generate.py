@@ -208,3 +208,43 @@ def test_packed_latent_preview_unpacks_the_middle_frame():
     pixels = np.asarray(image)
     assert pixels[0, 0].tolist() == [255, 255, 255] and pixels[-1, -1].tolist() == [0, 0, 0]
     assert latent_preview(torch.zeros(1, 7, 8), grid=(3, 4, 5)) is None
+
+
+def test_animatediff_from_base_plus_adapter(engine, video_request, tmp_path):
+    from studio_video.testing import save_tiny_base_and_adapter
+
+    base, adapter = save_tiny_base_and_adapter(tmp_path / "ad")
+    job = engine.run(video_request("animatediff", model=f"{base}+{adapter}",
+                                   params={"num_frames": 4}), timeout=600)
+    assert job.state == "done", job.error
+    [art] = job.artifacts
+    assert _clip(art.path)[0].shape == (4, 64, 64, 3)
+    assert art.metadata["pipeline"] == "AnimateDiffPipeline"
+
+
+def test_decode_that_cannot_fit_is_refused_naming_what_to_lower(monkeypatch, tiny_models):
+    from types import SimpleNamespace
+
+    import torch
+    from studio_video.generator import _fit_decode
+    from studio_video.loading import LoadedVideo
+    from studio_video.models import activation_bytes, locate
+
+    from studio.api import LoadPlan, OutOfMemory
+
+    switched = []
+    vae = SimpleNamespace(enable_tiling=lambda: switched.append("tiling"),
+                          enable_slicing=lambda: switched.append("slicing"))
+    source = locate(tiny_models("ltx"))
+    loaded = LoadedVideo(source, LoadPlan(device="cuda"), SimpleNamespace(vae=vae))
+    need = activation_bytes(source, 33, 512, 512, "float32")
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (need * 2, need * 4))
+    assert _fit_decode(loaded, 33, 512, 512) == [] and switched == []
+    # Does not fit whole, fits tiled: tiling and slicing go on, and the job says so.
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (need // 2, need))
+    assert "VAE tiling on" in _fit_decode(loaded, 33, 512, 512)[0]
+    assert switched == ["tiling", "slicing"]
+    # Not even tiled: refused before running, naming what to lower.
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (need // 100, need))
+    with pytest.raises(OutOfMemory, match="lower num_frames"):
+        _fit_decode(loaded, 33, 512, 512)
