@@ -221,3 +221,14 @@ def test_start_img2img_from_a_library_image(window, qtbot):
     assert child.task == "img2img" and child.parent == art.id
     window.start_from_artifact(art, "outpaint")  # no installed generator offers it
     assert "No installed generator can do outpaint" in window.statusBar().currentMessage()
+
+
+def test_a_job_event_delivered_after_close_is_ignored(window, qtbot):
+    from studio.app.jobs import JobEvent
+
+    window.close()
+    # An engine event still queued in Qt when the window closed: it must not try to
+    # reach the profile's and the sidebar's stopped worker pools.
+    window.on_event(JobEvent(kind="done", job_id="late"))
+    assert window.profile.refresh() is None
+    assert not window.suggestions._timer.isActive()

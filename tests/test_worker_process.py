@@ -86,10 +86,9 @@ def test_job_that_ignores_cancel_is_ended_by_restarting_the_worker(engine):
     events = []
     engine.subscribe(events.append)
     job = engine.submit(req(stall=30))
-    deadline = time.time() + 30
-    while job.state != "running" and time.time() < deadline:
-        time.sleep(0.01)
-    time.sleep(0.5)
+    # Cancelled before the generator runs, the job would end cooperatively, with no
+    # restart: wait for the generator itself to say it has begun.
+    wait_step(events, job, 1)
     engine.cancel(job.id)
     engine.wait(job.id, 25)  # the stall alone would take 30 s
     assert job.state == "cancelled"

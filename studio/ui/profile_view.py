@@ -31,6 +31,7 @@ class ProfileView(QWidget):
         super().__init__(parent)
         self.studio = studio
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-profile")
+        self._closed = False
         self._described = _Described()
         self._described.ready.connect(self._show)
         self.text = QTextBrowser()
@@ -55,8 +56,10 @@ class ProfileView(QWidget):
         self.text.setHtml("<p style='color:#777'>Reading your history…</p>")
         self.refresh()
 
-    def refresh(self) -> Future:
+    def refresh(self) -> Future | None:
         self._show_state()
+        if self._closed:
+            return None  # an engine event queued before the window closed
 
         def work() -> None:
             try:
@@ -87,6 +90,7 @@ class ProfileView(QWidget):
         self._show_state()
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def update_clusters(self) -> None:

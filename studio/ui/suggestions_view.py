@@ -69,6 +69,7 @@ class SuggestionsView(QWidget):
         super().__init__(parent)
         self.studio = studio
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="studio-suggest")
+        self._closed = False
         self._results = _Results()
         self._results.ready.connect(self._show)
         self._request_no = 0
@@ -98,7 +99,8 @@ class SuggestionsView(QWidget):
     def set_context(self, **context: Any) -> None:
         """Remember what the user is doing now and refresh after a short pause."""
         self._context.update({k: v for k, v in context.items()})
-        self._timer.start()
+        if not self._closed:  # an engine event queued before the window closed
+            self._timer.start()
 
     def refresh_now(self) -> Future:
         self._request_no += 1
@@ -148,5 +150,6 @@ class SuggestionsView(QWidget):
         self._timer.start()
 
     def shutdown(self) -> None:
+        self._closed = True
         self._timer.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)

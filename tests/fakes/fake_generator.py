@@ -29,6 +29,7 @@ class FakeGenerator(Generator):
             # Simulates a segfault or the kernel's OOM killer taking the worker down.
             os.kill(os.getpid(), signal.SIGKILL)
         if p["stall"]:
+            progress(1, 2, preview=None)  # says the stall has begun (tests wait for it)
             time.sleep(p["stall"])  # a generator that never checks cancel
         if p["hang"]:
             # Ignores cancel until the test releases it (so no thread outlives the test).
