@@ -39,20 +39,21 @@ PARAMS = (
           help="mp4 (H.264, plays everywhere), webm (VP9), gif or webp (animated images)"),
 )
 
-#: Recommended downloads per GPU class; sizes are the download in GB (bf16 weights).
+#: Recommended downloads per GPU class, with the GPU memory each needs in its note.
+#: Download sizes are left unknown rather than guessed; the hub page states them.
 MODELS = (
-    ModelRef("Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "Wan 2.1 T2V 1.3B", 28.7,
+    ModelRef("Wan-AI/Wan2.1-T2V-1.3B-Diffusers", "Wan 2.1 T2V 1.3B", None,
              "8-12 GB GPUs: 480p, about 8 GB with CPU offload"),
-    ModelRef("Lightricks/LTX-Video", "LTX-Video 0.9", 26.0,
+    ModelRef("Lightricks/LTX-Video", "LTX-Video 0.9", None,
              "8-12 GB GPUs: fast 24 fps clips, text or image to video"),
     ModelRef("guoyww/animatediff-motion-adapter-v1-5-3", "AnimateDiff motion adapter (SD 1.5)",
              1.8, "8 GB GPUs: use as 'stable-diffusion-v1-5/stable-diffusion-v1-5+"
                   "guoyww/animatediff-motion-adapter-v1-5-3'"),
-    ModelRef("THUDM/CogVideoX-5b", "CogVideoX 5B", 21.0,
+    ModelRef("THUDM/CogVideoX-5b", "CogVideoX 5B", None,
              "16-24 GB GPUs: 720x480, 49 frames at 8 fps"),
-    ModelRef("Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", "Wan 2.1 I2V 14B 480p", 77.0,
+    ModelRef("Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", "Wan 2.1 I2V 14B 480p", None,
              "48 GB and more (or 24 GB with group offload): image to video"),
-    ModelRef("Wan-AI/Wan2.2-T2V-A14B-Diffusers", "Wan 2.2 T2V A14B", 126.0,
+    ModelRef("Wan-AI/Wan2.2-T2V-A14B-Diffusers", "Wan 2.2 T2V A14B", None,
              "48 GB and more: two 14B experts, best quality"),
 )
 
