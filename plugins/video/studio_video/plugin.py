@@ -47,7 +47,7 @@ MODELS = (
     ModelRef("Lightricks/LTX-Video", "LTX-Video 0.9", None,
              "8-12 GB GPUs: fast 24 fps clips, text or image to video"),
     ModelRef("guoyww/animatediff-motion-adapter-v1-5-3", "AnimateDiff motion adapter (SD 1.5)",
-             1.8, "8 GB GPUs: use as 'stable-diffusion-v1-5/stable-diffusion-v1-5+"
+             None, "8 GB GPUs: use as 'stable-diffusion-v1-5/stable-diffusion-v1-5+"
                   "guoyww/animatediff-motion-adapter-v1-5-3'"),
     ModelRef("THUDM/CogVideoX-5b", "CogVideoX 5B", None,
              "16-24 GB GPUs: 720x480, 49 frames at 8 fps"),
