@@ -60,7 +60,8 @@ class VideoGenerator(Generator):
     """Any diffusers video pipeline, driven through its family's adapter."""
 
     def check_request(self, request: GenerationRequest) -> None:
-        source = locate(self.resolve_model(request))
+        # Pickles are judged at load time, under the plan that carries the setting.
+        source = locate(self.resolve_model(request), allow_pickle=True)
         clip_settings(request, source)
         if "image" in request.inputs:
             _open_image(request.inputs["image"], verify_only=True)

@@ -126,3 +126,19 @@ def test_damaged_header_is_named(tmp_path):
     folder = _folder(tmp_path, "WanPipeline", {"diffusion_pytorch_model.safetensors": bad})
     with pytest.raises(ModelError, match="not a valid safetensors file"):
         estimate(str(folder), LoadPlan())
+
+
+def test_check_request_leaves_pickles_to_the_load_plan(tmp_path):
+    # The allow_pickle setting reaches the generator only in the load plan, so the
+    # checks before queueing must not refuse a pickle model the user has allowed.
+    from studio_video.generator import VideoGenerator
+    from studio_video.plugin import studio_register_generators
+
+    from studio.api import GenerationRequest
+
+    infos = []
+    studio_register_generators(register=infos.append)
+    folder = _folder(tmp_path, "WanPipeline", {"diffusion_pytorch_model.bin": b"x"})
+    request = GenerationRequest(modality="video", task="txt2video", model=str(folder),
+                                params={"num_frames": 9})
+    VideoGenerator(infos[0]).check_request(request)  # no error
