@@ -12,6 +12,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from studio.api import (
@@ -294,10 +295,40 @@ class DecodeGuard:
                         "latents")
             _free_cached_memory()
             self.loaded.lighten(True)
-            return original(*args, **kwargs)
+            try:
+                return original(*args, **kwargs)
+            except Exception as exc:
+                if not is_out_of_memory(exc):
+                    raise
+                kept = self._keep(args[0] if args else kwargs.get("z"))
+                where = f"; the denoised latents are kept in {kept}" if kept else ""
+                # A StudioError, not torch's: the host must not denoise again with offload.
+                raise OutOfMemory(
+                    "the VAE decode ran out of memory even tiled" + where + ": lower the "
+                    "width and height or num_frames, or close other GPU programs") from exc
 
         self.vae.decode = decode
         return self
+
+    def _keep(self, latents: Any) -> str | None:
+        """Save the latents the decode got into the plan's cache folder (atomically)."""
+        folder = self.loaded.plan.cache_dir
+        if folder is None or latents is None:
+            return None
+        import os
+
+        import torch
+
+        target = Path(folder) / "video-latents" / f"latents-{time.time_ns()}.pt"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(".partial")
+            torch.save(latents.detach().to("cpu"), partial)
+            os.replace(partial, target)
+        except OSError as exc:
+            log.warning("the denoised latents could not be kept: %s", exc)
+            return None
+        return str(target)
 
     def __exit__(self, *exc: object) -> None:
         # Back to the class's own method (the wrapper was an instance attribute).

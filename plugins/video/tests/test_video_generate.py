@@ -248,3 +248,30 @@ def test_decode_that_cannot_fit_is_refused_naming_what_to_lower(monkeypatch, tin
     monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device=None: (need // 100, need))
     with pytest.raises(OutOfMemory, match="lower num_frames"):
         _fit_decode(loaded, 33, 512, 512)
+
+
+def test_decode_failing_even_tiled_keeps_the_latents_on_disk(tiny_models, tmp_path,
+                                                             monkeypatch):
+    import torch
+    from diffusers import AutoencoderKLLTXVideo
+    from studio_video.generator import VideoGenerator
+    from studio_video.plugin import studio_register_generators
+
+    from studio.api import CancelToken, GenerationRequest, LoadPlan, OutOfMemory
+
+    def always_oom(self, *args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 9 GiB")
+
+    infos = []
+    studio_register_generators(register=infos.append)
+    gen = VideoGenerator(infos[0])
+    loaded = gen.load(tiny_models("ltx"), LoadPlan(cache_dir=tmp_path / "cache"))
+    monkeypatch.setattr(AutoencoderKLLTXVideo, "_decode", always_oom)
+    request = GenerationRequest(modality="video", task="txt2video", model="m", seed=1,
+                                prompt="a dog", params={"steps": 2, "width": 64,
+                                                        "height": 64, "num_frames": 5})
+    with pytest.raises(OutOfMemory, match="latents are kept in") as caught:
+        gen.generate(request, loaded, lambda *a, **k: None, CancelToken())
+    [kept] = (tmp_path / "cache" / "video-latents").glob("*.pt")
+    assert str(kept) in str(caught.value)
+    assert torch.load(kept).ndim == 5  # (batch, channels, frames, height, width)
