@@ -58,6 +58,10 @@ def test_mp4_has_exact_frame_count_size_and_fps(fps):
 def test_ntsc_rate_stays_a_fraction():
     assert exact_fps(30000 / 1001) == Fraction(30000, 1001)
     assert exact_fps("24000/1001") == Fraction(24000, 1001)
+    assert exact_fps(23.976) == Fraction(24000, 1001)  # as typed on a command line
+    assert exact_fps(29.97) == Fraction(30000, 1001)
+    assert exact_fps(59.94) == Fraction(60000, 1001)
+    assert exact_fps(12.5) == Fraction(25, 2) and exact_fps(24.0) == 24
     data = encode_video(_frames(5), 24000 / 1001, "mp4", {})
     assert _probe(data)[3] == Fraction(24000, 1001)
 

@@ -9,7 +9,8 @@ Choices that matter to players and to reproducibility (issue #12):
   4:2:0 chroma needs even sides and libx264 refuses odd ones, so an odd width or
   height is **cropped** by one pixel (the last column or row), never scaled.
 * The frame rate is kept as an exact ``Fraction`` (24000/1001 stays 24000/1001);
-  a float is read back as the nearest fraction with a denominator up to 100000.
+  a float is read as the nearest fraction with a denominator up to 100000, and
+  the typed NTSC rates (23.976, 29.97, 59.94) as their exact x000/1001 values.
 * ``+faststart`` moves the index to the front so a clip plays while it downloads;
   ``use_metadata_tags`` lets MP4 carry any key (prompt, seed, model, comment).
 """
@@ -37,7 +38,7 @@ def exact_fps(fps: float | int | str | Fraction) -> Fraction:
         if isinstance(fps, Fraction):
             rate = fps
         elif isinstance(fps, float):
-            rate = Fraction(fps).limit_denominator(MAX_FPS_DENOMINATOR)
+            rate = _ntsc(fps) or Fraction(fps).limit_denominator(MAX_FPS_DENOMINATOR)
         else:
             rate = Fraction(fps)
     except (TypeError, ValueError, ZeroDivisionError, OverflowError):
@@ -45,6 +46,16 @@ def exact_fps(fps: float | int | str | Fraction) -> Fraction:
     if rate <= 0 or rate > 1000:
         raise ValueError(f"frame rate {fps!r} is outside 0-1000 frames per second")
     return rate
+
+
+def _ntsc(fps: float) -> Fraction | None:
+    # 23.976, 29.97 and 59.94 as typed mean the NTSC rates 24000/1001, 30000/1001 and
+    # 60000/1001; taking the decimals literally would drift a frame every ~17 minutes.
+    for base in (24, 30, 48, 60, 120):
+        exact = Fraction(base * 1000, 1001)
+        if abs(fps - float(exact)) < 0.006:
+            return exact
+    return None
 
 
 def frames_array(frames: Any) -> Any:
