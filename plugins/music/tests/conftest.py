@@ -80,3 +80,11 @@ def music_request(tiny_musicgen):
                                  **kw)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def tiny_melody(tmp_path_factory):
+    from studio_music.testing import save_tiny_musicgen
+
+    return save_tiny_musicgen(tmp_path_factory.mktemp("models") / "tiny-musicgen-melody",
+                              melody=True)

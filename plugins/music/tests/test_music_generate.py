@@ -130,3 +130,36 @@ def test_engine_run_writes_a_flac_of_the_asked_length(make_engine, music_request
     data, rate = sf.read(job.artifacts[0].path, always_2d=True)
     assert rate == 16000 and abs(data.shape[0] - 1.5 * 16000) <= 320
     assert np.abs(data[-8:]).max() < 1e-3  # the fade-out reached silence
+
+
+def _tone(path, hz, seconds=2.0, rate=16000):
+    t = np.arange(int(seconds * rate)) / rate
+    sf.write(path, (0.3 * np.sin(2 * np.pi * hz * t)).astype(np.float32), rate)
+    return str(path)
+
+
+def test_melody_follows_the_input_clip(make_engine, music_request, tiny_melody, tmp_path):
+    engine = make_engine()
+    outputs = []
+    for hz in (440, 523):  # A and C: different pitch classes (chroma)
+        job = engine.run(music_request(model=str(tiny_melody), task="melody",
+                                       inputs={"audio": _tone(tmp_path / f"{hz}.wav", hz)},
+                                       params={"duration": 1.0, "loudness": None}),
+                         timeout=600)
+        assert job.state == "done", job.error
+        data, rate = sf.read(job.artifacts[0].path, always_2d=True)
+        assert abs(data.shape[0] - rate) <= 320
+        outputs.append(data)
+    assert not np.array_equal(outputs[0], outputs[1])  # same seed, other melody
+
+
+def test_wav_format_writes_a_wav(make_engine, music_request):
+    job = make_engine().run(music_request(params={"format": "wav"}), timeout=600)
+    assert job.state == "done", job.error
+    assert job.artifacts[0].path.endswith(".wav")
+    assert sf.info(job.artifacts[0].path).format == "WAV"
+
+
+def test_the_prompt_conditions_the_music(loaded_tiny):
+    assert not np.array_equal(_samples(loaded_tiny, 0.5, prompt="lofi piano"),
+                              _samples(loaded_tiny, 0.5, prompt="epic rock drums"))
