@@ -29,6 +29,9 @@ CONFIG_FAMILIES = {"musicgen": "musicgen", "musicgen_melody": "musicgen_melody"}
 PIPELINE_FAMILIES = {"StableAudioPipeline": "stable_audio", "AceStepPipeline": "acestep"}
 FAMILY_NAMES = {"musicgen": "MusicGen", "musicgen_melody": "MusicGen-Melody",
                 "stable_audio": "Stable Audio", "acestep": "ACE-Step"}
+#: The generator serving each family (None: no generator in this pack yet).
+FAMILY_GENERATORS = {"musicgen": "music.musicgen", "musicgen_melody": "music.musicgen",
+                     "stable_audio": "music.stable_audio", "acestep": None}
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 
 
@@ -138,7 +141,15 @@ def declared_family(source: ModelSource) -> str:
         if str(arch).startswith("Musicgen"):
             return "musicgen"
     raise ModelError(f"{source.name} declares model type {model_type or 'none'!r}; the "
-                     "music pack serves MusicGen and MusicGen-Melody models")
+                     "music pack serves MusicGen, MusicGen-Melody and Stable Audio models")
+
+
+def generator_hint(family: str) -> str:
+    """"; use --generator X" for a family this pack serves with another generator."""
+    gid = FAMILY_GENERATORS.get(family)
+    if gid is None:
+        return f" (this pack has no {FAMILY_NAMES.get(family, family)} generator yet)"
+    return f"; use --generator {gid}"
 
 
 def _read_json(path: Path) -> dict | None:

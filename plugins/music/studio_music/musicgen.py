@@ -33,6 +33,7 @@ from studio_music.models import (
     ModelSource,
     declared_family,
     estimate_bytes,
+    generator_hint,
     locate,
 )
 from studio_music.sound import encode_samples, read_audio
@@ -97,7 +98,8 @@ class MusicgenGenerator(Generator):
         family = declared_family(source)
         if family not in MUSICGEN_FAMILIES:
             raise RequestError(f"{source.name} is a {FAMILY_NAMES[family]} model; "
-                               f"{self.info.id} runs MusicGen models")
+                               f"{self.info.id} runs MusicGen models"
+                               + generator_hint(family))
         if task == "melody" and family != "musicgen_melody":
             raise RequestError(f"task 'melody' needs a MusicGen-Melody model; {source.name} "
                                "is a plain MusicGen model (use txt2music or continue)")

@@ -72,6 +72,36 @@ MUSICGEN = GeneratorInfo(
 )
 
 
+STABLE_AUDIO_PARAMS = (
+    Param("duration", "float", 10.0, min=0.5, max=47.0, label="Duration (s)",
+          help="seconds of audio, up to the model's longest clip (47 s for Stable Audio Open)"),
+    Param("steps", "int", 100, min=1, max=500, label="Steps",
+          help="denoising steps; more is slower and cleaner"),
+    Param("guidance_scale", "float", 7.0, min=0.0, max=20.0, label="Prompt strength (CFG)",
+          help="how closely to follow the prompt; 1 or less turns guidance off"),
+    Param("negative_prompt", "str", "", label="Negative prompt",
+          help="what the audio should not sound like"),
+    *COMMON[1:],
+)
+
+STABLE_AUDIO = GeneratorInfo(
+    id="music.stable_audio",
+    name="Stable Audio (diffusers)",
+    modality="music",
+    tasks=("txt2music",),
+    factory="studio_music.stable_audio:StableAudioGenerator",
+    params=STABLE_AUDIO_PARAMS,
+    models=(
+        ModelRef("stabilityai/stable-audio-open-1.0", "Stable Audio Open 1.0", 4.8,
+                 "44.1 kHz stereo, up to 47 s; sound effects and loops; gated on Hugging Face"),
+    ),
+    default_model="stabilityai/stable-audio-open-1.0",
+    description="Sounds and music from a text prompt with Stable Audio Open: 44.1 kHz "
+                "stereo up to 47 s, with a negative prompt.",
+)
+
+
 @hookimpl
 def studio_register_generators(register: Callable[[GeneratorInfo], None]) -> None:
     register(MUSICGEN)
+    register(STABLE_AUDIO)

@@ -166,3 +166,46 @@ def save_musicgen_small_like(folder: Path, window_s: float = 30.0, seed: int = 0
     MusicgenProcessor(feature_extractor=EncodecFeatureExtractor(sampling_rate=32000),
                       tokenizer=tokenizer).save_pretrained(folder)
     return folder
+
+
+#: Tiny Stable Audio: 4 kHz stereo, hop 8, 512 latent frames: clips up to 1.024 s.
+TINY_SA_RATE = 4000
+
+
+def save_tiny_stable_audio(folder: Path, seed: int = 0) -> Path:
+    """A Stable Audio folder in the diffusers layout with random weights."""
+    import torch
+    from diffusers import (
+        AutoencoderOobleck,
+        CosineDPMSolverMultistepScheduler,
+        StableAudioDiTModel,
+        StableAudioPipeline,
+        StableAudioProjectionModel,
+    )
+    from transformers import T5Config, T5EncoderModel
+
+    tokenizer = build_tokenizer()
+    tokenizer.model_max_length = 16
+    torch.manual_seed(seed)
+    transformer = StableAudioDiTModel(
+        sample_size=512, in_channels=3, num_layers=2, attention_head_dim=4,
+        num_attention_heads=2, num_key_value_attention_heads=2, out_channels=3,
+        cross_attention_dim=4, time_proj_dim=8, global_states_input_dim=16,
+        cross_attention_input_dim=8)
+    scheduler = CosineDPMSolverMultistepScheduler(
+        solver_order=2, prediction_type="v_prediction", sigma_data=1.0,
+        sigma_schedule="exponential")
+    vae = AutoencoderOobleck(encoder_hidden_size=6, downsampling_ratios=[2, 4],
+                             decoder_channels=3, decoder_input_channels=3, audio_channels=2,
+                             channel_multiples=[2, 4], sampling_rate=TINY_SA_RATE)
+    text_encoder = T5EncoderModel(T5Config(
+        vocab_size=len(tokenizer), d_model=8, d_kv=4, d_ff=16, num_layers=1, num_heads=2,
+        relative_attention_num_buckets=8))
+    projection = StableAudioProjectionModel(text_encoder_dim=8, conditioning_dim=8,
+                                            min_value=0, max_value=64)
+    pipe = StableAudioPipeline(transformer=transformer, scheduler=scheduler, vae=vae,
+                               text_encoder=text_encoder, tokenizer=tokenizer,
+                               projection_model=projection)
+    folder.mkdir(parents=True, exist_ok=True)
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder

@@ -88,3 +88,10 @@ def tiny_melody(tmp_path_factory):
 
     return save_tiny_musicgen(tmp_path_factory.mktemp("models") / "tiny-musicgen-melody",
                               melody=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_stable_audio(tmp_path_factory):
+    from studio_music.testing import save_tiny_stable_audio
+
+    return save_tiny_stable_audio(tmp_path_factory.mktemp("models") / "tiny-stable-audio")

@@ -1,0 +1,168 @@
+"""Stable Audio (Open) through diffusers: 44.1 kHz stereo from text, one denoising run.
+
+The model makes at most what its transformer's sample size covers (47 s for
+stable-audio-open-1.0); the limit is read from the folder's configs, so a longer
+request is refused before it is queued. Progress is reported per denoising step;
+a cancel raises from the step callback and leaves the loop within one step.
+
+Imported on the first Stable Audio job only; torch and diffusers load inside.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studio.api import (
+    CancelToken,
+    GenerationRequest,
+    Generator,
+    LoadPlan,
+    ModelError,
+    Output,
+    ParamError,
+    ProgressFn,
+    RequestError,
+)
+from studio_music.models import (
+    FAMILY_NAMES,
+    ModelSource,
+    declared_family,
+    estimate_bytes,
+    generator_hint,
+    locate,
+)
+from studio_music.musicgen import postprocess
+
+
+@dataclass
+class LoadedStableAudio:
+    source: ModelSource
+    plan: LoadPlan
+    pipe: Any
+
+    @property
+    def rate(self) -> int:
+        return int(self.pipe.vae.config.sampling_rate)
+
+
+def max_seconds(folder: Path) -> float | None:
+    """The longest clip the model makes, from its transformer and VAE configs."""
+    try:
+        dit = json.loads((folder / "transformer" / "config.json").read_text(encoding="utf-8"))
+        vae = json.loads((folder / "vae" / "config.json").read_text(encoding="utf-8"))
+        hop = math.prod(int(r) for r in vae["downsampling_ratios"])
+        return int(dit["sample_size"]) * hop / float(vae["sampling_rate"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _dtype_keyword() -> str:
+    # diffusers renamed torch_dtype to dtype and warns on the old name; releases
+    # before the rename know only torch_dtype.
+    try:
+        from diffusers.utils.deprecation_utils import _resolve_dtype  # noqa: F401
+    except ImportError:
+        return "torch_dtype"
+    return "dtype"
+
+
+class StableAudioGenerator(Generator):
+    """Stable Audio Open checkpoints in the diffusers layout."""
+
+    def check_request(self, request: GenerationRequest) -> None:
+        ref = self.resolve_model(request)
+        try:
+            source = locate(ref)
+        except ModelError:
+            if Path(ref).expanduser().exists():
+                raise
+            return  # not downloaded yet: the load says how to get it
+        if source.path is None:
+            return
+        family = declared_family(source)
+        if family != "stable_audio":
+            raise RequestError(f"{source.name} is a {FAMILY_NAMES[family]} model; "
+                               f"{self.info.id} runs Stable Audio models"
+                               + generator_hint(family))
+        limit = max_seconds(source.path)
+        duration = float(request.params.get("duration", 10.0))
+        if limit is not None and duration > limit + 1e-9:
+            raise ParamError(f"duration must be <= {limit:g} s for {source.name} "
+                             f"(its longest clip), got {duration:g}")
+
+    def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
+        return estimate_bytes(model, plan)
+
+    def load(self, model: str, plan: LoadPlan) -> LoadedStableAudio:
+        import torch
+        from diffusers import StableAudioPipeline
+        from diffusers.utils import logging as diffusers_logging
+
+        diffusers_logging.disable_progress_bar()
+        source = locate(model, plan.allow_pickle)
+        if declared_family(source) != "stable_audio":
+            raise ModelError(f"{source.name} is not a Stable Audio model")
+        dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(plan.dtype,
+                                                                            torch.float32)
+        try:
+            pipe = StableAudioPipeline.from_pretrained(
+                str(source.path), local_files_only=True, use_safetensors=not plan.allow_pickle,
+                **{_dtype_keyword(): dtype})
+        except (OSError, ValueError) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ModelError(f"cannot load model {source.ref!r}: {first}") from exc
+        pipe.set_progress_bar_config(disable=True)
+        if plan.offload and plan.device != "cpu":
+            pipe.enable_model_cpu_offload(device=plan.device)
+        else:
+            pipe.to(plan.device)
+        return LoadedStableAudio(source, plan, pipe)
+
+    def unload(self, loaded: LoadedStableAudio) -> None:
+        loaded.pipe = None
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        loaded: LoadedStableAudio,
+        progress: ProgressFn,
+        cancel: CancelToken,
+    ) -> list[Output]:
+        import numpy as np
+        import torch
+
+        p = request.params
+        seed = int(request.seed or 0)
+        steps = int(p.get("steps", 100))
+        duration = float(p.get("duration", 10.0))
+
+        def on_step(i: int, _t: Any, _latents: Any) -> None:
+            # progress raises Cancelled when the job was cancelled: the exception leaves
+            # the denoising loop at this step.
+            progress(i + 1, steps)
+
+        cancel.check()
+        with torch.inference_mode(), warnings.catch_warnings():
+            # torchsde warns about float rounding at the ends of its Brownian interval.
+            warnings.filterwarnings("ignore", category=UserWarning, module="torchsde")
+            result = loaded.pipe(
+                request.prompt, audio_end_in_s=duration, num_inference_steps=steps,
+                guidance_scale=float(p.get("guidance_scale", 7.0)),
+                negative_prompt=p.get("negative_prompt") or None,
+                generator=torch.Generator("cpu").manual_seed(seed), callback=on_step,
+            )
+        samples = result.audios[0].float().cpu().numpy().T.copy()
+        samples = postprocess(samples, loaded.rate, p)
+        meta = {
+            "seed": seed, "model": request.model, "family": "stable_audio",
+            "sample_rate": loaded.rate, "channels": int(samples.shape[1]),
+            "seconds": round(samples.shape[0] / loaded.rate, 3), "steps": steps,
+            "format": p.get("format", "flac"),
+        }
+        return [Output("audio", (np.ascontiguousarray(samples, dtype=np.float32), loaded.rate),
+                       meta, {"title": request.prompt[:200]})]
