@@ -5,7 +5,8 @@
 
 Workloads run interleaved (bench.harness.compare):
 
-* ``diffusers``: the pipeline called directly, frames as numpy;
+* ``diffusers``: the pipeline called directly (on a worker thread, as the studio's
+  jobs run), frames as numpy;
 * ``studio_backend``: the same request through ``ThreadBackend`` (runner, model
   cache, generator, progress events with latent previews), no encode, no write;
 * ``studio_engine``: ``Engine.run``: validation, the above, the MP4 encode and the
@@ -19,9 +20,11 @@ MP4 export is timed on its own as seconds per frame.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +44,10 @@ def main(argv: list[str] | None = None) -> dict:
                         help="torch CPU threads (1: steadier timings on a shared machine)")
     args = parser.parse_args(argv)
 
+    if args.threads:
+        # Every thread, the studio's job worker included, starts with this many OpenMP
+        # threads; set_num_threads alone would bind only the thread that calls it.
+        os.environ["OMP_NUM_THREADS"] = str(args.threads)
     import torch
     from diffusers import DiffusionPipeline
     from studio_video.families import family_for
@@ -72,9 +79,18 @@ def main(argv: list[str] | None = None) -> dict:
     if family.fps_arg:
         call[family.fps_arg] = float(family.fps)
 
+    # The studio runs its jobs on a worker thread; plain diffusers runs on one too, so
+    # both sides get the same torch threading (OpenMP settings are per thread).
+    worker = ThreadPoolExecutor(max_workers=1)
+    if args.threads:
+        worker.submit(torch.set_num_threads, args.threads).result()
+
     def plain() -> np.ndarray:
-        out = pipe(**call, generator=torch.Generator("cpu").manual_seed(seed)).frames[0]
-        return (np.clip(out, 0, 1) * 255).round().astype(np.uint8)
+        def run() -> np.ndarray:
+            out = pipe(**call, generator=torch.Generator("cpu").manual_seed(seed)).frames[0]
+            return (np.clip(out, 0, 1) * 255).round().astype(np.uint8)
+
+        return worker.submit(run).result()
 
     # -- studio ---------------------------------------------------------------------
     host = PluginHost()
@@ -117,6 +133,7 @@ def main(argv: list[str] | None = None) -> dict:
                    "mp4_export_s_per_frame": round(statistics.median(export), 6)},
         )
     finally:
+        worker.shutdown()
         engine.shutdown()
         engine.library.close()
     return result
