@@ -14,6 +14,9 @@ MODULES = [
     "suggest_eval",
     "suggest_heldout",
     "import_speed",
+    "music_speed",
+    "video_speed",
+    "faults",
 ]
 
 

@@ -76,8 +76,10 @@ class Output:
     """One thing a generator made, before the library stores it.
 
     ``data`` is a ``PIL.Image.Image`` for images, ``str`` for text, a
-    ``(samples, sample_rate)`` pair for audio (numpy, channels last) and a list of
-    PIL frames plus ``fps`` in ``metadata`` for video. ``metadata`` is stored in
+    ``(samples, sample_rate)`` pair for audio (numpy, channels last) and a
+    ``(frames, fps)`` pair for video (PIL frames or a ``(T, H, W, 3)`` uint8 array; fps
+    an int, float or ``Fraction``). ``metadata["format"]`` picks the file format where a
+    kind has several (flac/wav, mp4/webm/gif/webp). ``metadata`` is stored in
     the index and embedded in the file; ``embed`` holds extra format-specific
     fields (PNG text chunks, audio tags) the generator wants written verbatim.
     """
