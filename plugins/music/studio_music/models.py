@@ -31,7 +31,7 @@ FAMILY_NAMES = {"musicgen": "MusicGen", "musicgen_melody": "MusicGen-Melody",
                 "stable_audio": "Stable Audio", "acestep": "ACE-Step"}
 #: The generator serving each family (None: no generator in this pack yet).
 FAMILY_GENERATORS = {"musicgen": "music.musicgen", "musicgen_melody": "music.musicgen",
-                     "stable_audio": "music.stable_audio", "acestep": None}
+                     "stable_audio": "music.stable_audio", "acestep": "music.acestep"}
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 
 
@@ -140,8 +140,8 @@ def declared_family(source: ModelSource) -> str:
             return "musicgen_melody"
         if str(arch).startswith("Musicgen"):
             return "musicgen"
-    raise ModelError(f"{source.name} declares model type {model_type or 'none'!r}; the "
-                     "music pack serves MusicGen, MusicGen-Melody and Stable Audio models")
+    raise ModelError(f"{source.name} declares model type {model_type or 'none'!r}; the music "
+                     "pack serves MusicGen, MusicGen-Melody, Stable Audio and ACE-Step models")
 
 
 def generator_hint(family: str) -> str:

@@ -101,7 +101,50 @@ STABLE_AUDIO = GeneratorInfo(
 )
 
 
+ACESTEP_PARAMS = (
+    Param("duration", "float", 30.0, min=0.5, max=600.0, label="Duration (s)",
+          help="seconds of music, from a short loop to a whole song"),
+    Param("lyrics", "str", "", label="Lyrics",
+          help="the words to sing, with section tags such as [verse] and [chorus]; "
+               "empty for an instrumental"),
+    Param("bpm", "int", None, min=30, max=300, nullable=True, label="Tempo (BPM)",
+          help="beats per minute; empty lets the model choose"),
+    Param("keyscale", "str", "", label="Key",
+          help="key and scale, for example 'C major' or 'F# minor'; empty lets the model "
+               "choose"),
+    Param("timesignature", "choice", None, choices=("2", "3", "4", "6"), nullable=True,
+          label="Time signature", help="beats per bar; empty lets the model choose"),
+    Param("vocal_language", "str", "en", advanced=True, label="Vocal language",
+          help="language code of the lyrics (en, de, fr, ja, zh...)"),
+    Param("steps", "int", 8, min=1, max=200, label="Steps",
+          help="denoising steps; the turbo checkpoints need about 8"),
+    Param("guidance_scale", "float", 7.0, min=0.0, max=20.0, label="Prompt strength (CFG)",
+          help="how closely to follow the prompt; 1 or less turns guidance off"),
+    Param("shift", "float", 3.0, min=0.1, max=10.0, advanced=True,
+          help="timestep shift of the flow-matching schedule"),
+    *COMMON[1:],
+)
+
+ACESTEP = GeneratorInfo(
+    id="music.acestep",
+    name="ACE-Step (diffusers)",
+    modality="music",
+    tasks=("txt2music",),
+    factory="studio_music.acestep:AceStepGenerator",
+    params=ACESTEP_PARAMS,
+    models=(
+        ModelRef("ACE-Step/acestep-v15-xl-turbo-diffusers", "ACE-Step 1.5 XL turbo", None,
+                 "48 kHz stereo songs with lyrics, seconds to minutes in a few steps; "
+                 "the recommended choice with a GPU (permissive licence)"),
+    ),
+    default_model="ACE-Step/acestep-v15-xl-turbo-diffusers",
+    description="Songs with lyrics, tempo, key and time signature from ACE-Step: 48 kHz "
+                "stereo, from short loops to several minutes.",
+)
+
+
 @hookimpl
 def studio_register_generators(register: Callable[[GeneratorInfo], None]) -> None:
     register(MUSICGEN)
     register(STABLE_AUDIO)
+    register(ACESTEP)

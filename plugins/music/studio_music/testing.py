@@ -209,3 +209,40 @@ def save_tiny_stable_audio(folder: Path, seed: int = 0) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder
+
+
+#: Tiny ACE-Step: 100 Hz stereo, hop 4, so the pipeline's 25 latent frames a second.
+TINY_ACE_RATE = 100
+
+
+def save_tiny_acestep(folder: Path, seed: int = 0) -> Path:
+    """An ACE-Step folder in the diffusers layout with random weights."""
+    import torch
+    from diffusers import AceStepPipeline, AutoencoderOobleck, FlowMatchEulerDiscreteScheduler
+    from diffusers.models.transformers.ace_step_transformer import AceStepTransformer1DModel
+    from diffusers.pipelines.ace_step import AceStepConditionEncoder
+    from transformers import Qwen3Config, Qwen3Model
+
+    tokenizer = build_tokenizer()
+    small = dict(hidden_size=32, intermediate_size=64, num_attention_heads=4,
+                 num_key_value_heads=2, head_dim=8, rope_theta=10000.0, sliding_window=16)
+    torch.manual_seed(seed)
+    transformer = AceStepTransformer1DModel(num_hidden_layers=2, in_channels=24,
+                                            audio_acoustic_hidden_dim=8, patch_size=2, **small)
+    text_encoder = Qwen3Model(Qwen3Config(
+        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4,
+        num_key_value_heads=2, head_dim=8, vocab_size=len(tokenizer),
+        max_position_embeddings=256))
+    condition_encoder = AceStepConditionEncoder(
+        text_hidden_dim=32, timbre_hidden_dim=8, num_lyric_encoder_hidden_layers=2,
+        num_timbre_encoder_hidden_layers=2, **small)
+    vae = AutoencoderOobleck(encoder_hidden_size=6, downsampling_ratios=[2, 2],
+                             decoder_channels=3, decoder_input_channels=8, audio_channels=2,
+                             channel_multiples=[2, 4], sampling_rate=TINY_ACE_RATE)
+    scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1, shift=1.0)
+    pipe = AceStepPipeline(transformer=transformer, condition_encoder=condition_encoder,
+                           vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
+                           scheduler=scheduler)
+    folder.mkdir(parents=True, exist_ok=True)
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder

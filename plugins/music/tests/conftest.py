@@ -95,3 +95,10 @@ def tiny_stable_audio(tmp_path_factory):
     from studio_music.testing import save_tiny_stable_audio
 
     return save_tiny_stable_audio(tmp_path_factory.mktemp("models") / "tiny-stable-audio")
+
+
+@pytest.fixture(scope="session")
+def tiny_acestep(tmp_path_factory):
+    from studio_music.testing import save_tiny_acestep
+
+    return save_tiny_acestep(tmp_path_factory.mktemp("models") / "tiny-acestep")

@@ -1,0 +1,166 @@
+"""ACE-Step through diffusers (``AceStepPipeline``): songs with lyrics in a few steps.
+
+Text to music with ``lyrics``, ``bpm``, ``keyscale`` and ``timesignature``; 48 kHz
+stereo for the released checkpoints. Progress per denoising step; a cancel sets
+the pipeline's interrupt flag from ``callback_on_step_end`` (an exception escaping
+the loop would skip diffusers' own clean-up) and is raised after the call.
+
+Imported on the first ACE-Step job only; torch and diffusers load inside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from studio.api import (
+    Cancelled,
+    CancelToken,
+    GenerationRequest,
+    Generator,
+    LoadPlan,
+    ModelError,
+    Output,
+    ProgressFn,
+    RequestError,
+)
+from studio_music.models import (
+    FAMILY_NAMES,
+    ModelSource,
+    declared_family,
+    estimate_bytes,
+    generator_hint,
+    locate,
+)
+from studio_music.musicgen import postprocess
+
+
+@dataclass
+class LoadedAceStep:
+    source: ModelSource
+    plan: LoadPlan
+    pipe: Any
+
+    @property
+    def rate(self) -> int:
+        return int(self.pipe.vae.config.sampling_rate)
+
+
+class _StepHook:
+    """``callback_on_step_end``: progress each step; a cancel becomes the interrupt flag."""
+
+    def __init__(self, progress: ProgressFn, cancel: CancelToken, steps: int) -> None:
+        self.progress, self.cancel, self.steps = progress, cancel, steps
+        self.cancelled = False
+
+    def __call__(self, pipe: Any, i: int, t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            self.progress(i + 1, self.steps)
+        except Cancelled:
+            self.cancelled = True
+        if self.cancelled or self.cancel.cancelled:
+            self.cancelled = True
+            pipe._interrupt = True
+        return kwargs
+
+
+class AceStepGenerator(Generator):
+    """ACE-Step checkpoints in the diffusers layout."""
+
+    def check_request(self, request: GenerationRequest) -> None:
+        ref = self.resolve_model(request)
+        try:
+            source = locate(ref)
+        except ModelError:
+            if Path(ref).expanduser().exists():
+                raise
+            return  # not downloaded yet: the load says how to get it
+        if source.path is None:
+            return
+        family = declared_family(source)
+        if family != "acestep":
+            raise RequestError(f"{source.name} is a {FAMILY_NAMES[family]} model; "
+                               f"{self.info.id} runs ACE-Step models" + generator_hint(family))
+
+    def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
+        return estimate_bytes(model, plan)
+
+    def load(self, model: str, plan: LoadPlan) -> LoadedAceStep:
+        import torch
+        from diffusers import AceStepPipeline
+        from diffusers.utils import logging as diffusers_logging
+
+        from studio_music.stable_audio import _dtype_keyword
+
+        diffusers_logging.disable_progress_bar()
+        source = locate(model, plan.allow_pickle)
+        if declared_family(source) != "acestep":
+            raise ModelError(f"{source.name} is not an ACE-Step model")
+        dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(plan.dtype,
+                                                                            torch.float32)
+        try:
+            pipe = AceStepPipeline.from_pretrained(
+                str(source.path), local_files_only=True, use_safetensors=not plan.allow_pickle,
+                **{_dtype_keyword(): dtype})
+        except (OSError, ValueError) as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ModelError(f"cannot load model {source.ref!r}: {first}") from exc
+        pipe.set_progress_bar_config(disable=True)
+        if plan.offload and plan.device != "cpu":
+            pipe.enable_model_cpu_offload(device=plan.device)
+        else:
+            pipe.to(plan.device)
+        return LoadedAceStep(source, plan, pipe)
+
+    def unload(self, loaded: LoadedAceStep) -> None:
+        loaded.pipe = None
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        loaded: LoadedAceStep,
+        progress: ProgressFn,
+        cancel: CancelToken,
+    ) -> list[Output]:
+        import numpy as np
+        import torch
+
+        p = request.params
+        seed = int(request.seed or 0)
+        steps = int(p.get("steps", 8))
+        duration = float(p.get("duration", 30.0))
+        hook = _StepHook(progress, cancel, steps)
+        kwargs: dict[str, Any] = {
+            "prompt": request.prompt, "lyrics": p.get("lyrics") or "",
+            "audio_duration": duration, "num_inference_steps": steps,
+            "guidance_scale": float(p.get("guidance_scale", 7.0)),
+            "shift": float(p.get("shift", 3.0)),
+            "vocal_language": p.get("vocal_language") or "en",
+            "generator": torch.Generator("cpu").manual_seed(seed),
+            "callback_on_step_end": hook,
+        }
+        for name in ("bpm", "keyscale", "timesignature"):
+            if p.get(name) not in (None, ""):
+                kwargs[name] = p[name]
+        cancel.check()
+        try:
+            with torch.inference_mode():
+                result = loaded.pipe(**kwargs)
+        except ValueError as exc:  # the pipeline's own input checks
+            first = (str(exc).strip().splitlines() or ["invalid input"])[0]
+            raise RequestError(f"ACE-Step refused the request: {first}") from exc
+        if hook.cancelled or cancel.cancelled:
+            raise Cancelled()
+        samples = result.audios[0].float().cpu().numpy().T.copy()
+        # The pipeline rounds to whole latent frames: keep exactly what was asked for.
+        samples = samples[:max(1, round(duration * loaded.rate))]
+        samples = postprocess(samples, loaded.rate, p)
+        meta = {
+            "seed": seed, "model": request.model, "family": "acestep",
+            "sample_rate": loaded.rate, "channels": int(samples.shape[1]),
+            "seconds": round(samples.shape[0] / loaded.rate, 3), "steps": steps,
+            "format": p.get("format", "flac"),
+        }
+        return [Output("audio", (np.ascontiguousarray(samples, dtype=np.float32), loaded.rate),
+                       meta, {"title": request.prompt[:200]})]
