@@ -11,14 +11,13 @@ refused unless the plan allows them.
 from __future__ import annotations
 
 import json
-import os
 import re
-import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from studio.api import ModelError
+from studio.api.weights import element_counts
 from studio_video.families import Family, family_for, supported_classes
 
 PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl")
@@ -28,8 +27,6 @@ DTYPE_BYTES = {"float32": 4, "F32": 4, "float16": 2, "F16": 2, "bfloat16": 2, "B
 #: Components whose weights sit on the device while generating.
 WEIGHT_COMPONENTS = ("transformer", "transformer_2", "unet", "motion_adapter", "vae",
                      "text_encoder", "text_encoder_2", "image_encoder")
-#: The safetensors format's own limit on the JSON header.
-MAX_HEADER_BYTES = 100_000_000
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*/[\w.\-]+$")
 
 
@@ -169,44 +166,6 @@ def weight_files(source: VideoSource) -> list[Path]:
     return files
 
 
-def read_safetensors_header(path: Path) -> dict:
-    """The JSON header of a safetensors file, its claimed length checked first.
-
-    A damaged file can claim gigabytes of header, so the length is checked against
-    the file size and the format's limit before reading. Raises ``ModelError``.
-    """
-    def invalid(reason: str) -> ModelError:
-        return ModelError(f"{path} is not a valid safetensors file ({reason})")
-
-    try:
-        with path.open("rb") as f:
-            head = f.read(8)
-            if len(head) < 8:
-                raise invalid("shorter than its 8-byte header length")
-            (size,) = struct.unpack("<Q", head)
-            available = os.fstat(f.fileno()).st_size - 8
-            if size > min(MAX_HEADER_BYTES, available):
-                raise invalid(f"its header claims {size} bytes, the file has {available}")
-            raw = f.read(size)
-    except OSError as exc:
-        raise ModelError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        header = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid("its header is not JSON") from None
-    if not isinstance(header, dict):
-        raise invalid("its header is not a JSON object")
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        shape = info.get("shape") if isinstance(info, dict) else None
-        if (not isinstance(info.get("dtype") if isinstance(info, dict) else None, str)
-                or not isinstance(shape, list)
-                or not all(isinstance(d, int) and d >= 0 for d in shape)):
-            raise invalid(f"tensor {name!r} has no valid dtype and shape")
-    return header
-
-
 def estimate_weight_bytes(files: list[Path], dtype: str) -> int:
     """Bytes the weights take once floats are cast to ``dtype``."""
     target = DTYPE_BYTES.get(dtype, 4)
@@ -215,13 +174,7 @@ def estimate_weight_bytes(files: list[Path], dtype: str) -> int:
         if path.suffix != ".safetensors":
             total += path.stat().st_size * target // 4  # pickles: assume fp32 on disk
             continue
-        for name, info in read_safetensors_header(path).items():
-            if name == "__metadata__":
-                continue
-            n = 1
-            for dim in info["shape"]:
-                n *= dim
-            kind = info["dtype"]
+        for kind, n in element_counts(path).items():
             total += n * (target if kind.startswith(("F", "BF")) else DTYPE_BYTES.get(kind, 4))
     return total
 
