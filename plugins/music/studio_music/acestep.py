@@ -34,6 +34,7 @@ from studio_music.models import (
     locate,
 )
 from studio_music.musicgen import postprocess
+from studio_music.pipelines import load_pipeline
 
 
 @dataclass
@@ -87,30 +88,7 @@ class AceStepGenerator(Generator):
         return estimate_bytes(model, plan)
 
     def load(self, model: str, plan: LoadPlan) -> LoadedAceStep:
-        import torch
-        from diffusers import AceStepPipeline
-        from diffusers.utils import logging as diffusers_logging
-
-        from studio_music.stable_audio import _dtype_keyword
-
-        diffusers_logging.disable_progress_bar()
-        source = locate(model, plan.allow_pickle)
-        if declared_family(source) != "acestep":
-            raise ModelError(f"{source.name} is not an ACE-Step model")
-        dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(plan.dtype,
-                                                                            torch.float32)
-        try:
-            pipe = AceStepPipeline.from_pretrained(
-                str(source.path), local_files_only=True, use_safetensors=not plan.allow_pickle,
-                **{_dtype_keyword(): dtype})
-        except (OSError, ValueError) as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelError(f"cannot load model {source.ref!r}: {first}") from exc
-        pipe.set_progress_bar_config(disable=True)
-        if plan.offload and plan.device != "cpu":
-            pipe.enable_model_cpu_offload(device=plan.device)
-        else:
-            pipe.to(plan.device)
+        source, pipe = load_pipeline("AceStepPipeline", "acestep", "ACE-Step", model, plan)
         return LoadedAceStep(source, plan, pipe)
 
     def unload(self, loaded: LoadedAceStep) -> None:

@@ -37,6 +37,7 @@ from studio_music.models import (
     locate,
 )
 from studio_music.musicgen import postprocess
+from studio_music.pipelines import load_pipeline
 
 
 @dataclass
@@ -59,16 +60,6 @@ def max_seconds(folder: Path) -> float | None:
         return int(dit["sample_size"]) * hop / float(vae["sampling_rate"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _dtype_keyword() -> str:
-    # diffusers renamed torch_dtype to dtype and warns on the old name; releases
-    # before the rename know only torch_dtype.
-    try:
-        from diffusers.utils.deprecation_utils import _resolve_dtype  # noqa: F401
-    except ImportError:
-        return "torch_dtype"
-    return "dtype"
 
 
 class StableAudioGenerator(Generator):
@@ -99,28 +90,8 @@ class StableAudioGenerator(Generator):
         return estimate_bytes(model, plan)
 
     def load(self, model: str, plan: LoadPlan) -> LoadedStableAudio:
-        import torch
-        from diffusers import StableAudioPipeline
-        from diffusers.utils import logging as diffusers_logging
-
-        diffusers_logging.disable_progress_bar()
-        source = locate(model, plan.allow_pickle)
-        if declared_family(source) != "stable_audio":
-            raise ModelError(f"{source.name} is not a Stable Audio model")
-        dtype = {"float16": torch.float16, "bfloat16": torch.bfloat16}.get(plan.dtype,
-                                                                            torch.float32)
-        try:
-            pipe = StableAudioPipeline.from_pretrained(
-                str(source.path), local_files_only=True, use_safetensors=not plan.allow_pickle,
-                **{_dtype_keyword(): dtype})
-        except (OSError, ValueError) as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ModelError(f"cannot load model {source.ref!r}: {first}") from exc
-        pipe.set_progress_bar_config(disable=True)
-        if plan.offload and plan.device != "cpu":
-            pipe.enable_model_cpu_offload(device=plan.device)
-        else:
-            pipe.to(plan.device)
+        source, pipe = load_pipeline("StableAudioPipeline", "stable_audio", "Stable Audio",
+                                     model, plan)
         return LoadedStableAudio(source, plan, pipe)
 
     def unload(self, loaded: LoadedStableAudio) -> None:
