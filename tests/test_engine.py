@@ -74,13 +74,25 @@ def test_prepare_fills_defaults_and_picks_task_from_inputs(engine, tmp_path):
         ({"inputs": {"audio": "/x"}}, RequestError, "takes no 'audio' input"),
         ({"seed": -1}, RequestError, "seed must be"),
         ({"generator": "nope"}, PluginError, "no generator 'nope'"),
-        ({"modality": "music", "generator": ""}, PluginError, "no music generator"),
     ],
 )
 def test_bad_requests_are_refused_before_queueing(engine, request_kw, error, match):
     with pytest.raises(error, match=match):
         engine.submit(req(**request_kw))
     assert engine.jobs() == []
+
+
+def test_a_modality_without_a_generator_is_refused_naming_it(tmp_path, fake_entry_points,
+                                                              monkeypatch):
+    monkeypatch.setenv("STUDIO_LOAD_PLUGINS", "fake")  # no music pack loaded
+    eng = make_engine(tmp_path)
+    try:
+        with pytest.raises(PluginError, match="no music generator"):
+            eng.submit(req(modality="music", generator=""))
+        assert eng.jobs() == []
+    finally:
+        eng.shutdown()
+        eng.library.close()
 
 
 def test_failed_job_carries_message_and_engine_goes_on(engine):

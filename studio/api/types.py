@@ -116,6 +116,13 @@ class GeneratorInfo:
 
     ``factory`` is an import path ``"package.module:Class"`` to a ``Generator``
     subclass, imported only when the first job for this generator runs.
+
+    ``serves`` (optional) is an import path ``"package.module:function"`` to a cheap
+    ``function(model: str) -> bool`` saying whether this generator runs that model,
+    judged from what the model declares (its config or model_index), never from its
+    name and never importing torch: when a user names a model but no generator, the
+    host offers the model to the modality's generators in turn and the first that
+    serves it runs it.
     """
 
     id: str
@@ -132,12 +139,15 @@ class GeneratorInfo:
     supports_streaming: bool = False
     #: input roles each task needs, e.g. {"img2img": ("image",), "inpaint": ("image", "mask")}
     task_inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    serves: str = ""
 
     def __post_init__(self) -> None:
         if not self.tasks:
             raise ValueError(f"generator {self.id!r} declares no tasks")
         if ":" not in self.factory:
             raise ValueError(f"generator {self.id!r}: factory must be 'module:Class'")
+        if self.serves and ":" not in self.serves:
+            raise ValueError(f"generator {self.id!r}: serves must be 'module:function'")
         if isinstance(self.params, (list, tuple)):
             object.__setattr__(self, "params", ParamSchema(tuple(self.params)))
 

@@ -17,6 +17,7 @@ A damaged queue store is copied aside once and replaced by an empty one (``open_
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -220,10 +221,24 @@ class Engine:
                 "see 'studio plugins list' for packs that failed or are disabled"
             )
         preferred = self.settings.default_generators.get(request.modality)
-        for info in candidates:
-            if info.id == preferred:
-                return info
-        return candidates[0]
+        ordered = sorted(candidates, key=lambda info: info.id != preferred)  # stable
+        if request.model and len(candidates) > 1:
+            for info in ordered:
+                if self._serves(info, request.model):
+                    return info
+        return ordered[0]
+
+    def _serves(self, info: GeneratorInfo, model: str) -> bool:
+        """Whether ``info``'s own check says it runs ``model`` (False when it has none)."""
+        if not info.serves:
+            return False
+        module_name, _, attr = info.serves.partition(":")
+        try:
+            return bool(getattr(importlib.import_module(module_name), attr)(model))
+        except Exception:  # a pack's faulty check must not stop the choice of another
+            log.debug("%s could not tell whether it serves %r", info.id, model,
+                      exc_info=True)
+            return False
 
     def _check_inputs(self, info: GeneratorInfo, task: str, inputs: dict) -> dict[str, str]:
         needed = tuple(info.task_inputs.get(task, ()))

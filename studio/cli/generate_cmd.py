@@ -61,7 +61,8 @@ def build_request(studio: Studio, args: argparse.Namespace) -> GenerationRequest
                                f"not {args.modality}")
     inputs = dict(base.inputs)
     info = studio.engine.pick_generator(
-        base.replace(generator=args.generator or base.generator)
+        base.replace(generator=args.generator or base.generator,
+                     model=args.model or base.model)
     )
     if args.input:
         roles = [r for t in info.tasks for r in info.task_inputs.get(t, ()) if r != "mask"]

@@ -144,6 +144,27 @@ def declared_family(source: ModelSource) -> str:
                      "pack serves MusicGen, MusicGen-Melody, Stable Audio and ACE-Step models")
 
 
+def _family_of(model: str) -> str | None:
+    try:
+        return declared_family(locate(model))
+    except ModelError:
+        return None
+
+
+# The host asks these (GeneratorInfo.serves) which generator runs a model the user
+# named without a generator; each reads only the model's own config files.
+def serves_musicgen(model: str) -> bool:
+    return _family_of(model) in ("musicgen", "musicgen_melody")
+
+
+def serves_stable_audio(model: str) -> bool:
+    return _family_of(model) == "stable_audio"
+
+
+def serves_acestep(model: str) -> bool:
+    return _family_of(model) == "acestep"
+
+
 def generator_hint(family: str) -> str:
     """"; use --generator X" for a family this pack serves with another generator."""
     gid = FAMILY_GENERATORS.get(family)

@@ -52,6 +52,7 @@ MUSICGEN = GeneratorInfo(
     modality="music",
     tasks=("txt2music", "continue", "melody"),
     factory="studio_music.musicgen:MusicgenGenerator",
+    serves="studio_music.models:serves_musicgen",
     params=MUSICGEN_PARAMS,
     models=(
         ModelRef("facebook/musicgen-small", "MusicGen small", 2.4,
@@ -90,6 +91,7 @@ STABLE_AUDIO = GeneratorInfo(
     modality="music",
     tasks=("txt2music",),
     factory="studio_music.stable_audio:StableAudioGenerator",
+    serves="studio_music.models:serves_stable_audio",
     params=STABLE_AUDIO_PARAMS,
     models=(
         ModelRef("stabilityai/stable-audio-open-1.0", "Stable Audio Open 1.0", 4.8,
@@ -131,6 +133,7 @@ ACESTEP = GeneratorInfo(
     modality="music",
     tasks=("txt2music",),
     factory="studio_music.acestep:AceStepGenerator",
+    serves="studio_music.models:serves_acestep",
     params=ACESTEP_PARAMS,
     models=(
         ModelRef("ACE-Step/acestep-v15-xl-turbo-diffusers", "ACE-Step 1.5 XL turbo", None,

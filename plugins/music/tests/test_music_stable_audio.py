@@ -75,3 +75,17 @@ def test_musicgen_names_the_generator_for_a_stable_audio_folder(make_engine, tin
     with pytest.raises(RequestError, match=r"use --generator music\.stable_audio"):
         engine.submit(GenerationRequest(modality="music", generator="music.musicgen",
                                         model=str(tiny_stable_audio), prompt="x"))
+
+
+@pytest.mark.parametrize(("fixture", "expected"), [
+    ("tiny_stable_audio", "music.stable_audio"),
+    ("tiny_acestep", "music.acestep"),
+    ("tiny_musicgen", "music.musicgen"),
+    ("tiny_melody", "music.musicgen"),
+])
+def test_a_model_named_without_a_generator_goes_to_the_one_that_serves_it(
+        make_engine, request, fixture, expected):
+    engine = make_engine()
+    folder = request.getfixturevalue(fixture)
+    chosen = engine.pick_generator(GenerationRequest(modality="music", model=str(folder)))
+    assert chosen.id == expected
