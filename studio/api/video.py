@@ -236,3 +236,39 @@ def _rgb(frame: Any) -> Any:
     import numpy as np
 
     return Image.fromarray(frames_array(np.asarray(frame)[None])[0], "RGB")
+
+
+def read_frame(data: bytes, index: int) -> tuple[Any, int]:
+    """Frame ``index`` of an MP4/WebM as a ``PIL.Image``, with the clip's frame count.
+
+    A negative ``index`` counts from the end (-1 is the last frame). Raises
+    ``ValueError`` naming the allowed range when the clip has no such frame, or
+    when ``data`` is not a video PyAV can decode.
+    """
+    import av
+    from PIL import Image
+
+    picked: Any = None
+    total = 0
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            if not container.streams.video:
+                raise ValueError("the file holds no video stream")
+            # Every frame is decoded (to count them) but only the wanted one is kept;
+            # for a negative index that is the newest so far, shifted as decoding goes.
+            recent: list[Any] = []
+            for frame in container.decode(container.streams.video[0]):
+                if index >= 0:
+                    if total == index:
+                        picked = frame
+                else:
+                    recent = [*recent, frame][index:]
+                total += 1
+    except av.error.FFmpegError as exc:
+        raise ValueError(f"the video cannot be decoded ({exc})") from None
+    if index < 0 and len(recent) == -index:
+        picked = recent[0]
+    if picked is None:
+        raise ValueError(f"frame {index} is outside the clip ({total} frames: "
+                         f"0 to {total - 1}, or -{total} to -1 from the end)")
+    return Image.fromarray(picked.to_ndarray(format="rgb24"), "RGB"), total

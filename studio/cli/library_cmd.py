@@ -1,4 +1,4 @@
-"""``studio library list|show|delete|restore|favourite|rate|import|repair``."""
+"""``studio library list|show|delete|restore|favourite|rate|import|repair|frame``."""
 
 from __future__ import annotations
 
@@ -37,6 +37,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     rate.add_argument("id")
     rate.add_argument("rating", type=int)
     rate.set_defaults(func=run_rate)
+    frame = psub.add_parser(
+        "frame", help="save one frame of a video as a PNG with its generation settings",
+        description="Write frame N of a studio video (a library ID or an MP4/WebM file) as "
+                    "a PNG carrying the A1111 parameters text and the studio metadata.")
+    frame.add_argument("video", metavar="ID|FILE")
+    frame.add_argument("--index", type=int, default=0,
+                       help="frame number from 0; negative counts from the end (default 0)")
+    frame.add_argument("-o", "--out", default=None,
+                       help="PNG file or folder (default: ID-frameN.png here)")
+    frame.set_defaults(func=run_frame)
     fix = psub.add_parser(
         "repair", help="rebuild a damaged index from the files' own metadata",
         description="Rebuild library.sqlite from the metadata every saved file carries "
@@ -96,6 +106,21 @@ def run_action(args: argparse.Namespace) -> int:
 
 def run_rate(args: argparse.Namespace) -> int:
     Studio().library.rate(args.id, args.rating)
+    return 0
+
+
+def run_frame(args: argparse.Namespace) -> int:
+    from studio.app.frame_export import export_frame
+
+    video = Path(args.video)
+    if not video.is_file():
+        studio = Studio()
+        try:
+            video = Path(studio.library.get(args.video).path)
+        finally:
+            studio.close()
+    out = export_frame(video, args.index, Path(args.out) if args.out else None)
+    print(out)
     return 0
 
 
