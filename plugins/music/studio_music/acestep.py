@@ -1,7 +1,9 @@
 """ACE-Step through diffusers (``AceStepPipeline``): songs with lyrics in a few steps.
 
 Text to music with ``lyrics``, ``bpm``, ``keyscale`` and ``timesignature``; 48 kHz
-stereo for the released checkpoints. Progress per denoising step; a cancel sets
+stereo for the released checkpoints. Progress per denoising step, with the decoded
+x0 prediction as a preview whenever the time budget allows
+(``studio_music.preview``); a cancel sets
 the pipeline's interrupt flag from ``callback_on_step_end`` (an exception escaping
 the loop would skip diffusers' own clean-up) and is raised after the call.
 
@@ -35,6 +37,7 @@ from studio_music.models import (
 )
 from studio_music.musicgen import postprocess
 from studio_music.pipelines import load_pipeline
+from studio_music.preview import PreviewGate, to_preview
 
 
 @dataclass
@@ -49,21 +52,42 @@ class LoadedAceStep:
 
 
 class _StepHook:
-    """``callback_on_step_end``: progress each step; a cancel becomes the interrupt flag."""
+    """``callback_on_step_end``: progress each step, with a preview when the time budget
+    allows; a cancel becomes the interrupt flag."""
 
-    def __init__(self, progress: ProgressFn, cancel: CancelToken, steps: int) -> None:
-        self.progress, self.cancel, self.steps = progress, cancel, steps
+    def __init__(self, progress: ProgressFn, cancel: CancelToken, steps: int,
+                 frames: int) -> None:
+        self.progress, self.cancel, self.steps, self.frames = progress, cancel, steps, frames
         self.cancelled = False
+        self.gate = PreviewGate(steps)
+        self.previous: Any = None
 
     def __call__(self, pipe: Any, i: int, t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        latents = kwargs.get("latents")
+        preview = None
+        if latents is not None and self.previous is not None and self.gate.due(i + 1):
+            preview = (self.gate.timed(lambda: self._decode(pipe, i, float(t), latents)),
+                       int(pipe.vae.config.sampling_rate))
+        self.previous = latents
         try:
-            self.progress(i + 1, self.steps)
+            self.progress(i + 1, self.steps, preview=preview)
         except Cancelled:
             self.cancelled = True
         if self.cancelled or self.cancel.cancelled:
             self.cancelled = True
             pipe._interrupt = True
         return kwargs
+
+    def _decode(self, pipe: Any, i: int, t: float, latents: Any) -> Any:
+        # The Euler step went from ``previous`` at sigma t to ``latents`` at the next
+        # sigma along the velocity v; x0 lies where that line reaches sigma 0. The
+        # pipeline does not pass v to the callback, so it comes from the two latents.
+        t_next = float(pipe.scheduler.sigmas[i + 1])
+        if abs(t_next - t) < 1e-9:
+            return to_preview(pipe.vae.decode(latents.transpose(1, 2)).sample, self.frames)
+        velocity = (latents - self.previous) / (t_next - t)
+        x0 = latents - t_next * velocity
+        return to_preview(pipe.vae.decode(x0.transpose(1, 2)).sample, self.frames)
 
 
 class AceStepGenerator(Generator):
@@ -108,7 +132,7 @@ class AceStepGenerator(Generator):
         seed = int(request.seed or 0)
         steps = int(p.get("steps", 8))
         duration = float(p.get("duration", 30.0))
-        hook = _StepHook(progress, cancel, steps)
+        hook = _StepHook(progress, cancel, steps, max(1, round(duration * loaded.rate)))
         kwargs: dict[str, Any] = {
             "prompt": request.prompt, "lyrics": p.get("lyrics") or "",
             "audio_duration": duration, "num_inference_steps": steps,

@@ -100,6 +100,7 @@ STABLE_AUDIO = GeneratorInfo(
     default_model="stabilityai/stable-audio-open-1.0",
     description="Sounds and music from a text prompt with Stable Audio Open: 44.1 kHz "
                 "stereo up to 47 s, with a negative prompt.",
+    supports_preview=True,
 )
 
 
@@ -143,6 +144,7 @@ ACESTEP = GeneratorInfo(
     default_model="ACE-Step/acestep-v15-xl-turbo-diffusers",
     description="Songs with lyrics, tempo, key and time signature from ACE-Step: 48 kHz "
                 "stereo, from short loops to several minutes.",
+    supports_preview=True,
 )
 
 

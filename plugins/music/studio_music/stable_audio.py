@@ -2,8 +2,10 @@
 
 The model makes at most what its transformer's sample size covers (47 s for
 stable-audio-open-1.0); the limit is read from the folder's configs, so a longer
-request is refused before it is queued. Progress is reported per denoising step;
-a cancel raises from the step callback and leaves the loop within one step.
+request is refused before it is queued. Progress is reported per denoising step,
+with the decoded x0 prediction as a preview whenever the time budget allows
+(``studio_music.preview``); a cancel raises from the step callback and leaves the
+loop within one step.
 
 Imported on the first Stable Audio job only; torch and diffusers load inside.
 """
@@ -38,6 +40,7 @@ from studio_music.models import (
 )
 from studio_music.musicgen import postprocess
 from studio_music.pipelines import load_pipeline
+from studio_music.preview import PreviewGate, to_preview
 
 
 @dataclass
@@ -112,16 +115,26 @@ class StableAudioGenerator(Generator):
         steps = int(p.get("steps", 100))
         duration = float(p.get("duration", 10.0))
 
+        pipe = loaded.pipe
+        frames = max(1, int(duration * loaded.rate))
+        gate = PreviewGate(steps)
+
         def on_step(i: int, _t: Any, _latents: Any) -> None:
             # progress raises Cancelled when the job was cancelled: the exception leaves
             # the denoising loop at this step.
-            progress(i + 1, steps)
+            preview = None
+            # The multistep solver keeps its latest x0 prediction as its last model output.
+            x0 = (getattr(pipe.scheduler, "model_outputs", None) or [None])[-1]
+            if x0 is not None and gate.due(i + 1):
+                preview = (gate.timed(lambda: to_preview(pipe.vae.decode(x0).sample, frames)),
+                           loaded.rate)
+            progress(i + 1, steps, preview=preview)
 
         cancel.check()
         with torch.inference_mode(), warnings.catch_warnings():
             # torchsde warns about float rounding at the ends of its Brownian interval.
             warnings.filterwarnings("ignore", category=UserWarning, module="torchsde")
-            result = loaded.pipe(
+            result = pipe(
                 request.prompt, audio_end_in_s=duration, num_inference_steps=steps,
                 guidance_scale=float(p.get("guidance_scale", 7.0)),
                 negative_prompt=p.get("negative_prompt") or None,
