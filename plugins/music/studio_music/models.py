@@ -3,7 +3,9 @@
 A reference is a local folder or a Hugging Face repo id already in the cache. The
 family that serves it comes from the files the model ships (``config.json``'s
 ``model_type``/``architectures``, ``model_index.json``'s ``_class_name``), never
-from its name. Pickle-only folders are refused here, before anything is read.
+from its name. Pickle-only folders are refused here, before anything is read, unless
+the load plan allows pickles (the checks before queueing cannot see that setting, so
+they pass ``allow_pickle=True`` and leave the judgement to the load).
 """
 
 from __future__ import annotations

@@ -71,7 +71,8 @@ class StableAudioGenerator(Generator):
     def check_request(self, request: GenerationRequest) -> None:
         ref = self.resolve_model(request)
         try:
-            source = locate(ref)
+            # Pickles are judged at load time, under the plan that carries the setting.
+            source = locate(ref, allow_pickle=True)
         except ModelError:
             if Path(ref).expanduser().exists():
                 raise

@@ -83,3 +83,82 @@ def _prod(shape):
 def test_estimate_is_none_for_what_is_not_on_disk(tmp_path):
     assert estimate_bytes("someone/not-downloaded", LoadPlan()) is None
     assert estimate_bytes(str(tmp_path / "missing"), LoadPlan()) is None
+
+
+def _pickle_only(src, dst):
+    """A copy of a tiny MusicGen folder whose weights exist only as a pickle."""
+    import shutil
+
+    import torch
+    from transformers import MusicgenForConditionalGeneration
+
+    shutil.copytree(src, dst)
+    for path in dst.glob("*.safetensors"):
+        path.unlink()
+    state = MusicgenForConditionalGeneration.from_pretrained(src).state_dict()
+    torch.save({k: v.contiguous() for k, v in state.items()}, dst / "pytorch_model.bin")
+    assert list(dst.glob("*.bin")) and not list(dst.glob("*.safetensors"))
+    return dst
+
+
+@pytest.mark.parametrize("allow_pickle", [False, True])
+def test_pickle_only_folders_are_judged_at_load_under_the_setting(tiny_musicgen, tmp_path,
+                                                                  allow_pickle):
+    # check_request cannot see allow_pickle (it reaches the generator only in the load
+    # plan), so it must not refuse a pickle folder the user has allowed.
+    from studio_music.musicgen import MusicgenGenerator
+    from studio_music.plugin import MUSICGEN
+
+    from studio.api import GenerationRequest
+    from studio.app.backends import ThreadBackend
+    from studio.app.engine import Engine
+    from studio.app.library import Library
+    from studio.app.runner import Runner
+    from studio.app.settings import Settings
+
+    folder = _pickle_only(tiny_musicgen, tmp_path / "old-musicgen")
+    request = GenerationRequest(modality="music", generator="music.musicgen", seed=1,
+                                model=str(folder), prompt="lofi piano",
+                                params={"duration": 0.5, "loudness": None})
+    MusicgenGenerator(MUSICGEN).check_request(request)  # no error
+    host = PluginHost()
+    host.discover()
+    settings = Settings(device="cpu", allow_pickle=allow_pickle)
+    engine = Engine(host, Library(tmp_path / "studio"),
+                    ThreadBackend(Runner(host, settings)), settings)
+    try:
+        job = engine.run(request, timeout=600)
+        if allow_pickle:
+            assert job.state == "done", job.error
+            assert job.artifacts
+        else:
+            assert job.state == "failed" and not job.artifacts
+            assert "\n" not in job.error.strip()
+            assert "pickle" in job.error and "old-musicgen" in job.error
+            assert "allow_pickle" in job.error
+    finally:
+        engine.shutdown()
+        engine.library.close()
+
+
+@pytest.mark.parametrize("fixture", ["tiny_stable_audio", "tiny_acestep"])
+def test_diffusion_check_request_leaves_pickles_to_the_load_plan(request, tmp_path, fixture):
+    import shutil
+
+    from studio_music.acestep import AceStepGenerator
+    from studio_music.plugin import ACESTEP, STABLE_AUDIO
+    from studio_music.stable_audio import StableAudioGenerator
+
+    from studio.api import GenerationRequest
+
+    folder = tmp_path / "old"
+    shutil.copytree(request.getfixturevalue(fixture), folder)
+    for path in folder.glob("*/*.safetensors"):
+        path.with_suffix(".bin").write_bytes(b"\x80\x04junk")
+        path.unlink()
+    gen, gid = ((StableAudioGenerator(STABLE_AUDIO), "music.stable_audio")
+                if fixture == "tiny_stable_audio" else (AceStepGenerator(ACESTEP), "music.acestep"))
+    gen.check_request(GenerationRequest(modality="music", generator=gid, model=str(folder),
+                                        prompt="x", params={"duration": 0.5}))  # no error
+    with pytest.raises(ModelError, match="pickle"):
+        gen.load(str(folder), LoadPlan())
