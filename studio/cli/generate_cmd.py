@@ -65,7 +65,10 @@ def build_request(studio: Studio, args: argparse.Namespace) -> GenerationRequest
                      model=args.model or base.model)
     )
     if args.input:
-        roles = [r for t in info.tasks for r in info.task_inputs.get(t, ()) if r != "mask"]
+        # The named task's own input first (video2video takes a video, not an image).
+        task = args.task or base.task
+        roles = [r for r in info.task_inputs.get(task, ()) if r != "mask"] or \
+            [r for t in info.tasks for r in info.task_inputs.get(t, ()) if r != "mask"]
         if not roles:
             raise RequestError(f"{info.id} takes no input file")
         inputs[roles[0]] = args.input

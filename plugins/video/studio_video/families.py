@@ -27,6 +27,10 @@ class Family:
     classes: tuple[str, ...]
     #: The image-to-video pipeline class of the family, if diffusers has one.
     img2video: str | None
+    #: The video-to-video pipeline class (made from the text-to-video weights with
+    #: ``from_pipe``), and the name of its strength argument.
+    video2video: str | None = None
+    strength_arg: str = "strength"
     #: Argument names: frame count, frame rate (None: the pipeline takes none).
     frames_arg: str = "num_frames"
     fps_arg: str | None = None
@@ -105,6 +109,7 @@ def _const(n: int) -> Callable[[Configs], int]:
 
 FAMILIES: tuple[Family, ...] = (
     Family("wan", ("WanPipeline", "WanImageToVideoPipeline"), "WanImageToVideoPipeline",
+           video2video="WanVideoToVideoPipeline",
            temporal=_wan_temporal, spatial=_wan_spatial, steps=30, guidance=5.0, fps=16,
            frames=33, max_frames=121),
     Family("ltx2", ("LTX2Pipeline", "LTX2ImageToVideoPipeline"), "LTX2ImageToVideoPipeline",
@@ -116,10 +121,12 @@ FAMILIES: tuple[Family, ...] = (
            spatial=_ltx_spatial, steps=40, guidance=3.0, fps=24, frames=97, max_frames=257,
            shared_i2v=True, size=(704, 480)),
     Family("animatediff", ("AnimateDiffPipeline", "AnimateDiffSDXLPipeline"), None,
+           video2video="AnimateDiffVideoToVideoPipeline",
            spatial=_sd_spatial, steps=25, guidance=7.5, fps=8, frames=16, max_frames=32,
            size=(512, 512)),
     Family("cogvideox", ("CogVideoXPipeline", "CogVideoXImageToVideoPipeline"),
-           "CogVideoXImageToVideoPipeline", temporal=_cog_temporal, spatial=_cog_spatial,
+           "CogVideoXImageToVideoPipeline", video2video="CogVideoXVideoToVideoPipeline",
+           temporal=_cog_temporal, spatial=_cog_spatial,
            steps=50, guidance=6.0, fps=8, frames=49, max_frames=49, size=(720, 480)),
     Family("hunyuanvideo", ("HunyuanVideoPipeline",), None, temporal=_const(4),
            spatial=_const(16), steps=30, guidance=6.0, fps=24, frames=61, max_frames=129),
@@ -136,11 +143,16 @@ FAMILIES: tuple[Family, ...] = (
 
 def tasks_of(family: Family, class_name: str) -> tuple[str, ...]:
     """The tasks a model of ``class_name`` can run."""
-    if family.shared_i2v and family.img2video:
-        return ("txt2video", "img2video")
-    if class_name == family.img2video:
+    if class_name == family.img2video and not family.shared_i2v:
         return ("img2video",)
-    return ("txt2video",)
+    tasks = ["txt2video"]
+    if family.shared_i2v and family.img2video:
+        tasks.append("img2video")
+    # Video to video reuses the text-to-video weights (SDXL AnimateDiff has no such
+    # pipeline in diffusers).
+    if family.video2video and class_name == family.classes[0]:
+        tasks.append("video2video")
+    return tuple(tasks)
 
 
 def family_for(class_name: str) -> Family | None:

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 PREVIEW_INTERVAL_S = 0.2
 #: Tiling cuts the decode's peak to roughly this fraction; beyond it the clip is refused.
 TILED_PEAK_FRACTION = 1 / 8
+#: video2video's share of the input redrawn when the request leaves it empty.
+DEFAULT_STRENGTH = 0.7
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,10 @@ class ClipSettings:
     height: int | None
     negative: str
     format: str
+    strength: float = DEFAULT_STRENGTH  # video2video: how much of the input is redrawn
+    #: Whether the request set these (video2video otherwise takes the input clip's).
+    frames_asked: bool = False
+    fps_asked: bool = False
     notes: tuple[str, ...] = field(default=())
 
 
@@ -63,9 +69,11 @@ class VideoGenerator(Generator):
     def check_request(self, request: GenerationRequest) -> None:
         # Pickles are judged at load time, under the plan that carries the setting.
         source = locate(self.resolve_model(request), allow_pickle=True)
-        clip_settings(request, source)
+        s = clip_settings(request, source)
         if "image" in request.inputs:
             _open_image(request.inputs["image"], verify_only=True)
+        if s.task == "video2video":
+            _input_clip(request.inputs.get("video", ""), s, source)
 
     def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
         return estimate(model, plan)
@@ -89,9 +97,12 @@ class VideoGenerator(Generator):
         # 1. Apply the family's rules and defaults; read the input image.
         source = loaded.source
         s = clip_settings(request, source)
-        image = None
+        image = clip = None
         if s.task == "img2video":
             image = _open_image(request.inputs.get("image", ""))
+        if s.task == "video2video":
+            clip, s = _input_clip(request.inputs.get("video", ""), s, source)
+            image = clip[0]
         width, height = _size(s, source, image)
         notes = list(s.notes)
         # 2. The pipeline for the task, and memory savers for the clip's size.
@@ -106,15 +117,20 @@ class VideoGenerator(Generator):
             "negative_prompt": s.negative or None,
             "height": height,
             "width": width,
-            family.frames_arg: s.frames,
             "num_inference_steps": s.steps,
             "guidance_scale": s.guidance,
             "generator": torch.Generator("cpu").manual_seed(seed),
             "output_type": "np",
         }
+        if clip is not None:
+            # The frame count is the input's; video-to-video pipelines take no count.
+            kwargs["video"] = [frame.resize((width, height)) for frame in clip]
+            kwargs[family.strength_arg] = s.strength
+        else:
+            kwargs[family.frames_arg] = s.frames
         if family.fps_arg:
             kwargs[family.fps_arg] = float(s.fps)
-        if image is not None:
+        if image is not None and clip is None:
             kwargs["image"] = image.resize((width, height))
         # 4. Denoise, reporting each step; a cancel stops at the next step and skips the
         #    decode; an out-of-memory decode is retried tiled on the kept latents.
@@ -138,6 +154,8 @@ class VideoGenerator(Generator):
             "width": int(frames.shape[2]), "height": int(frames.shape[1]),
             "num_frames": int(frames.shape[0]), "fps": str(s.fps), "format": s.format,
         }
+        if clip is not None:
+            meta["strength"] = s.strength
         if notes:
             meta["notes"] = notes
             for note in notes:
@@ -164,6 +182,10 @@ def clip_settings(request: GenerationRequest, source: VideoSource) -> ClipSettin
                 f"{source.name} is a text-to-video model ({source.class_name}) and takes no "
                 "image input: use task txt2video, or an image-to-video model"
                 + (f" ({family.img2video})" if family.img2video else ""))
+        if task == "video2video":
+            raise RequestError(
+                f"{source.name} ({source.class_name}) has no video2video: this diffusers "
+                f"has a video-to-video pipeline for {', '.join(_v2v_families())}")
         raise RequestError(f"{source.name} is an image-to-video model ({source.class_name}): "
                            "give it an image input (task img2video)")
     notes: list[str] = []
@@ -189,13 +211,31 @@ def clip_settings(request: GenerationRequest, source: VideoSource) -> ClipSettin
     except ValueError as exc:
         raise ParamError(f"fps: {exc}") from None
     guidance = p.get("guidance_scale")
+    strength = p.get("strength")
+    strength = DEFAULT_STRENGTH if strength is None else float(strength)
+    if not 0 < strength <= 1:
+        raise ParamError(f"strength {strength:g} is outside 0-1 (above 0); the nearest "
+                         f"allowed value is {min(1.0, max(0.01, strength)):g}")
+    steps = int(p.get("steps") or family.steps)
+    if task == "video2video" and int(steps * strength) < 1:
+        # The pipelines run int(steps * strength) steps: none would crash in diffusers.
+        raise ParamError(f"strength {strength:g} with {steps} steps leaves no denoising step; "
+                         f"the nearest allowed value is {math.ceil(100 / steps) / 100:g} "
+                         "(or raise steps)")
     return ClipSettings(
-        task=task, frames=frames, fps=fps, steps=int(p.get("steps") or family.steps),
+        task=task, frames=frames, fps=fps, steps=steps,
         guidance=float(family.guidance if guidance is None else guidance),
         width=p.get("width"), height=p.get("height"),
         negative=p.get("negative_prompt") or "", format=p.get("format") or "mp4",
-        notes=tuple(notes),
+        strength=strength, frames_asked=bool(p.get("num_frames")),
+        fps_asked=bool(p.get("fps")), notes=tuple(notes),
     )
+
+
+def _v2v_families() -> list[str]:
+    from studio_video.families import FAMILIES
+
+    return [f.name for f in FAMILIES if f.video2video]
 
 
 def _size(s: ClipSettings, source: VideoSource, image: Any) -> tuple[int, int]:
@@ -207,6 +247,42 @@ def _size(s: ClipSettings, source: VideoSource, image: Any) -> tuple[int, int]:
     width = s.width or nearest_multiple(base[0], spatial)
     height = s.height or nearest_multiple(base[1], spatial)
     return width, height
+
+
+def _input_clip(path: str, s: ClipSettings, source: VideoSource
+                ) -> tuple[list[Any], ClipSettings]:
+    """The input video's frames (PIL) cut to the model's frame rule, and the settings
+    with the clip's frame count and, unless asked, its frame rate.
+
+    Raises ``RequestError`` naming the file when it does not decode.
+    """
+    from dataclasses import replace
+
+    from PIL import Image
+
+    from studio.api.video import read_video
+
+    try:
+        with open(path, "rb") as f:
+            array, rate, _tags = read_video(f.read())
+    except (OSError, ValueError, IndexError) as exc:
+        raise RequestError(f"video input {path!r} is not a readable video: "
+                           f"{' '.join(str(exc).split()) or type(exc).__name__}") from None
+    family = source.family
+    asked = s.frames if s.frames_asked else len(array)
+    # Never more frames than the input has: round down to the model's rule.
+    count = min(asked, len(array))
+    frames = round_frames(count, source.temporal, family.max_frames)
+    while frames > count and frames > 1:
+        frames = round_frames(frames - (source.temporal or 1), source.temporal,
+                              family.max_frames)
+    notes = [n for n in s.notes if not n.startswith("num_frames ")]
+    if frames != len(array):
+        notes.append(f"the input's first {frames} of {len(array)} frames are used: "
+                     f"{family.name} makes {source.temporal or 1}k+1 frames")
+    clip = [Image.fromarray(frame, "RGB") for frame in array[:frames]]
+    fps = s.fps if s.fps_asked or not rate else rate
+    return clip, replace(s, frames=frames, fps=fps, notes=tuple(notes))
 
 
 def _open_image(path: str, verify_only: bool = False) -> Any:

@@ -37,15 +37,17 @@ class LoadedVideo:
 
     def pipe_for(self, task: str) -> Any:
         """The pipeline that runs ``task``, sharing the loaded weights."""
-        if task == "txt2video" or self.source.class_name == self.source.family.img2video:
+        family = self.source.family
+        if task == "txt2video" or self.source.class_name == family.img2video:
             return self.pipe
         pipe = self.pipes.get(task)
         if pipe is None:
             import diffusers
 
-            cls = getattr(diffusers, self.source.family.img2video or "", None)
+            name = family.video2video if task == "video2video" else family.img2video
+            cls = getattr(diffusers, name or "", None)
             if cls is None:
-                raise ModelError(f"this diffusers has no {self.source.family.img2video}")
+                raise ModelError(f"this diffusers has no {name}")
             pipe = cls.from_pipe(self.pipe)
             pipe.set_progress_bar_config(disable=True)
             self.pipes[task] = pipe

@@ -12,7 +12,7 @@ from studio.api import GeneratorInfo, ModelRef, Param, hookimpl
 
 STUDIO_API_VERSION = 1
 
-TASKS = ("txt2video", "img2video")
+TASKS = ("txt2video", "img2video", "video2video")
 FORMATS = ("mp4", "webm", "gif", "webp")
 
 PARAMS = (
@@ -35,6 +35,9 @@ PARAMS = (
                                               "empty: the family's usual value"),
     Param("negative_prompt", "str", "", label="Negative prompt",
           help="what the clip should not show"),
+    Param("strength", "float", None, min=0.01, max=1, nullable=True,
+          label="Change strength", help="video2video: how much of the input clip is "
+                                        "redrawn, from 0.01 (barely) to 1 (all); empty: 0.7"),
     Param("format", "choice", "mp4", choices=FORMATS, label="File format",
           help="mp4 (H.264, plays everywhere), webm (VP9), gif or webp (animated images)"),
 )
@@ -74,6 +77,6 @@ def studio_register_generators(register: Callable[[GeneratorInfo], None]) -> Non
                         "AnimateDiff, CogVideoX and the other video pipelines diffusers "
                         "ships, from the Hugging Face cache or a diffusers folder.",
             supports_preview=True,
-            task_inputs={"img2video": ("image",)},
+            task_inputs={"img2video": ("image",), "video2video": ("video",)},
         )
     )

@@ -51,7 +51,7 @@ def test_each_pipeline_class_has_one_family():
 
 def test_tasks_follow_the_declared_class():
     wan, ltx = family_for("WanPipeline"), family_for("LTXPipeline")
-    assert tasks_of(wan, "WanPipeline") == ("txt2video",)
+    assert tasks_of(wan, "WanPipeline") == ("txt2video", "video2video")
     assert tasks_of(wan, "WanImageToVideoPipeline") == ("img2video",)
     assert tasks_of(ltx, "LTXPipeline") == ("txt2video", "img2video")
 
