@@ -81,6 +81,15 @@ class Generator:
         types and ranges; override for checks that need several values at once.
         """
 
+    def check_load(self, request: GenerationRequest, plan: LoadPlan) -> None:
+        """Refuse a request whose model cannot load under ``plan`` (e.g. pickle-only
+        weights while ``plan.allow_pickle`` is off), before any model loads.
+
+        The host calls it before queueing where it can do so cheaply (the CLI); the
+        load itself must still refuse, since the window's worker may skip this.
+        Read only what the model declares (configs, file names), never the weights.
+        """
+
     def resolve_model(self, request: GenerationRequest) -> str:
         """The model reference to load for ``request`` (default: the request's or the default)."""
         return request.model or self.info.default_model

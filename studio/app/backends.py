@@ -122,9 +122,9 @@ class ThreadBackend:
                         "the cancel; the job was abandoned")
 
     def check(self, request: GenerationRequest) -> None:
-        """Run the generator's own ``check_request`` now, so bad input is refused before
-        it is queued. Only its ``StudioError`` counts: a generator that cannot even be
-        imported, or whose check is buggy, fails its job instead (with the details)."""
+        """Run the generator's own ``check_request`` and ``check_load`` now, so bad input
+        is refused before it is queued. Only their ``StudioError`` counts: a generator that
+        cannot even be imported, or whose check is buggy, fails its job instead."""
         try:
             gen = self.runner.generator(request.generator)
         except Exception:
@@ -133,10 +133,11 @@ class ThreadBackend:
             return
         try:
             gen.check_request(request)
+            gen.check_load(request, self.runner.plan())
         except StudioError:
             raise
         except (Exception, SystemExit):
-            log.debug("%s.check_request failed", request.generator, exc_info=True)
+            log.debug("%s's checks failed", request.generator, exc_info=True)
 
     def cancel(self, job_id: str) -> None:
         with self._lock:

@@ -91,6 +91,16 @@ class Runner:
             self._generators[generator_id] = gen
         return gen
 
+    def plan(self) -> LoadPlan:
+        """The plan a model is first loaded with (device, dtype, pickles, cache)."""
+        device = self.device
+        return LoadPlan(
+            device=device.device,
+            dtype=device.dtype,
+            allow_pickle=self.settings.allow_pickle,
+            cache_dir=self.cache_dir,
+        )
+
     def run(
         self, job_id: str, request: GenerationRequest, emit: Emit, cancel: CancelToken
     ) -> list[Output]:
@@ -99,13 +109,7 @@ class Runner:
         gen.check_request(request)
         cancel.check()
         model = gen.resolve_model(request)
-        device = self.device
-        plan = LoadPlan(
-            device=device.device,
-            dtype=device.dtype,
-            allow_pickle=self.settings.allow_pickle,
-            cache_dir=self.cache_dir,
-        )
+        plan = self.plan()
         try:
             return self._attempt(job_id, gen, request, model, plan, emit, cancel)
         except Exception as exc:

@@ -93,6 +93,10 @@ class _StepHook:
 class AceStepGenerator(Generator):
     """ACE-Step checkpoints in the diffusers layout."""
 
+    def check_load(self, request: GenerationRequest, plan: LoadPlan) -> None:
+        # A pickle-only folder the settings do not allow: refused before queueing.
+        locate(self.resolve_model(request), plan.allow_pickle)
+
     def check_request(self, request: GenerationRequest) -> None:
         ref = self.resolve_model(request)
         try:

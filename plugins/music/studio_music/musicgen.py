@@ -82,6 +82,10 @@ class LoadedMusicgen:
 class MusicgenGenerator(Generator):
     """MusicGen and MusicGen-Melody checkpoints (mono or stereo) through transformers."""
 
+    def check_load(self, request: GenerationRequest, plan: LoadPlan) -> None:
+        # A pickle-only folder the settings do not allow: refused before queueing.
+        locate(self.resolve_model(request), plan.allow_pickle)
+
     def check_request(self, request: GenerationRequest) -> None:
         task = request.task or "txt2music"
         audio = request.inputs.get("audio")

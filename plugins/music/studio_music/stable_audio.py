@@ -68,6 +68,10 @@ def max_seconds(folder: Path) -> float | None:
 class StableAudioGenerator(Generator):
     """Stable Audio Open checkpoints in the diffusers layout."""
 
+    def check_load(self, request: GenerationRequest, plan: LoadPlan) -> None:
+        # A pickle-only folder the settings do not allow: refused before queueing.
+        locate(self.resolve_model(request), plan.allow_pickle)
+
     def check_request(self, request: GenerationRequest) -> None:
         ref = self.resolve_model(request)
         try:

@@ -80,11 +80,11 @@ def test_a_pickle_only_model_folder_exits_2(capsys, tiny_musicgen, tmp_path):
     shutil.copy(tiny_musicgen / "config.json", folder / "config.json")
     (folder / "pytorch_model.bin").write_bytes(b"\x80\x04junk")
     code, _r, err = generate(capsys, "--model", str(folder))
-    # Refused when the model loads, under the plan that carries allow_pickle: the job
-    # fails (exit 1) with one line, before any weights are read.
-    assert code == 1 and "Traceback" not in err
-    line = err.strip().splitlines()[-1]  # after the progress lines
-    assert line.startswith("studio: ")
+    # Refused before queueing by check_load, under the plan that carries allow_pickle
+    # (bad input: exit 2, one line, nothing queued or written).
+    assert code == 2 and "Traceback" not in err
+    line = err.strip()
+    assert line.startswith("studio: ") and "\n" not in line
     assert "pickle" in line and "old-musicgen" in line and "safetensors" in line
     assert written_audio(tmp_path) == []
 
@@ -97,9 +97,10 @@ def test_the_generator_follows_what_the_folder_declares_not_its_name(capsys, tin
     code, _result, err = generate(capsys, "--model", str(named), "--set", "duration=0.5",
                                  "--set", "loudness=none")
     assert code == 0, err
-    # ...and a folder declaring a diffusers pipeline is refused by MusicGen, by its class.
+    # ...and a folder declaring a diffusers pipeline is refused by MusicGen, by its class
+    # (named by hand: without --generator it would go to Stable Audio).
     other = tmp_path / "musicgen-small"
     other.mkdir()
     (other / "model_index.json").write_text(json.dumps({"_class_name": "StableAudioPipeline"}))
-    code, _r, err = generate(capsys, "--model", str(other))
+    code, _r, err = generate(capsys, "--generator", "music.musicgen", "--model", str(other))
     assert code == 2 and "Stable Audio model" in one_line(err)

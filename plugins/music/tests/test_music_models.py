@@ -109,7 +109,7 @@ def test_pickle_only_folders_are_judged_at_load_under_the_setting(tiny_musicgen,
     from studio_music.musicgen import MusicgenGenerator
     from studio_music.plugin import MUSICGEN
 
-    from studio.api import GenerationRequest
+    from studio.api import GenerationRequest, ModelError
     from studio.app.backends import ThreadBackend
     from studio.app.engine import Engine
     from studio.app.library import Library
@@ -127,15 +127,18 @@ def test_pickle_only_folders_are_judged_at_load_under_the_setting(tiny_musicgen,
     engine = Engine(host, Library(tmp_path / "studio"),
                     ThreadBackend(Runner(host, settings)), settings)
     try:
-        job = engine.run(request, timeout=600)
         if allow_pickle:
+            job = engine.run(request, timeout=600)
             assert job.state == "done", job.error
             assert job.artifacts
         else:
-            assert job.state == "failed" and not job.artifacts
-            assert "\n" not in job.error.strip()
-            assert "pickle" in job.error and "old-musicgen" in job.error
-            assert "allow_pickle" in job.error
+            # check_load sees the plan: refused before queueing, as bad input.
+            with pytest.raises(ModelError) as info:
+                engine.submit(request)
+            message = str(info.value)
+            assert "\n" not in message and engine.jobs() == []
+            assert "pickle" in message and "old-musicgen" in message
+            assert "allow_pickle" in message
     finally:
         engine.shutdown()
         engine.library.close()
