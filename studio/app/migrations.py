@@ -96,7 +96,7 @@ def connect(path: str, what: str = "database") -> sqlite3.Connection:
     try:
         _make_private_file(path)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
+        _set_wal(conn)
         conn.execute("PRAGMA foreign_keys=ON")
         # secure_delete overwrites deleted content so erased rows do not linger in free pages.
         conn.execute("PRAGMA secure_delete=ON")
@@ -106,6 +106,23 @@ def connect(path: str, what: str = "database") -> sqlite3.Connection:
         raise StudioError(f"the {what} at {path} cannot be opened: {exc.strerror or exc}"
                           ) from exc
     return conn
+
+
+def _set_wal(conn: sqlite3.Connection, patience_s: float = 10.0) -> None:
+    # Switching a new, empty database to WAL needs a lock that SQLite does not wait
+    # for (the busy timeout does not apply): when several processes create the same
+    # file at once, the losers get "database is locked" at once and must try again.
+    deadline = time.monotonic() + patience_s
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def _make_private_file(path: str) -> None:
