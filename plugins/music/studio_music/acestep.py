@@ -13,7 +13,6 @@ Imported on the first ACE-Step job only; torch and diffusers load inside.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from studio.api import (
@@ -22,17 +21,14 @@ from studio.api import (
     GenerationRequest,
     Generator,
     LoadPlan,
-    ModelError,
     Output,
     ProgressFn,
     RequestError,
 )
 from studio_music.models import (
-    FAMILY_NAMES,
     ModelSource,
-    declared_family,
+    checked_source,
     estimate_bytes,
-    generator_hint,
     locate,
 )
 from studio_music.musicgen import postprocess
@@ -98,20 +94,7 @@ class AceStepGenerator(Generator):
         locate(self.resolve_model(request), plan.allow_pickle)
 
     def check_request(self, request: GenerationRequest) -> None:
-        ref = self.resolve_model(request)
-        try:
-            # Pickles are judged at load time, under the plan that carries the setting.
-            source = locate(ref, allow_pickle=True)
-        except ModelError:
-            if Path(ref).expanduser().exists():
-                raise
-            return  # not downloaded yet: the load says how to get it
-        if source.path is None:
-            return
-        family = declared_family(source)
-        if family != "acestep":
-            raise RequestError(f"{source.name} is a {FAMILY_NAMES[family]} model; "
-                               f"{self.info.id} runs ACE-Step models" + generator_hint(family))
+        checked_source(self.resolve_model(request), "acestep", self.info.id)
 
     def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
         return estimate_bytes(model, plan)

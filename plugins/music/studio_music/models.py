@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.api import LoadPlan, ModelError
+from studio.api import LoadPlan, ModelError, RequestError
 from studio.api.weights import element_counts
 
 PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl")
@@ -165,6 +165,25 @@ def serves_stable_audio(model: str) -> bool:
 
 def serves_acestep(model: str) -> bool:
     return _family_of(model) == "acestep"
+
+
+def checked_source(ref: str, family: str, generator_id: str) -> ModelSource | None:
+    """The downloaded model ``ref`` if it declares ``family``; None when it is not
+    downloaded yet (the load says how to get it). Refuses another family naming the
+    generator that runs it. Pickles are judged later, under the load plan."""
+    try:
+        source = locate(ref, allow_pickle=True)
+    except ModelError:
+        if Path(ref).expanduser().exists():
+            raise
+        return None
+    if source.path is None:
+        return None
+    found = declared_family(source)
+    if found != family:
+        raise RequestError(f"{source.name} is a {FAMILY_NAMES[found]} model; {generator_id} "
+                           f"runs {FAMILY_NAMES[family]} models" + generator_hint(found))
+    return source
 
 
 def generator_hint(family: str) -> str:

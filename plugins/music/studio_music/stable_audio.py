@@ -24,18 +24,14 @@ from studio.api import (
     GenerationRequest,
     Generator,
     LoadPlan,
-    ModelError,
     Output,
     ParamError,
     ProgressFn,
-    RequestError,
 )
 from studio_music.models import (
-    FAMILY_NAMES,
     ModelSource,
-    declared_family,
+    checked_source,
     estimate_bytes,
-    generator_hint,
     locate,
 )
 from studio_music.musicgen import postprocess
@@ -73,21 +69,9 @@ class StableAudioGenerator(Generator):
         locate(self.resolve_model(request), plan.allow_pickle)
 
     def check_request(self, request: GenerationRequest) -> None:
-        ref = self.resolve_model(request)
-        try:
-            # Pickles are judged at load time, under the plan that carries the setting.
-            source = locate(ref, allow_pickle=True)
-        except ModelError:
-            if Path(ref).expanduser().exists():
-                raise
-            return  # not downloaded yet: the load says how to get it
-        if source.path is None:
+        source = checked_source(self.resolve_model(request), "stable_audio", self.info.id)
+        if source is None:
             return
-        family = declared_family(source)
-        if family != "stable_audio":
-            raise RequestError(f"{source.name} is a {FAMILY_NAMES[family]} model; "
-                               f"{self.info.id} runs Stable Audio models"
-                               + generator_hint(family))
         limit = max_seconds(source.path)
         duration = float(request.params.get("duration", 10.0))
         if limit is not None and duration > limit + 1e-9:
