@@ -124,3 +124,14 @@ def test_settings_set_accepts_good_values(capsys, tmp_path, key, text, value):
 def test_check_setting_names_the_key_and_type():
     with pytest.raises(SettingError, match="recording must be true or false"):
         check_setting("recording", "yes")
+
+
+def test_an_integer_too_large_for_a_float_is_a_bad_field(tmp_path):
+    # Found by tests/test_fuzz_cli.py: math.isfinite raised OverflowError on it.
+    from studio.app.settings import Settings
+
+    path = tmp_path / "settings.json"
+    path.write_text('{"half_life_days": ' + "9" * 400 + ', "device": "cpu"}')
+    settings = Settings.load(path)
+    assert settings.half_life_days == Settings().half_life_days
+    assert settings.device == "cpu"

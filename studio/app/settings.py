@@ -132,9 +132,14 @@ def _is_bool(value: Any) -> bool:
 
 
 def _is_positive(value: Any) -> bool:
-    # A bool is an int in Python: true is not a number of days.
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value) and value > 0)
+    # A bool is an int in Python: true is not a number of days. An int too large for
+    # a float (JSON allows any length) is no usable number either.
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value) and value > 0 and math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _is_device(value: Any) -> bool:
