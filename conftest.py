@@ -4,8 +4,14 @@ import importlib.metadata as md
 import threading
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from studio.app import plugins as plugins_mod
+
+# The fuzz tests explore the same examples on every run, so a red CI always means a
+# change broke something; `pytest --hypothesis-seed=N` explores further by hand.
+hypothesis_settings.register_profile("studio", derandomize=True, database=None)
+hypothesis_settings.load_profile("studio")
 
 FAKE_EP = md.EntryPoint(name="fake", value="tests.fakes.fake_pack", group="studio.plugins")
 
