@@ -516,6 +516,29 @@ class Engine:
         # into every later one.
         self._db.execute("DELETE FROM jobs WHERE state = ?", (INTERRUPTED,))
 
+    def forget(self, job_id: str) -> None:
+        """Drop one finished job from memory and the store (the queue's Remove).
+
+        A queued job is cancelled first; a running one is refused, since its thread
+        still reports on it.
+        """
+        with self._cv:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return
+            if job.state == RUNNING:
+                raise RequestError("a running job cannot be removed; cancel it first")
+            if job.state == QUEUED:
+                self._finish(job, CANCELLED)
+            del self._jobs[job_id]
+            del self._done_events[job_id]
+            if self._db is not None:
+                self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def retry(self, job_id: str) -> Job:
+        """Queue the same request again as a new job (same seed, model and inputs)."""
+        return self.submit(self._jobs[job_id].request)
+
     def forget_finished(self) -> None:
         """Drop finished jobs from memory and the store (the library keeps the results)."""
         with self._cv:
