@@ -227,6 +227,14 @@ class MainWindow(QMainWindow):
             self.writing.editor.setPlainText(art.text or "")
             self.tabs.setCurrentWidget(self.writing)
 
+    def show_view(self, name: str) -> None:
+        """Bring a workspace to the front by name (canvas, writing, library, profile,
+        music, video); used by ``studio gui --screenshot --view``."""
+        widget = getattr(self, name, None)
+        if widget is None or self.tabs.indexOf(widget) < 0:
+            raise StudioError(f"there is no {name} workspace: no installed pack makes {name}")
+        self.tabs.setCurrentWidget(widget)
+
     def showEvent(self, event: Any) -> None:  # Qt override: dock sizes need a shown window
         super().showEvent(event)
         if not self._sized:
