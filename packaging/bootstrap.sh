@@ -39,5 +39,21 @@ if ! ldconfig -p 2>/dev/null | grep -q libportaudio.so.2; then
         echo "note: install PortAudio (libportaudio2) for audio playback"
     fi
 fi
+# The X11 libraries Qt's xcb plugin needs (a fresh Debian lacks some); optional too:
+# without them `studio gui` names them, and everything else works.
+XCB_MISSING=$("$VENV/bin/python" -c 'from studio.cli import gui_cmd as g
+try:
+    g.check_x11_libraries({"DISPLAY": ":0"}, "linux")
+except Exception as e:
+    print(str(e).rpartition("apt-get install ")[2])' 2>/dev/null || true)
+if [ -n "$XCB_MISSING" ]; then
+    if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+        # shellcheck disable=SC2086
+        apt-get install -y -q $XCB_MISSING >/dev/null 2>&1 ||
+            echo "note: could not install $XCB_MISSING; the window needs them under X11"
+    else
+        echo "note: the window needs these under X11: sudo apt-get install $XCB_MISSING"
+    fi
+fi
 touch "$VENV/.studio-installed"
 echo "environment ready: $VENV"
