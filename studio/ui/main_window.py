@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
 
         self.jobs = JobsView(studio.engine)
+        self.jobs.openResult.connect(self.open_artifact)
+        self.jobs.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         for job in sorted(studio.engine.jobs(), key=lambda j: j.created):
             # Jobs restored from the last session: queued ones will run, interrupted
             # ones are shown so the user knows what did not finish.
