@@ -34,6 +34,9 @@ PARAMS = (
     Param("instruction", "str", "Improve clarity and flow; keep the meaning.",
           tasks=("rewrite",),
           help="how to rewrite the selection: shorter, more vivid, more formal..."),
+    Param("direction", "str", "", tasks=("continue",),
+          help="where to take the text next, e.g. continue with a dialogue; empty: carry "
+               "on as it goes (chat models follow it; a base model only continues)"),
     Param("system", "str", "", tasks=("chat",),
           help="the assistant's standing instructions; empty: the model's own default"),
     Param("target", "choice", "image", choices=EXPAND_TARGETS, tasks=("expand",),

@@ -97,9 +97,13 @@ def chat_messages(task: str, text: str, params: Mapping[str, Any]) -> Messages:
         # The document goes in as the start of the assistant's own reply, left open:
         # an instruct model then writes on from the last word instead of answering
         # or summarizing it, which is what "continue from the cursor" means.
+        # A direction (from the sidebar) goes in the user turn, where small models
+        # heed it, not in the system message they largely ignore.
+        direction = str(params.get("direction") or "").strip()
+        user = f"{CONTINUE_USER} Direction: {direction}." if direction else CONTINUE_USER
         return Messages([
             {"role": "system", "content": CONTINUE_SYSTEM},
-            {"role": "user", "content": CONTINUE_USER},
+            {"role": "user", "content": user},
             {"role": "assistant", "content": text},
         ], prefill=True)
     if task == "chat":

@@ -17,6 +17,15 @@ def test_continue_puts_the_document_into_an_open_assistant_turn():
                                                   "content": "It was raining"}
 
 
+def test_continue_carries_a_direction_in_the_user_turn():
+    chat = prompts.chat_messages("continue", "It was raining",
+                                 params("continue", direction="continue with a dialogue"))
+    assert "Direction: continue with a dialogue." in chat.messages[1]["content"]
+    assert chat.messages[-1]["content"] == "It was raining" and chat.prefill
+    plain = prompts.chat_messages("continue", "It was raining", params("continue"))
+    assert plain.messages[1]["content"] == prompts.CONTINUE_USER
+
+
 @pytest.mark.parametrize("target", ["image", "music", "video"])
 def test_expand_uses_the_target_media_instructions(target):
     chat = prompts.chat_messages("expand", "a fox in the rain", params("expand", target=target))
