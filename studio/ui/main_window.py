@@ -25,8 +25,10 @@ from studio.ui.drop import DropHandler
 from studio.ui.generate_panel import GeneratePanel
 from studio.ui.jobs_view import JobsView
 from studio.ui.library_view import LibraryView
+from studio.ui.music_view import MusicView
 from studio.ui.profile_view import ProfileView
 from studio.ui.suggestions_view import SuggestionsView
+from studio.ui.video_view import VideoView
 from studio.ui.writing_view import WritingView
 
 
@@ -87,6 +89,13 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.canvas, "Canvas")
         self.tabs.addTab(self.writing, "Writing")
+        # A workspace for each medium an installed pack makes (issue #13).
+        makes = studio.plugins.generators_for
+        self.music = MusicView(studio.settings, engine=studio.engine) if makes("music") else None
+        self.video = VideoView() if makes("video") else None
+        for view, label in ((self.music, "Music"), (self.video, "Video")):
+            if view is not None:
+                self.tabs.addTab(view, label)
         self.tabs.addTab(self.library, "Library")
         self.profile = ProfileView(studio)
         self.tabs.addTab(self.profile, "Profile")
@@ -160,6 +169,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(str(exc), 8000)
             return None
         self.jobs.add_job(job)
+        if self._media_for(request.modality) is not None:
+            self.tabs.setCurrentWidget(self._media_for(request.modality))
         if on_submitted is not None:
             on_submitted(job)
         return job
@@ -167,7 +178,11 @@ class MainWindow(QMainWindow):
     def on_event(self, event: Any) -> None:
         self.jobs.on_event(event)
         self.writing.on_event(event)
-        if event.kind == "progress" and event.preview is not None:
+        media = self._media_job(event.job_id)
+        if media is not None:
+            media.on_event(event)
+        # A music preview is (samples, rate), not a picture: only pictures go on the canvas.
+        if event.kind == "progress" and media is None and hasattr(event.preview, "convert"):
             self.canvas.show_pixmap(pil_to_pixmap(event.preview))
         elif event.kind == "done":
             images = [a for a in event.artifacts if a.kind == "image"]
@@ -178,6 +193,16 @@ class MainWindow(QMainWindow):
             self.profile.refresh()
         elif event.kind == "failed":
             self.statusBar().showMessage(f"Job failed: {event.error}", 15000)
+
+    def _media_for(self, modality: str) -> Any:
+        return {"music": self.music, "video": self.video}.get(modality)
+
+    def _media_job(self, job_id: str) -> Any:
+        """The music or video workspace following this job, if it is such a job."""
+        try:
+            return self._media_for(self.studio.engine.job(job_id).request.modality)
+        except KeyError:
+            return None
 
     def _prompt_context(self) -> None:
         modality = self.panel.modality.currentText() or None
@@ -193,6 +218,13 @@ class MainWindow(QMainWindow):
 
     def apply_suggestion(self, suggestion: Any) -> None:
         """Put an accepted suggestion where it belongs; the user still presses Generate."""
+        if suggestion.modality and not self.studio.plugins.generators_for(suggestion.modality):
+            # Pasted into another modality's prompt, a music idea would make a picture.
+            pack = {"text": "writing"}.get(suggestion.modality, suggestion.modality)
+            self.statusBar().showMessage(
+                f"No {suggestion.modality} generator is installed: install a {pack} pack "
+                "(see Plugins)", 10000)
+            return
         if suggestion.kind == "direction":
             self.writing.instruction.setText(suggestion.text)
             self.tabs.setCurrentWidget(self.writing)
@@ -228,6 +260,14 @@ class MainWindow(QMainWindow):
         elif art.kind == "text":
             self.writing.editor.setPlainText(art.text or "")
             self.tabs.setCurrentWidget(self.writing)
+        elif art.kind in ("audio", "video"):
+            media = self.music if art.kind == "audio" else self.video
+            if media is None:
+                self.statusBar().showMessage(f"No {'music' if art.kind == 'audio' else 'video'} "
+                                             "pack is installed to play this (see Plugins)", 8000)
+                return
+            media.open_file(art.path, art.prompt)
+            self.tabs.setCurrentWidget(media)
 
     def show_view(self, name: str) -> None:
         """Bring a workspace to the front by name (canvas, writing, library, profile,
@@ -260,6 +300,9 @@ class MainWindow(QMainWindow):
         self.bridge.close()
         self.suggestions.shutdown()
         self.profile.shutdown()
+        for media in (self.music, self.video):
+            if media is not None:
+                media.shutdown()
         super().closeEvent(event)
 
 
