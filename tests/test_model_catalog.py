@@ -95,10 +95,26 @@ def test_gpu_memory_is_read_from_nvidia_smi(monkeypatch):
     import subprocess
     import sys
 
+    from studio.app import hardware
+
     monkeypatch.delitem(sys.modules, "torch", raising=False)
+    monkeypatch.setattr(hardware, "probe", lambda: hardware.Hardware("linux", "x86_64"))
     monkeypatch.setattr(mc.shutil, "which", lambda _n: "/usr/bin/nvidia-smi")
     monkeypatch.setattr(mc.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(
         a, 0, stdout="8192\n24576\n"))
     assert mc.gpu_memory_bytes() == 24576 * 2**20
     monkeypatch.setattr(mc.shutil, "which", lambda _n: None)
     assert mc.gpu_memory_bytes() is None
+
+
+def test_gpu_memory_prefers_the_nvml_probe(monkeypatch):
+    import sys
+
+    from studio.app import hardware
+
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    gpus = [hardware.GpuInfo(0, "A", (8, 6), 12 * GB), hardware.GpuInfo(1, "B", (8, 9), 24 * GB)]
+    monkeypatch.setattr(hardware, "probe", lambda: hardware.Hardware(
+        "linux", "x86_64", vendor="nvidia", gpus=gpus))
+    monkeypatch.setattr(mc.shutil, "which", lambda _n: None)
+    assert mc.gpu_memory_bytes() == 24 * GB

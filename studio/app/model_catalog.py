@@ -8,17 +8,21 @@ read with ``nvidia-smi`` unless torch is already loaded (the CLI's worker).
 
 from __future__ import annotations
 
+import importlib
+import logging
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from studio.api import GeneratorInfo, ModelRef
 from studio.app.models import HUB_ID, hf_hub_cache, is_downloaded
+
+log = logging.getLogger(__name__)
 
 GB = 1_000_000_000
 #: Files a single-file model comes as (what the packs load from a path).
@@ -109,20 +113,49 @@ def _tree_bytes(root: Path) -> int:
 
 
 def picker_entries(info: GeneratorInfo, cache: Mapping[str, int],
-                   local: Mapping[str, int]) -> list[ModelEntry]:
+                   local: Mapping[str, int],
+                   serves: Callable[[str], bool] | None = None) -> list[ModelEntry]:
     """The picker's list for one generator: its recommendations first (downloaded or
-    not), then the rest of the cache and the user's folders, each with its size."""
+    not), then the rest of the cache and the user's folders, each with its size.
+
+    ``serves`` (the generator's own check, see ``serves_check``) keeps other
+    generators' models out of the list; without one, everything found is offered.
+    """
     out = [ModelEntry(m.ref, m.name or m.ref, cache.get(m.ref) or declared_bytes(m),
                       "recommended", m.bundled or is_downloaded(m.ref), m.note)
            for m in info.models]
     seen = {m.ref for m in info.models}
     for ref, size in cache.items():
-        if ref not in seen:
+        if ref not in seen and (serves is None or serves(ref)):
             out.append(ModelEntry(ref, ref, size, "cache", True, "in the Hugging Face cache"))
     for ref, size in local.items():
-        if ref not in seen:
+        if ref not in seen and (serves is None or serves(ref)):
             out.append(ModelEntry(ref, Path(ref).name, size, "folder", True, ref))
     return out
+
+
+def serves_check(info: GeneratorInfo) -> Callable[[str], bool] | None:
+    """The generator's cheap "do I run this model" check, or None when it declares none.
+
+    A faulty check answers False rather than raising (it must not break the picker).
+    """
+    if not info.serves:
+        return None
+    module_name, _, attr = info.serves.partition(":")
+    try:
+        check = getattr(importlib.import_module(module_name), attr)
+    except Exception:
+        log.debug("%s's serves check cannot be imported", info.id, exc_info=True)
+        return None
+
+    def serves(ref: str) -> bool:
+        try:
+            return bool(check(ref))
+        except Exception:
+            log.debug("%s could not tell whether it serves %r", info.id, ref, exc_info=True)
+            return False
+
+    return serves
 
 
 # -- why a model cannot run yet ------------------------------------------------------
@@ -268,7 +301,7 @@ _MIB = re.compile(r"^\s*(\d+)\s*$")
 def gpu_memory_bytes() -> int | None:
     """The largest GPU's memory, or None when there is none (or it cannot be told).
 
-    Slow (a process start): call it off the UI thread.
+    Asks NVML first, then ``nvidia-smi`` (a process start): call it off the UI thread.
     """
     if "torch" in sys.modules:
         try:
@@ -277,6 +310,17 @@ def gpu_memory_bytes() -> int | None:
             return pick_device("auto").total_bytes
         except Exception:
             return None
+    try:
+        from studio.app.hardware import probe
+
+        hw = probe()  # NVML through ctypes: no process start, no CUDA
+    except Exception:
+        log.debug("hardware probe failed", exc_info=True)
+    else:
+        if hw.gpus:
+            return max(g.memory_total for g in hw.gpus)
+        if hw.vendor == "apple":
+            return _apple_gpu_bytes()
     exe = shutil.which("nvidia-smi")
     if exe is None:
         return None
@@ -287,3 +331,11 @@ def gpu_memory_bytes() -> int | None:
         return None
     mib = [int(m.group(1)) for line in out.splitlines() if (m := _MIB.match(line))]
     return max(mib) * 2**20 if mib else None
+
+
+def _apple_gpu_bytes() -> int | None:
+    """Apple silicon shares its memory with the GPU; Metal lets it use about two thirds."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") * 2 / 3)
+    except (OSError, ValueError, AttributeError):
+        return None
