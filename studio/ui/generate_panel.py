@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -50,6 +51,9 @@ class GeneratePanel(QWidget):
         self.seed.setEnabled(False)
         self.inputs: dict[str, QLineEdit] = {}
         self.inputs_box = QFormLayout()
+        #: given the image input (or None), the "image" and "mask" inputs of a mask
+        #: painted on the canvas, or {} (set by the window)
+        self.mask_source: Callable[[str | None], dict[str, str]] | None = None
         self.params = ParamsForm()
         self.generate = QPushButton("Generate")
         self.generate.setDefault(True)
@@ -156,6 +160,9 @@ class GeneratePanel(QWidget):
     def build_request(self) -> GenerationRequest:
         info = self.info()
         model = self.model_ref()
+        inputs = {r: e.text().strip() for r, e in self.inputs.items() if e.text().strip()}
+        if "mask" in self.inputs and "mask" not in inputs and self.mask_source is not None:
+            inputs.update(self.mask_source(inputs.get("image")))  # a typed mask file wins
         return GenerationRequest(
             modality=info.modality,
             prompt=self.prompt.toPlainText().strip(),
@@ -164,7 +171,7 @@ class GeneratePanel(QWidget):
             model=model if model != info.default_model else "",
             params=self.params.values(),
             seed=None if self.random_seed.isChecked() else self.seed.value(),
-            inputs={r: e.text().strip() for r, e in self.inputs.items() if e.text().strip()},
+            inputs=inputs,
         )
 
     def load_request(self, request: GenerationRequest) -> None:

@@ -6,11 +6,9 @@ import sys
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QTabWidget,
@@ -21,6 +19,7 @@ from studio import __version__
 from studio.api import StudioError
 from studio.app.jobs import JobEvent
 from studio.ui.bridge import EngineBridge, pil_to_pixmap
+from studio.ui.canvas import Canvas
 from studio.ui.drop import DropHandler
 from studio.ui.generate_panel import GeneratePanel
 from studio.ui.jobs_view import JobsView
@@ -30,30 +29,6 @@ from studio.ui.profile_view import ProfileView
 from studio.ui.suggestions_view import SuggestionsView
 from studio.ui.video_view import VideoView
 from studio.ui.writing_view import WritingView
-
-
-class Canvas(QLabel):
-    """Shows the live preview while a job runs, then the result."""
-
-    def __init__(self) -> None:
-        super().__init__("Your images appear here")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(320, 320)
-        self._pixmap: QPixmap | None = None
-
-    def show_pixmap(self, pixmap: QPixmap) -> None:
-        self._pixmap = pixmap
-        self._rescale()
-
-    def resizeEvent(self, event: Any) -> None:  # Qt override keeps the aspect
-        super().resizeEvent(event)
-        self._rescale()
-
-    def _rescale(self) -> None:
-        if self._pixmap is not None and not self._pixmap.isNull():
-            self.setPixmap(self._pixmap.scaled(
-                self.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))
 
 
 class MainWindow(QMainWindow):
@@ -80,7 +55,10 @@ class MainWindow(QMainWindow):
         left.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, left)
 
-        self.canvas = Canvas()
+        self.canvas = Canvas(studio.library)
+        self.canvas.sendTo.connect(self.start_from_artifact)
+        self.canvas.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.panel.mask_source = self.canvas.mask_inputs  # a painted mask goes with inpaint
         self.writing = WritingView()
         self.writing.requested.connect(self.submit)
         self.library = LibraryView(studio.library)
@@ -183,11 +161,11 @@ class MainWindow(QMainWindow):
             media.on_event(event)
         # A music preview is (samples, rate), not a picture: only pictures go on the canvas.
         if event.kind == "progress" and media is None and hasattr(event.preview, "convert"):
-            self.canvas.show_pixmap(pil_to_pixmap(event.preview))
+            self.canvas.show_preview(pil_to_pixmap(event.preview))
         elif event.kind == "done":
             images = [a for a in event.artifacts if a.kind == "image"]
             if images:
-                self.canvas.show_pixmap(QPixmap(images[0].path))
+                self.canvas.show_results(images)
             self.library.refresh()
             self.suggestions.set_context()  # the profile learned something: re-rank
             self.profile.refresh()
@@ -241,11 +219,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Applied: {suggestion.reason}", 6000)
 
     def start_from_artifact(self, art: Any, task: str) -> None:
-        if not self.panel.start_from(art.id, art.modality or "image", task):
+        modality = "video" if task == "img2video" else art.modality or "image"
+        if not self.panel.start_from(art.id, modality, task):
             self.statusBar().showMessage(f"No installed generator can do {task}", 8000)
             return
         if art.prompt and not self.panel.prompt.toPlainText().strip():
             self.panel.prompt.setPlainText(art.prompt)
+        if task == "inpaint":
+            self.canvas.paint_mask_on(art)
+            self.tabs.setCurrentWidget(self.canvas)
         self.statusBar().showMessage(f"{task} from {art.id}: adjust and press Generate", 8000)
 
     def open_artifact(self, art: Any) -> None:
@@ -255,7 +237,7 @@ class MainWindow(QMainWindow):
         if request:
             self.panel.load_request(GenerationRequest.from_dict(request))
         if art.kind == "image":
-            self.canvas.show_pixmap(QPixmap(art.path))
+            self.canvas.show_artifact(art)
             self.tabs.setCurrentWidget(self.canvas)
         elif art.kind == "text":
             self.writing.editor.setPlainText(art.text or "")
@@ -297,6 +279,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         self.drops.shutdown()
+        self.canvas.shutdown()
         self.bridge.close()
         self.suggestions.shutdown()
         self.profile.shutdown()

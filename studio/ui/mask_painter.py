@@ -1,0 +1,268 @@
+"""The inpaint mask: painted over the image on the canvas, sent with the request.
+
+The mask is a grayscale image of the input image's size: white is repainted, black
+kept (the convention diffusers' inpaint pipelines read). Strokes, clear and invert
+are commands on a QUndoStack, so the window's undo can take them over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QColor,
+    QImage,
+    QPainter,
+    QPen,
+    QUndoCommand,
+    QUndoStack,
+)
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QLabel,
+    QSpinBox,
+    QStyleOptionGraphicsItem,
+    QToolBar,
+    QWidget,
+)
+
+from studio.app.settings import write_atomic
+
+#: The overlay's tint over the parts that will be repainted.
+TINT = QColor(255, 40, 80, 150)
+UNDO_LIMIT = 50
+
+
+class _MaskEdit(QUndoCommand):
+    """One change of the mask, kept as the images before and after it."""
+
+    def __init__(self, painter: MaskPainter, text: str, before: QImage, after: QImage) -> None:
+        super().__init__(text)
+        self._painter, self._before, self._after = painter, before, after
+
+    def redo(self) -> None:
+        self._painter._set_mask(self._after)
+
+    def undo(self) -> None:
+        self._painter._set_mask(self._before)
+
+
+class MaskPainter(QObject):
+    """The mask of one image, its brush settings and its undo stack."""
+
+    #: emitted whenever the mask's pixels change (a stroke segment, undo, clear...)
+    changed = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self.mask: QImage | None = None
+        #: what the mask belongs to (the canvas puts the artifact here)
+        self.owner: Any = None
+        self.brush_size = 48
+        self.feather = 0
+        self._stroke_before: QImage | None = None
+        self._last: QPointF | None = None
+
+        self.brush_action = QAction("Brush", self, checkable=True, checked=True)
+        self.brush_action.setToolTip("Paint the parts to repaint (B)")
+        self.brush_action.setShortcut("B")
+        self.eraser_action = QAction("Eraser", self, checkable=True)
+        self.eraser_action.setToolTip("Erase from the mask (E)")
+        self.eraser_action.setShortcut("E")
+        tools = QActionGroup(self)
+        tools.addAction(self.brush_action)
+        tools.addAction(self.eraser_action)
+        self.clear_action = QAction("Clear", self)
+        self.clear_action.setToolTip("Clear the mask")
+        self.clear_action.triggered.connect(self.clear)
+        self.invert_action = QAction("Invert", self)
+        self.invert_action.setToolTip("Repaint everything but the painted parts")
+        self.invert_action.triggered.connect(self.invert)
+        self.undo_action = self.undo_stack.createUndoAction(self, "Undo stroke")
+        self.redo_action = self.undo_stack.createRedoAction(self, "Redo stroke")
+
+    @property
+    def erasing(self) -> bool:
+        return self.eraser_action.isChecked()
+
+    def actions(self) -> list[QAction]:
+        return [self.brush_action, self.eraser_action, self.clear_action, self.invert_action,
+                self.undo_action, self.redo_action]
+
+    # -- the mask ---------------------------------------------------------------------
+
+    def reset(self, size: QSize, owner: Any = None) -> None:
+        """Start a blank mask of ``size`` for ``owner``; the old strokes cannot be undone."""
+        mask = QImage(size, QImage.Format.Format_Grayscale8)
+        mask.fill(0)
+        self.owner = owner
+        self.undo_stack.clear()
+        self._set_mask(mask)
+
+    def _set_mask(self, mask: QImage) -> None:
+        self.mask = mask.copy()
+        self.changed.emit()
+
+    def is_empty(self) -> bool:
+        """True when nothing would be repainted."""
+        return self.mask is None or self._pil().getbbox() is None
+
+    def size(self) -> QSize:
+        return self.mask.size() if self.mask is not None else QSize()
+
+    # -- painting ---------------------------------------------------------------------
+
+    def begin_stroke(self, point: QPointF) -> None:
+        if self.mask is None:
+            return
+        self._stroke_before = self.mask.copy()
+        self._last = QPointF(point)
+        self._segment(point, point)
+
+    def stroke_to(self, point: QPointF) -> None:
+        if self._last is None:
+            return
+        self._segment(self._last, point)
+        self._last = QPointF(point)
+
+    def end_stroke(self) -> None:
+        if self._stroke_before is None or self.mask is None:
+            return
+        before, self._stroke_before, self._last = self._stroke_before, None, None
+        name = "Erase" if self.erasing else "Brush stroke"
+        self.undo_stack.push(_MaskEdit(self, name, before, self.mask.copy()))
+
+    def stroke(self, points: Iterable[QPointF | tuple[float, float]]) -> None:
+        """Paint one undoable stroke through ``points`` (image pixels) with the current tool."""
+        pts = [p if isinstance(p, QPointF) else QPointF(*p) for p in points]
+        if not pts:
+            return
+        self.begin_stroke(pts[0])
+        for p in pts[1:]:
+            self.stroke_to(p)
+        self.end_stroke()
+
+    def _segment(self, a: QPointF, b: QPointF) -> None:
+        assert self.mask is not None
+        value = 0 if self.erasing else 255
+        pen = QPen(QColor(value, value, value), self.brush_size, Qt.PenStyle.SolidLine,
+                   Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
+        p = QPainter(self.mask)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(pen)
+        p.drawLine(a, b)
+        p.end()
+        self.changed.emit()
+
+    def clear(self) -> None:
+        self._replace("Clear mask", lambda m: m.fill(0))
+
+    def invert(self) -> None:
+        self._replace("Invert mask", lambda m: m.invertPixels())
+
+    def _replace(self, name: str, change: Any) -> None:
+        if self.mask is None:
+            return
+        after = self.mask.copy()
+        change(after)
+        self.undo_stack.push(_MaskEdit(self, name, self.mask.copy(), after))
+
+    # -- what is sent -----------------------------------------------------------------
+
+    def image(self) -> Any:
+        """The mask as sent: a PIL "L" image, its edge blurred by ``feather`` pixels."""
+        from PIL import ImageFilter
+
+        out = self._pil()
+        if self.feather > 0:
+            out = out.filter(ImageFilter.GaussianBlur(self.feather))
+        return out
+
+    def _pil(self) -> Any:
+        from PIL import Image
+
+        assert self.mask is not None
+        w, h = self.mask.width(), self.mask.height()
+        raw = bytes(self.mask.constBits())
+        return Image.frombuffer("L", (w, h), raw, "raw", "L", self.mask.bytesPerLine(), 1).copy()
+
+    def save(self, folder: Path) -> Path:
+        """Write the mask as a PNG in ``folder`` (named by its content) and return its path."""
+        buf = io.BytesIO()
+        self.image().save(buf, format="PNG")
+        data = buf.getvalue()
+        path = Path(folder) / f"mask-{hashlib.sha256(data).hexdigest()[:16]}.png"
+        if not path.exists():
+            write_atomic(path, data)
+        return path
+
+    def overlay(self) -> QImage:
+        """The tint shown over the image where the mask is painted."""
+        assert self.mask is not None
+        tint = QImage(self.mask.size(), QImage.Format.Format_ARGB32_Premultiplied)
+        tint.fill(QColor(TINT.red(), TINT.green(), TINT.blue()))
+        tint.setAlphaChannel(self.mask)
+        return tint
+
+
+class MaskItem(QGraphicsItem):
+    """Draws the painter's mask, tinted, over the image in the canvas scene."""
+
+    def __init__(self, painter: MaskPainter) -> None:
+        super().__init__()
+        self._painter = painter
+        self._overlay: QImage | None = None
+        self.setOpacity(TINT.alphaF())
+        painter.changed.connect(self._refresh)
+
+    def _refresh(self) -> None:
+        self.prepareGeometryChange()
+        self._overlay = self._painter.overlay() if self._painter.mask is not None else None
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(0, 0, self._painter.size().width(), self._painter.size().height())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
+              widget: QWidget | None = None) -> None:
+        if self._overlay is not None:
+            painter.drawImage(0, 0, self._overlay)
+
+
+def mask_toolbar(mask: MaskPainter, parent: QWidget | None = None) -> QToolBar:
+    """Brush, eraser, size, feather, clear, invert, undo and redo in one row."""
+    bar = QToolBar("Mask", parent)
+    bar.addWidget(QLabel(" Mask: "))
+    bar.addAction(mask.brush_action)
+    bar.addAction(mask.eraser_action)
+    size = QSpinBox()
+    size.setRange(1, 1024)
+    size.setValue(mask.brush_size)
+    size.setSuffix(" px")
+    size.setToolTip("Brush size in image pixels")
+    size.setObjectName("mask_size")
+    size.valueChanged.connect(lambda v: setattr(mask, "brush_size", v))
+    feather = QSpinBox()
+    feather.setRange(0, 256)
+    feather.setValue(mask.feather)
+    feather.setSuffix(" px")
+    feather.setToolTip("Feather: how far the mask's edge is blurred in the mask sent")
+    feather.setObjectName("mask_feather")
+    feather.valueChanged.connect(lambda v: setattr(mask, "feather", v))
+    bar.addWidget(QLabel(" Size "))
+    bar.addWidget(size)
+    bar.addWidget(QLabel(" Feather "))
+    bar.addWidget(feather)
+    bar.addSeparator()
+    for action in (mask.clear_action, mask.invert_action, mask.undo_action, mask.redo_action):
+        bar.addAction(action)
+    return bar
