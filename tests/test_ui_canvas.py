@@ -193,6 +193,9 @@ def test_a_batch_shows_as_a_grid_and_a_click_views_one(window, qtbot):
     qtbot.waitUntil(lambda: canvas.stack.currentWidget() is canvas.grid, timeout=5000)
     assert canvas.grid.count() == 3
     qtbot.waitUntil(lambda: not canvas.grid.item(2).icon().isNull(), timeout=5000)
+    cells = [canvas.grid.visualItemRect(canvas.grid.item(i)) for i in range(3)]
+    assert not cells[0].intersects(cells[1]) and not cells[1].intersects(cells[2])
+    assert min(c.width() for c in cells) >= 192  # room for the thumbnail, not a sliver
     rect = canvas.grid.visualItemRect(canvas.grid.item(1))
     qtbot.mouseClick(canvas.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     second = canvas.artifacts[1]

@@ -48,7 +48,7 @@ from studio.ui.mask_painter import MaskItem, MaskPainter, mask_toolbar
 
 MIN_ZOOM, MAX_ZOOM = 0.02, 64.0
 #: From this zoom on (device pixels per image pixel) pixels are drawn as squares.
-NEAREST_FROM = 2.0
+NEAREST_FROM = 3.0
 ZOOM_STEP = 1.25
 THUMB = 192
 #: The "Send to" menu: (label, task); img2video is routed to the video modality.
@@ -312,6 +312,9 @@ class Canvas(QWidget):
         self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.grid.setMovement(QListWidget.Movement.Static)
         self.grid.setSpacing(8)
+        # Fixed cells: thumbnails arrive after the items, and must not overlap then.
+        self.grid.setGridSize(QSize(THUMB + 16, THUMB + 28))
+        self.grid.setUniformItemSizes(True)
         self.grid.itemClicked.connect(lambda item: self.show_one(self.grid.row(item)))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 1000)
@@ -411,7 +414,7 @@ class Canvas(QWidget):
         return bar
 
     def _update_actions(self) -> None:
-        has_image = self.view.has_image()
+        has_image = self.view.has_image() and self.stack.currentIndex() == 0
         on_file = self.current is not None and bool(self.current.path)
         for action in (self.fit_action, self.actual_size_action, self.zoom_in_action,
                        self.zoom_out_action, self.copy_action):
@@ -459,8 +462,11 @@ class Canvas(QWidget):
         self._request_no += 1
         self.current = None
         self.grid.clear()
+        blank = QPixmap(THUMB, THUMB)
+        blank.fill(QColor(0, 0, 0, 0))  # holds the cell's size until the thumbnail comes
         for art in arts:
-            item = QListWidgetItem(f"seed {art.seed}" if art.seed is not None else art.id)
+            item = QListWidgetItem(QIcon(blank),
+                                   f"seed {art.seed}" if art.seed is not None else art.id)
             item.setToolTip(art.prompt)
             self.grid.addItem(item)
         self.stack.setCurrentWidget(self.grid)

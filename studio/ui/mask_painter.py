@@ -87,8 +87,8 @@ class MaskPainter(QObject):
         self.invert_action = QAction("Invert", self)
         self.invert_action.setToolTip("Repaint everything but the painted parts")
         self.invert_action.triggered.connect(self.invert)
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo stroke")
-        self.redo_action = self.undo_stack.createRedoAction(self, "Redo stroke")
+        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
 
     @property
     def erasing(self) -> bool:
