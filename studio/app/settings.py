@@ -50,6 +50,8 @@ class Settings:
     # Model-written prompt expansions in the suggestions: each costs a text generation,
     # so off unless asked for (docs/suggestions.md).
     suggest_expansions: bool = False
+    # The window's suggestions sidebar; off means no ranking work at all (issue #13).
+    suggestions_sidebar: bool = True
     # Where music plays (a name, or part of one, as sounddevice lists them); None:
     # the system's default output (issue #11).
     audio_output_device: str | None = None
@@ -167,6 +169,7 @@ RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "recording": ("true or false", _is_bool),
     "half_life_days": ("a positive number", _is_positive),
     "suggest_expansions": ("true or false", _is_bool),
+    "suggestions_sidebar": ("true or false", _is_bool),
     "audio_output_device": ("a device name or null",
                             lambda v: v is None or (isinstance(v, str) and bool(v.strip()))),
 }

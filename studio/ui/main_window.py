@@ -26,7 +26,7 @@ from studio.ui.jobs_view import JobsView
 from studio.ui.library_view import LibraryView
 from studio.ui.music_view import MusicView
 from studio.ui.profile_view import ProfileView
-from studio.ui.suggestions_view import SuggestionsView
+from studio.ui.suggestions_view import SuggestionsView, panel_state, restore_panel_state
 from studio.ui.video_view import VideoView
 from studio.ui.writing_view import WritingView
 
@@ -99,6 +99,9 @@ class MainWindow(QMainWindow):
 
         self.suggestions = SuggestionsView(studio)
         self.suggestions.applied.connect(self.apply_suggestion)
+        self.suggestions.showProfile.connect(lambda: self.tabs.setCurrentWidget(self.profile))
+        self.suggestions.bind_undo(lambda: panel_state(self),
+                                   lambda state: restore_panel_state(self, state))
         right = QDockWidget("Suggestions", self)
         right.setObjectName("suggestions")
         right.setWidget(self.suggestions)
