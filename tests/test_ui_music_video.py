@@ -271,6 +271,7 @@ def test_without_sounddevice_the_view_says_so_and_export_still_works(qtbot, tmp_
         assert "\n" not in view.message.text()
         assert not view.play_button.isEnabled() and view.save_button.isEnabled()
         assert view.waveform.image is not None  # the waveform shows all the same
+        assert view.time.text() == "0:00.0 / 0:01.0"
 
         out = tmp_path / "out"
         out.mkdir()
@@ -428,6 +429,21 @@ def test_stepping_changes_the_frame(window, video_art):
     assert video.index == 11 and video.position.text().startswith("Frame 12 of 12")
     video.forward_button.click()
     assert video.index == 11
+
+
+def test_arrow_keys_step_and_space_plays(window, video_art, qtbot):
+    video = window.video
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    video.screen_view.setFocus()
+    qtbot.keyClick(video.screen_view, Qt.Key.Key_Right)
+    assert video.index == 1
+    qtbot.keyClick(video.screen_view, Qt.Key.Key_Left)
+    assert video.index == 0
+    qtbot.keyClick(video.screen_view, Qt.Key.Key_Space)
+    assert video.playing
+    video.pause()
 
 
 def test_play_runs_at_the_clip_rate_and_pauses(window, video_art, qtbot):

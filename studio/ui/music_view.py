@@ -193,6 +193,7 @@ class MusicView(QWidget):
         self._token = 0
         self.path: Path | None = None  # the file shown; None for a preview
         self._loaded = False  # the player holds the clip shown
+        self._duration = 0.0  # of the clip shown, known even when nothing can play it
         self.unavailable = ""  # why sound cannot be played here, once known
         # The running job's audio so far.
         self._job_id = ""
@@ -261,7 +262,7 @@ class MusicView(QWidget):
         self._token += 1
         self._preview, self._wave_again = None, False  # a preview drawing must not follow
         self.player.pause()
-        self.path, self._loaded = Path(path), False
+        self.path, self._loaded, self._duration = Path(path), False, 0.0
         self.title.setText(title or self.path.name)
         self.message.setText("Loading…")
         self._sync_controls()
@@ -285,6 +286,7 @@ class MusicView(QWidget):
             return
         self.waveform.set_wave(_qimage(result.wave))
         self.message.setText(self.unavailable)
+        self._duration = len(result.samples) / result.rate
         self._load_player(result.samples, result.rate)
 
     def _load_player(self, samples: Any, rate: int, position: float = 0.0,
@@ -345,7 +347,7 @@ class MusicView(QWidget):
             self._sync_controls()
 
     def _show_position(self) -> None:
-        duration = self.player.duration if self._loaded else 0.0
+        duration = self.player.duration if self._loaded else self._duration
         position = min(self.player.position, duration) if self._loaded else 0.0
         self.time.setText(f"{clock(position)} / {clock(duration)}")
         fraction = position / duration if duration else 0.0
@@ -462,6 +464,7 @@ class MusicView(QWidget):
             self.path = None
             self.title.setText("Preview of the running job")
             self.waveform.set_wave(_qimage(result.wave))
+            self._duration = len(result.samples) / result.rate
             self._load_player(result.samples, result.rate, position, resume)
         if self._wave_again and self._preview is not None:
             self._show_preview()

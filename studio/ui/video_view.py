@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QElapsedTimer, QObject, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -96,6 +96,7 @@ class FrameView(QWidget):
         self.placeholder = "Videos you make or open from the library appear here"
         self.setMinimumSize(240, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click on it, then arrow keys
 
     def sizeHint(self) -> QSize:  # Qt override
         return QSize(640, 400)
@@ -150,14 +151,14 @@ class VideoView(QWidget):
         self.scrubber.valueChanged.connect(self._scrubbed)
         style = self.style()
         pixmaps = QStyle.StandardPixmap
-        self.back_button = QPushButton(style.standardIcon(pixmaps.SP_MediaSkipBackward), "")
-        self.back_button.setToolTip("One frame back")
+        self.back_button = QPushButton("◂ Frame")
+        self.back_button.setToolTip("One frame back (Left)")
         self.back_button.setAccessibleName("One frame back")
         self.back_button.clicked.connect(lambda: self.step(-1))
         self.play_button = QPushButton(style.standardIcon(pixmaps.SP_MediaPlay), "Play")
         self.play_button.clicked.connect(self.play_pause)
-        self.forward_button = QPushButton(style.standardIcon(pixmaps.SP_MediaSkipForward), "")
-        self.forward_button.setToolTip("One frame forward")
+        self.forward_button = QPushButton("Frame ▸")
+        self.forward_button.setToolTip("One frame forward (Right)")
         self.forward_button.setAccessibleName("One frame forward")
         self.forward_button.clicked.connect(lambda: self.step(1))
         self.position = QLabel()
@@ -252,6 +253,16 @@ class VideoView(QWidget):
         """Pause and move ``frames`` frames (negative: back)."""
         self.pause()
         self.show_frame(self.index + frames)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt override: keys of a player
+        actions = {Qt.Key.Key_Left: lambda: self.step(-1), Qt.Key.Key_Right: lambda: self.step(1),
+                   Qt.Key.Key_Space: self.play_pause}
+        action = actions.get(Qt.Key(event.key()))
+        if action is None or self.frames is None:
+            super().keyPressEvent(event)
+            return
+        action()
+        event.accept()
 
     def _scrubbed(self, value: int) -> None:
         if self.timer.isActive():
