@@ -54,10 +54,11 @@ def take(path: Path, *, view: str = "canvas", size: tuple[int, int] = (1440, 900
             window.show()
             _settle(app, 1.0)
             window.show_view(view)
-            if view == "canvas":
-                images = [a for a in studio.library.list() if a.kind == "image"]
-                if images:
-                    window.open_artifact(images[0])
+            # The workspace shows a sample of its own kind rather than its empty state.
+            kind = {"canvas": "image", "music": "audio", "video": "video"}.get(view)
+            samples = [a for a in studio.library.list() if a.kind == kind]
+            if samples:
+                window.open_artifact(samples[0])
             _settle(app)
             if not window.grab().save(str(path), "PNG"):
                 raise StudioError(f"could not write the screenshot to {path}")
