@@ -18,6 +18,7 @@ import dataclasses
 import logging
 import multiprocessing as mp
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,7 +28,9 @@ from typing import Any
 
 from studio.api import Cancelled, GenerationRequest, Output, PluginError, StudioError
 from studio.app.jobs import JobEvent
+from studio.app.runtime import worker_python
 from studio.app.settings import Settings
+from studio.app.worker_launch import connect_from_stdin, start_external
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,16 @@ class ProcessBackend:
         if self._proc is not None:
             self.restarts += 1
             self._close_conn()
+        python = worker_python()
+        if python != sys.executable:
+            # The accelerated runtime (studio.app.runtime); the app's own Python
+            # stays the fallback, so a broken runtime never stops generation.
+            try:
+                self._proc, self._conn = start_external(python, (
+                    str(self.root), dataclasses.asdict(self.settings), self.extra_plugins))
+                return
+            except StudioError as exc:
+                log.warning("%s; the worker runs on the app's own Python instead", exc)
         parent, child = self._ctx.Pipe(duplex=True)
         self._proc = self._ctx.Process(
             target=_child_main,
@@ -182,6 +195,12 @@ def _describe_exit(code: int | None) -> str:
 
 
 # -- the child side -----------------------------------------------------------------
+
+
+def child_entry() -> None:
+    """The worker's main when started on another Python (``worker_launch``)."""
+    conn, (root, settings, extra_plugins) = connect_from_stdin()
+    _child_main(conn, root, settings, extra_plugins)
 
 
 def _child_main(conn: Connection, root: str, settings: dict, extra_plugins: list[str]) -> None:

@@ -28,6 +28,7 @@ COMMANDS = {
     "gui": "studio.cli.gui_cmd",
     "settings": "studio.cli.settings_cmd",
     "info": "studio.cli.info_cmd",
+    "runtime": "studio.cli.runtime_cmd",
 }
 
 #: Further command modules contributed by other parts of the app (profile, suggest).
