@@ -432,3 +432,37 @@ def test_a_result_arriving_after_the_window_closed_is_ignored(window, qtbot):
     window.canvas.shutdown()
     window.canvas.show_results([art])  # raised "cannot schedule new futures" before
     assert not window.canvas.is_loading()
+
+
+def test_space_and_left_drag_pans(canvas, qtbot):
+    view = canvas.view
+    canvas.show_pixmap(pixmap(800, 600))
+    view.set_zoom(4.0)
+    v = view.verticalScrollBar()
+    start = v.value()
+    view.setFocus()
+    qtbot.keyPress(view, Qt.Key.Key_Space)
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(300, 200))
+    qtbot.mouseMove(view.viewport(), QPoint(300, 150))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(300, 150))
+    qtbot.keyRelease(view, Qt.Key.Key_Space)
+    assert v.value() == start + 50
+
+
+def test_the_toolbar_follows_the_brush_and_the_overlay_previews_the_feather(canvas):
+    from PySide6.QtWidgets import QSpinBox
+
+    canvas.show_pixmap(pixmap(200, 100))
+    size = canvas.mask_bar.findChild(QSpinBox, "mask_size")
+    feather = canvas.mask_bar.findChild(QSpinBox, "mask_feather")
+    canvas.mask.brush_size = 17  # e.g. from a shortcut
+    assert size.value() == 17
+    feather.setValue(6)
+    assert canvas.mask.feather == 6
+    blur = canvas.view.mask_item.blur
+    assert blur.isEnabled()
+    assert blur.blurRadius() == pytest.approx(6 * 1.5 * canvas.view.transform().m11())
+    canvas.view.set_zoom(canvas.view.zoom() * 2)
+    assert blur.blurRadius() == pytest.approx(6 * 1.5 * canvas.view.transform().m11())
+    feather.setValue(0)
+    assert not blur.isEnabled()

@@ -88,6 +88,8 @@ class CanvasView(QGraphicsView):
         self.mask_item = MaskItem(mask)
         self.mask_item.setVisible(False)
         self.scene().addItem(self.mask_item)
+        mask.settingsChanged.connect(self._mask_settings)
+        self._cursor_at: QPointF | None = None  # the brush outline's centre, in the image
         self.painting = False
         self.fitted = True
         self.split = 0.5
@@ -171,7 +173,12 @@ class CanvasView(QGraphicsView):
         for item in (self.image_item, self.before_item):
             item.setTransformationMode(mode)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not nearest)
+        self.mask_item.preview_feather(self.transform().m11())
         self.zoomChanged.emit(zoom)
+
+    def _mask_settings(self) -> None:
+        self.mask_item.preview_feather(self.transform().m11())
+        self.viewport().update()
 
     def wheelEvent(self, event: Any) -> None:  # Qt override: the wheel zooms, as in Krita
         delta = event.angleDelta().y()
@@ -224,10 +231,14 @@ class CanvasView(QGraphicsView):
             v.setValue(v.value() - round(delta.y()))
             event.accept()
             return
-        if self.painting and event.buttons() & Qt.MouseButton.LeftButton:
-            self.mask.stroke_to(self.mapToScene(event.position().toPoint()))
-            event.accept()
-            return
+        if self.painting:
+            at = self.mapToScene(event.position().toPoint())
+            self._cursor_at = at
+            self.viewport().update()  # the brush outline follows the pointer
+            if event.buttons() & Qt.MouseButton.LeftButton:
+                self.mask.stroke_to(at)
+                event.accept()
+                return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: Any) -> None:  # Qt override
@@ -251,9 +262,25 @@ class CanvasView(QGraphicsView):
     def set_painting(self, on: bool) -> None:
         self.painting = on
         self.mask_item.setVisible(on)
+        self.setMouseTracking(on)
+        self._cursor_at = None
         self._set_tool_cursor()
+        self.viewport().update()
+
+    def leaveEvent(self, event: Any) -> None:  # Qt override: no brush outline outside
+        self._cursor_at = None
+        self.viewport().update()
+        super().leaveEvent(event)
 
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # Qt override
+        if self.painting and self._cursor_at is not None:
+            r = self.mask.brush_size / 2
+            for colour, width in ((QColor(0, 0, 0, 160), 3), (QColor(255, 255, 255), 1)):
+                pen = QPen(colour, width)
+                pen.setCosmetic(True)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawEllipse(self._cursor_at, r, r)
         if not self.has_image():
             painter.save()
             painter.resetTransform()

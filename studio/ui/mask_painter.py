@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QUndoStack,
 )
 from PySide6.QtWidgets import (
+    QGraphicsBlurEffect,
     QGraphicsItem,
     QLabel,
     QSpinBox,
@@ -59,6 +60,8 @@ class MaskPainter(QObject):
 
     #: emitted whenever the mask's pixels change (a stroke segment, undo, clear...)
     changed = Signal()
+    #: emitted when the brush size or the feather changes
+    settingsChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -67,8 +70,8 @@ class MaskPainter(QObject):
         self.mask: QImage | None = None
         #: what the mask belongs to (the canvas puts the artifact here)
         self.owner: Any = None
-        self.brush_size = 48
-        self.feather = 0
+        self._brush_size = 48
+        self._feather = 0
         self._stroke_before: QImage | None = None
         self._last: QPointF | None = None
 
@@ -89,6 +92,26 @@ class MaskPainter(QObject):
         self.invert_action.triggered.connect(self.invert)
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+
+    @property
+    def brush_size(self) -> int:
+        """The brush's diameter in image pixels."""
+        return self._brush_size
+
+    @brush_size.setter
+    def brush_size(self, value: int) -> None:
+        self._brush_size = max(1, int(value))
+        self.settingsChanged.emit()
+
+    @property
+    def feather(self) -> int:
+        """How far (Gaussian radius, image pixels) the edge of the mask sent is blurred."""
+        return self._feather
+
+    @feather.setter
+    def feather(self, value: int) -> None:
+        self._feather = max(0, int(value))
+        self.settingsChanged.emit()
 
     @property
     def erasing(self) -> bool:
@@ -221,8 +244,21 @@ class MaskItem(QGraphicsItem):
         super().__init__()
         self._painter = painter
         self._overlay: QImage | None = None
-        self.setOpacity(TINT.alphaF())
         painter.changed.connect(self._refresh)
+        # The feather previewed by Qt's blur while painting; the mask sent is blurred
+        # exactly (PIL's Gaussian) when the request is built.
+        self.blur = QGraphicsBlurEffect()
+        self.blur.setBlurHints(QGraphicsBlurEffect.BlurHint.PerformanceHint)
+        self.blur.setEnabled(False)
+        self.setGraphicsEffect(self.blur)
+
+    def preview_feather(self, view_scale: float) -> None:
+        """Blur the overlay as the feather will (``view_scale``: view pixels per image pixel)."""
+        # 1.5: Qt's radius against PIL's sigma, matched on a stroke's profile by eye and
+        # by value (within about 20 levels of 255 at the edge).
+        radius = self._painter.feather * view_scale * 1.5
+        self.blur.setEnabled(radius > 0)
+        self.blur.setBlurRadius(radius)
 
     def _refresh(self) -> None:
         self.prepareGeometryChange()
@@ -235,6 +271,9 @@ class MaskItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         if self._overlay is not None:
+            # The tint's opacity here, not on the item: with the blur effect on, an
+            # item's opacity would be applied twice.
+            painter.setOpacity(painter.opacity() * TINT.alphaF())
             painter.drawImage(0, 0, self._overlay)
 
 
@@ -246,18 +285,24 @@ def mask_toolbar(mask: MaskPainter, parent: QWidget | None = None) -> QToolBar:
     bar.addAction(mask.eraser_action)
     size = QSpinBox()
     size.setRange(1, 1024)
-    size.setValue(mask.brush_size)
     size.setSuffix(" px")
     size.setToolTip("Brush size in image pixels")
     size.setObjectName("mask_size")
     size.valueChanged.connect(lambda v: setattr(mask, "brush_size", v))
     feather = QSpinBox()
     feather.setRange(0, 256)
-    feather.setValue(mask.feather)
     feather.setSuffix(" px")
     feather.setToolTip("Feather: how far the mask's edge is blurred in the mask sent")
     feather.setObjectName("mask_feather")
     feather.valueChanged.connect(lambda v: setattr(mask, "feather", v))
+
+    def show_settings() -> None:  # the painter may be changed from elsewhere (shortcuts)
+        for spin, value in ((size, mask.brush_size), (feather, mask.feather)):
+            if spin.value() != value:
+                spin.setValue(value)
+
+    show_settings()
+    mask.settingsChanged.connect(show_settings)
     bar.addWidget(QLabel(" Size "))
     bar.addWidget(size)
     bar.addWidget(QLabel(" Feather "))
