@@ -7,7 +7,7 @@ a cancel never touches the window, and a stopped download resumes next time.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QProcess, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
@@ -18,6 +18,9 @@ from studio.app.models import HUB_ID, is_downloaded
 class DownloadRow(QWidget):
     #: emitted with the model ref once its download finished
     finished = Signal(str)
+    #: model ref -> what its last failed download said (a gated repo, no space, offline),
+    #: so the panel can give the real reason before queueing
+    failures: ClassVar[dict[str, str]] = {}
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,7 +43,9 @@ class DownloadRow(QWidget):
             return  # a download is running: keep showing it
         self.ref = ref
         needed = bool(ref) and bool(HUB_ID.match(ref)) and not is_downloaded(ref)
-        self.label.setText(f"{ref} is not downloaded yet.")
+        failure = self.failures.get(ref)
+        self.label.setText(f"The last download of {ref} failed: {failure}" if failure
+                           else f"{ref} is not downloaded yet.")
         self.button.setText("Download")
         self.setVisible(needed)
 
@@ -53,6 +58,7 @@ class DownloadRow(QWidget):
         proc.finished.connect(self._done)
         proc.start(sys.executable, ["-m", "studio", "models", "download", self.ref])
         self._process = proc
+        self._failure = ""
         self.button.setText("Cancel")
         self.label.setText(f"Downloading {self.ref}…")
 
@@ -60,14 +66,23 @@ class DownloadRow(QWidget):
         text = bytes(self._process.readAllStandardError()).decode(errors="replace")
         # tqdm redraws its bar with carriage returns: the last piece is the current state.
         last = [p.strip() for p in text.replace("\r", "\n").split("\n") if p.strip()]
+        for line in last:
+            if line.startswith("studio: "):
+                self._failure = line[len("studio: "):]  # the CLI's one-line reason
         if last:
             self.label.setText(last[-1][:160])
 
     def _done(self, code: int, _status: Any) -> None:
         self._process = None
         if code == 0 and is_downloaded(self.ref):
+            self.failures.pop(self.ref, None)
             self.hide()
             self.finished.emit(self.ref)
             return
         self.button.setText("Download")
-        self.label.setText(f"The download of {self.ref} stopped; Download resumes it.")
+        failure = getattr(self, "_failure", "")
+        if failure:
+            self.failures[self.ref] = failure
+            self.label.setText(f"The download of {self.ref} failed: {failure}")
+        else:
+            self.label.setText(f"The download of {self.ref} stopped; Download resumes it.")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,17 +24,37 @@ from PySide6.QtWidgets import (
 )
 
 from studio.api import GenerationRequest
+from studio.app.model_catalog import (
+    ModelEntry,
+    cached_repos,
+    local_models,
+    picker_entries,
+    serves_check,
+    unavailable_reason,
+)
+from studio.app.ui_state import UiState, restorable_params
 from studio.ui.download_row import DownloadRow
-from studio.ui.params_form import ParamsForm
+from studio.ui.params_form import INVALID_STYLE, ParamsForm
 
 
 class GeneratePanel(QWidget):
     #: emitted with a GenerationRequest when the user presses Generate
     requested = Signal(object)
 
-    def __init__(self, host: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, host: Any, parent: QWidget | None = None, *,
+                 state: UiState | None = None, model_dirs: list[str] | None = None) -> None:
         super().__init__(parent)
         self.host = host
+        #: the last settings per modality, persisted (None: remembered for this session)
+        self.state = state
+        self._model_dirs = list(model_dirs or ())
+        self._catalogue: tuple[dict[str, int], dict[str, int]] | None = None
+        self._entries: dict[str, ModelEntry] = {}
+        self._bundled: set[str] = set()
+        # modality -> generator, model, task, params and prompt, for this session
+        self._memory: dict[str, dict[str, Any]] = {}
+        self._shown = ""  # the modality the widgets hold now
+        self.setStyleSheet(INVALID_STYLE)
         self.modality = QComboBox()
         self.generator = QComboBox()
         self.task = QComboBox()
@@ -70,6 +91,10 @@ class GeneratePanel(QWidget):
         self.download = DownloadRow()
         form.addRow(self.download)
         self.model.currentTextChanged.connect(lambda _t: self.download.show_for(self.model_ref()))
+        self.model.currentTextChanged.connect(lambda _t: self._model_changed())
+        self.download.finished.connect(self._downloaded)
+        self.prompt.textChanged.connect(lambda: _mark(self.prompt, False))
+        self.seed.valueChanged.connect(lambda _v: _mark(self.seed, False))
         seed_row = QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(self.random_seed)
@@ -86,6 +111,7 @@ class GeneratePanel(QWidget):
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
         outer = QVBoxLayout(self)
         outer.addWidget(scroll, 1)
@@ -97,6 +123,8 @@ class GeneratePanel(QWidget):
         self.task.currentTextChanged.connect(self._fill_task)
         modalities = sorted({g.modality for g in host.generators.values()})
         self.modality.addItems(modalities)
+        if state is not None and state.last_modality in modalities:
+            self.modality.setCurrentText(state.last_modality)
         if not modalities:
             self.generate.setEnabled(False)
             self.message.setText("No generator is available: see Plugins for packs "
@@ -109,9 +137,13 @@ class GeneratePanel(QWidget):
         return self.host.generators.get(gid) if gid else None
 
     def _fill_generators(self, modality: str) -> None:
+        self._remember()  # what the widgets hold belongs to the modality being left
+        self._shown = ""
         self.generator.clear()
         for info in self.host.generators_for(modality):
             self.generator.addItem(info.name, info.id)
+        self._shown = modality
+        self._restore(modality)
 
     def _fill_generator(self) -> None:
         info = self.info()
@@ -119,8 +151,7 @@ class GeneratePanel(QWidget):
         self.model.clear()
         if info is None:
             return
-        for m in info.models:
-            self.model.addItem(m.name or m.ref, m.ref)
+        self._fill_models(info)
         index = self.model.findData(info.default_model)
         if index >= 0:
             self.model.setCurrentIndex(index)
@@ -136,6 +167,7 @@ class GeneratePanel(QWidget):
         self.inputs.clear()
         for role in info.task_inputs.get(task, ()):
             edit = QLineEdit(placeholderText=f"{role} file or artifact:<id>")
+            edit.textChanged.connect(lambda _t, e=edit: _mark(e, False))
             browse = QPushButton("…")
             browse.setFixedWidth(28)
             browse.clicked.connect(lambda _=False, e=edit: self._browse(e))
@@ -183,7 +215,7 @@ class GeneratePanel(QWidget):
         if request.task:
             self.task.setCurrentText(request.task)
         if request.model:
-            self.model.setEditText(request.model)
+            self._set_model(request.model)
         self.prompt.setPlainText(request.prompt)
         self.params.set_values(dict(request.params))
         if request.seed is not None:
@@ -216,9 +248,162 @@ class GeneratePanel(QWidget):
 
     def _emit_request(self) -> None:
         self.message.clear()
+        self.clear_errors()
         if self.info() is None:
             return
+        problem = self.model_problem()
+        if problem:
+            # Caught here rather than by a job that fails once the worker has started.
+            self.download.show_for(self.model_ref() or self.info().default_model)
+            self.show_error(problem, field=self.model)
+            return
         self.requested.emit(self.build_request())
+        self.save_state()
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, field: QWidget | None = None) -> None:
+        """Say what is wrong and outline the field it names (cleared on its next edit)."""
         self.message.setText(text)
+        field = field or self._field_named_in(text)
+        if field is not None:
+            _mark(field, True)
+
+    # -- the field in error ----------------------------------------------------------------
+
+    def _field_named_in(self, text: str) -> QWidget | None:
+        lower = text.lower()
+        ref = self.model_ref()
+        if (ref and ref in text) or lower.startswith(("model", "the model", "text model")):
+            return self.model
+        for role, edit in self.inputs.items():
+            if f"'{role}'" in text or re.search(rf"\binput.*\b{re.escape(role)}\b", lower):
+                return edit
+        name = self.params.field_named_in(text)
+        if name is not None:
+            self.params.mark_error(name)
+            return None
+        if lower.startswith("seed"):
+            return self.seed
+        if "the prompt" in lower:
+            return self.prompt
+        return None
+
+    def clear_errors(self) -> None:
+        self.params.clear_errors()
+        for w in (self.model, self.prompt, self.seed, *self.inputs.values()):
+            _mark(w, False)
+
+    def invalid_widgets(self) -> list[QWidget]:
+        own = [w for w in (self.model, self.prompt, self.seed, *self.inputs.values())
+               if w.property("invalid")]
+        return own + [self.params.editor(n) for n in self.params.invalid_fields()]
+
+    # -- the model picker ----------------------------------------------------------------------
+
+    def _catalogue_now(self) -> tuple[dict[str, int], dict[str, int]]:
+        # Read once per session (names and sizes on disk, no weights) and again after a
+        # download: cheap, but not worth repeating on every change of generator.
+        if self._catalogue is None:
+            self._catalogue = (cached_repos(), local_models(self._model_dirs))
+        return self._catalogue
+
+    def _fill_models(self, info: Any) -> None:
+        cache, local = self._catalogue_now()
+        entries = picker_entries(info, cache, local, serves=serves_check(info))
+        self._entries = {e.ref: e for e in entries}
+        self._bundled = {m.ref for m in info.models if m.bundled}
+        for e in entries:
+            self.model.addItem(e.label(), e.ref)
+            self.model.setItemData(self.model.count() - 1, e.note or e.ref,
+                                   Qt.ItemDataRole.ToolTipRole)
+
+    def refresh_models(self) -> None:
+        """Read the cache and the model folders again (after a download)."""
+        self._catalogue = None
+        info = self.info()
+        if info is None:
+            return
+        ref = self.model_ref()
+        self.model.blockSignals(True)
+        self.model.clear()
+        self._fill_models(info)
+        self.model.blockSignals(False)
+        self._set_model(ref)
+
+    def _set_model(self, ref: str) -> None:
+        index = self.model.findData(ref)
+        if index >= 0:
+            self.model.setCurrentIndex(index)
+        else:
+            self.model.setEditText(ref)
+
+    def _model_changed(self) -> None:
+        _mark(self.model, False)
+        if self.model_ref() in self._bundled:
+            self.download.hide()  # ships in a package: nothing to download
+        entry = self._entries.get(self.model_ref())
+        self.model.setToolTip(entry.note if entry and entry.note else
+                              "A hub repo id, a local folder or a .safetensors/.gguf file")
+
+    def model_problem(self) -> str | None:
+        """Why the chosen model cannot run now (not downloaded, offline, no space, a
+        refused download), or None."""
+        info = self.info()
+        ref = self.model_ref() or (info.default_model if info else "")
+        if not ref or ref in self._bundled:
+            return None
+        entry = self._entries.get(ref)
+        return unavailable_reason(ref, entry.size_bytes if entry else None,
+                                  DownloadRow.failures.get(ref, ""))
+
+    def _downloaded(self, ref: str) -> None:
+        self.refresh_models()
+        if ref in self.message.text():
+            self.message.clear()
+        _mark(self.model, False)
+
+    # -- memory per modality -----------------------------------------------------------------
+
+    def _remember(self) -> None:
+        info = self.info()
+        if not self._shown or info is None or info.modality != self._shown:
+            return
+        entry = {"generator": info.id, "model": self.model_ref(),
+                 "task": self.task.currentText(), "params": self.params.values()}
+        self._memory[self._shown] = {**entry, "prompt": self.prompt.toPlainText()}
+        if self.state is not None:
+            self.state.remember_make(self._shown, **entry)
+
+    def _restore(self, modality: str) -> None:
+        memory = self._memory.get(modality) or (
+            self.state.make(modality) if self.state is not None else {})
+        if not memory:
+            return
+        index = self.generator.findData(memory.get("generator"))
+        if index < 0:
+            return  # its pack is gone: the modality starts from the defaults
+        self.generator.setCurrentIndex(index)
+        info = self.info()
+        if memory.get("task") in info.tasks:
+            self.task.setCurrentText(memory["task"])
+        if memory.get("model"):
+            self._set_model(memory["model"])
+        self.params.set_values(restorable_params(info.params, self.task.currentText(),
+                                                 memory.get("params", {})))
+        if "prompt" in memory:
+            self.prompt.setPlainText(memory["prompt"])
+
+    def save_state(self) -> str:
+        """Persist the settings shown now; the reason in one line if it failed."""
+        self._remember()
+        if self.state is None:
+            return ""
+        self.state.last_modality = self.modality.currentText()
+        return self.state.try_save()
+
+
+def _mark(widget: QWidget, on: bool) -> None:
+    if bool(widget.property("invalid")) == on:
+        return
+    widget.setProperty("invalid", on)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

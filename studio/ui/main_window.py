@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 from studio import __version__
 from studio.api import StudioError
 from studio.app.jobs import JobEvent
+from studio.app.ui_state import STATE_FILE, UiState
 from studio.ui.bridge import EngineBridge, pil_to_pixmap
 from studio.ui.canvas import Canvas
 from studio.ui.drop import DropHandler
@@ -28,7 +30,10 @@ from studio.ui.music_view import MusicView
 from studio.ui.profile_view import ProfileView
 from studio.ui.suggestions_view import SuggestionsView, panel_state, restore_panel_state
 from studio.ui.video_view import VideoView
+from studio.ui.welcome import WelcomePage, should_welcome
 from studio.ui.writing_view import WritingView
+
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -47,7 +52,10 @@ class MainWindow(QMainWindow):
         else:
             self._history_error = ""
 
-        self.panel = GeneratePanel(studio.plugins)
+        # The last settings per modality, the desk's model, the welcome (issue #13).
+        self.ui_state = UiState.load(studio.root / STATE_FILE)
+        self.panel = GeneratePanel(studio.plugins, state=self.ui_state,
+                                   model_dirs=studio.settings.model_dirs)
         self.panel.requested.connect(self.submit)
         left = QDockWidget("Generate", self)
         left.setObjectName("generate")
@@ -59,11 +67,15 @@ class MainWindow(QMainWindow):
         self.canvas.sendTo.connect(self.start_from_artifact)
         self.canvas.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.panel.mask_source = self.canvas.mask_inputs  # a painted mask goes with inpaint
-        self.writing = WritingView()
+        self.writing = WritingView(host=studio.plugins, state=self.ui_state,
+                                   folder=None if studio.incognito else studio.root,
+                                   model_dirs=studio.settings.model_dirs)
         self.writing.requested.connect(self.submit)
+        self.writing.stopped.connect(studio.engine.cancel)
         self.library = LibraryView(studio.library)
         self.library.opened.connect(self.open_artifact)
         self.library.startFrom.connect(self.start_from_artifact)
+        self.library.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.canvas, "Canvas")
         self.tabs.addTab(self.writing, "Writing")
@@ -79,6 +91,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.profile, "Profile")
         self.tabs.addTab(self._plugins_page(), "Plugins")
         self.setCentralWidget(self.tabs)
+        self.welcome: WelcomePage | None = None
+        if should_welcome(studio.plugins.generators.values(), self.ui_state,
+                          studio.settings.default_models.values()):
+            self.show_welcome()
 
         self.jobs = JobsView(studio.engine)
         self.jobs.openResult.connect(self.open_artifact)
@@ -115,6 +131,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self._history_error or self._status_text())
         # An image dropped here restores its settings; a folder is imported (issue #19).
         self.drops = DropHandler(self)
+        self.library.filesDropped.connect(self.drops.handle)  # the grid takes drops itself
         self.setAcceptDrops(True)
         self._prompt_context()
 
@@ -243,7 +260,7 @@ class MainWindow(QMainWindow):
             self.canvas.show_artifact(art)
             self.tabs.setCurrentWidget(self.canvas)
         elif art.kind == "text":
-            self.writing.editor.setPlainText(art.text or "")
+            self.writing.open_text(art.text or "")
             self.tabs.setCurrentWidget(self.writing)
         elif art.kind in ("audio", "video"):
             media = self.music if art.kind == "audio" else self.video
@@ -280,8 +297,36 @@ class MainWindow(QMainWindow):
         if self.drops.handle(event.mimeData()):
             event.acceptProposedAction()
 
+    def show_welcome(self, **kwargs: Any) -> WelcomePage:
+        """The first-run page (``gpu_bytes=`` skips reading the GPU's memory)."""
+        page = WelcomePage(self.studio.plugins, self.ui_state,
+                           self.studio.settings.default_generators, **kwargs)
+        if self.welcome is not None:
+            self._close_welcome()
+        self.welcome = page
+        page.dismissed.connect(self._close_welcome)
+        page.tryNow.connect(lambda m: self.tabs.setCurrentWidget(
+            self.writing if m == "text" else self.canvas))
+        self.tabs.insertTab(0, page, "Welcome")
+        self.tabs.setCurrentWidget(page)
+        return page
+
+    def _close_welcome(self) -> None:
+        page, self.welcome = self.welcome, None
+        if page is not None:
+            self.tabs.removeTab(self.tabs.indexOf(page))
+            page.shutdown(wait=False)  # a slow nvidia-smi must not hold the click
+            page.deleteLater()
+
     def closeEvent(self, event: Any) -> None:
+        self.writing.shutdown()  # the desk's model goes into the state saved next
+        message = self.panel.save_state()
+        if message:
+            log.warning("%s", message)
+        if self.welcome is not None:
+            self.welcome.shutdown()
         self.drops.shutdown()
+        self.library.shutdown()
         self.canvas.shutdown()
         self.bridge.close()
         self.suggestions.shutdown()

@@ -44,7 +44,9 @@ def studio_register_generators(register):
                 Param("batch_size", "int", 1, min=1, max=8, help="images per job"),
                 Param("scheduler", "choice", "euler", choices=("euler", "ddim"), help="sampler"),
             ),
-            models=(ModelRef("fake/model-a", "Fake A"), ModelRef("fake/model-b", "Fake B")),
+            # Nothing to download: the fake "weights" are made up in load().
+            models=(ModelRef("fake/model-a", "Fake A", bundled=True),
+                    ModelRef("fake/model-b", "Fake B", bundled=True)),
             default_model="fake/model-a",
             supports_preview=True,
             task_inputs={"img2img": ("image",)},
