@@ -211,6 +211,11 @@ class Artifact:
 
 
 _COLUMNS = [f for f in Artifact.__dataclass_fields__]
+#: Library.list's orders; unrated items go after rated ones.
+_ORDERS = {
+    "newest": "a.created DESC", "oldest": "a.created ASC",
+    "rating": "a.rating IS NULL, a.rating DESC, a.created DESC",
+}
 
 
 class Library:
@@ -739,9 +744,29 @@ class Library:
         trashed: bool = False,
         favourites: bool = False,
         limit: int = 100,
+        *,
+        modality: str | None = None,
+        min_rating: int | None = None,
+        since: float | None = None,
+        until: float | None = None,
+        parent: str | None = None,
+        order: str = "newest",
     ) -> list[Artifact]:
+        """Artifacts matching every filter given; ``order`` is newest, oldest or rating.
+
+        ``since``/``until`` bound the creation time (epoch seconds, ``until`` excluded);
+        ``parent`` lists what was made from that artifact.
+        """
+        if order not in _ORDERS:
+            raise RequestError(f"order must be one of {', '.join(_ORDERS)}, got {order!r}")
         where = ["a.trashed IS NOT NULL" if trashed else "a.trashed IS NULL"]
         args: list[Any] = []
+        for clause, value in (("a.modality = ?", modality), ("a.rating >= ?", min_rating),
+                              ("a.created >= ?", since), ("a.created < ?", until),
+                              ("a.parent = ?", parent)):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
         join = ""
         if search:
             join = "JOIN artifacts_fts f ON f.id = a.id"
@@ -754,7 +779,7 @@ class Library:
             where.append("a.favourite = 1")
         cols = ", ".join(f"a.{c}" for c in _COLUMNS)
         sql = (f"SELECT {cols} FROM artifacts a {join} WHERE {' AND '.join(where)} "
-               "ORDER BY a.created DESC LIMIT ?")
+               f"ORDER BY {_ORDERS[order]} LIMIT ?")
         conn = self._reader()
         if conn is None:
             return []
