@@ -118,3 +118,22 @@ def test_gpu_memory_prefers_the_nvml_probe(monkeypatch):
         "linux", "x86_64", vendor="nvidia", gpus=gpus))
     monkeypatch.setattr(mc.shutil, "which", lambda _n: None)
     assert mc.gpu_memory_bytes() == 24 * GB
+
+
+def serves_only_a(ref):
+    if ref == "boom/x":
+        raise RuntimeError("a faulty check")
+    return ref.startswith("a/")
+
+
+def test_the_generators_serves_check_filters_the_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    for ref in ("a/one", "b/two", "boom/x"):
+        _cache_repo(tmp_path, ref)
+    info = GeneratorInfo(id="g", name="g", modality="music", tasks=("t",), factory="m:C",
+                         serves="tests.test_model_catalog:serves_only_a")
+    entries = mc.picker_entries(info, mc.cached_repos(), {}, serves=mc.serves_check(info))
+    assert [e.ref for e in entries] == ["a/one"]
+    plain = _info("h", "music", [])
+    assert mc.serves_check(plain) is None
+    assert len(mc.picker_entries(plain, mc.cached_repos(), {})) == 3

@@ -241,3 +241,21 @@ def test_continue_streams_into_the_editor(open_window, qtbot, tmp_path):
     win.tabs.setCurrentWidget(desk)
     win.resize(1280, 820)
     win.grab().save(str(tmp_path / "desk.png"))
+
+
+def test_a_refused_desk_request_is_reported_on_the_desk(open_window, monkeypatch):
+    from studio.api import ParamError
+
+    win = open_window()
+    desk = win.writing
+    use_generator(desk, "text.transformers")
+
+    def refuse(_request):
+        raise ParamError("temperature must be <= 2, got 3")
+
+    monkeypatch.setattr(win.studio.engine, "submit", refuse)
+    desk.editor.setPlainText("Once")
+    desk.continue_button.click()
+    assert desk.message.text() == "temperature must be <= 2, got 3"
+    assert win.panel.message.text() == "" and win.jobs.rows == {}
+    assert desk.params.invalid_fields() == ["temperature"] and not desk.params.isHidden()

@@ -162,8 +162,9 @@ class MainWindow(QMainWindow):
         try:
             job = self.studio.engine.submit(request)
         except StudioError as exc:
-            # Bad input: say what is wrong, keep everything the user typed.
-            self.panel.show_error(str(exc))
+            # Bad input: say what is wrong where it was typed, keep everything typed.
+            where = self.writing if self.sender() is self.writing else self.panel
+            where.show_error(str(exc))
             self.statusBar().showMessage(str(exc), 8000)
             return None
         self.jobs.add_job(job)

@@ -351,6 +351,14 @@ class WritingView(QWidget):
                 self._say(f"Writing failed: {event.error}")
         self.stop_button.setEnabled(bool(self._targets))
 
+    def show_error(self, text: str) -> None:
+        """A request the engine refused: say why and outline the parameter it names."""
+        self._say(text)
+        name = self.params.field_named_in(text)
+        if name is not None:
+            self.params_button.setChecked(True)  # the field must be seen to be fixed
+            self.params.mark_error(name)
+
     def _say(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
