@@ -254,6 +254,7 @@ def test_save_as_copies_the_file_with_its_metadata_copy_and_open_folder(window, 
     shown(canvas, qtbot, art)
     target = canvas.save_as(str(tmp_path / "out" / "keep"))
     assert target == tmp_path / "out" / "keep.png"
+    assert canvas.save_as(str(tmp_path / "out" / "keep.jpg")) == tmp_path / "out" / "keep.jpg.png"
     assert target.read_bytes() == Path(art.path).read_bytes()  # copied, not re-encoded
     with Image.open(target) as im:
         assert "parameters" in im.info or any("studio" in k for k in im.info)
@@ -466,3 +467,45 @@ def test_the_toolbar_follows_the_brush_and_the_overlay_previews_the_feather(canv
     assert blur.blurRadius() == pytest.approx(6 * 1.5 * canvas.view.transform().m11())
     feather.setValue(0)
     assert not blur.isEnabled()
+
+
+def test_the_overlay_kept_up_stroke_by_stroke_equals_one_made_from_the_mask(qtbot):
+    from studio.ui.mask_painter import MaskItem
+
+    painter = MaskPainter()
+    item = MaskItem(painter)
+    painter.reset(QImage(300, 200, QImage.Format.Format_RGB32).size())
+    painter.brush_size = 12
+    painter.stroke([(-20, 50), (150, 60), (310, 190)])  # runs off both edges
+    painter.eraser_action.trigger()
+    painter.stroke([(150, 0), (150, 199)])
+    assert item.overlay_image == painter.overlay()
+    painter.undo_action.trigger()
+    assert item.overlay_image == painter.overlay()
+    assert mask_value(painter, 150, 60) == 255
+    painter.invert_action.trigger()
+    painter.undo_action.trigger()
+    painter.undo_action.trigger()
+    assert painter.is_empty() and item.overlay_image == painter.overlay()
+
+
+def test_a_stroke_outside_the_image_adds_no_undo_step(qtbot):
+    painter = MaskPainter()
+    painter.reset(QImage(50, 50, QImage.Format.Format_RGB32).size())
+    painter.brush_size = 4
+    painter.stroke([(200, 200), (300, 300)])
+    assert painter.is_empty() and painter.undo_stack.count() == 0
+
+
+def test_zoom_keys_act_on_the_focused_canvas(canvas, qtbot):
+    canvas.show_pixmap(pixmap(400, 300))
+    canvas.activateWindow()
+    canvas.view.setFocus()
+    qtbot.waitUntil(lambda: canvas.view.hasFocus(), timeout=3000)
+    fitted = canvas.view.zoom()
+    qtbot.keyClick(canvas.view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.view.zoom() == pytest.approx(fitted * 1.25)
+    qtbot.keyClick(canvas.view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.view.zoom() == pytest.approx(1.0)
+    qtbot.keyClick(canvas.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.view.zoom() == pytest.approx(fitted)

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QIcon,
     QImage,
+    QKeySequence,
     QPainter,
     QPen,
     QPixmap,
@@ -388,13 +389,20 @@ class Canvas(QWidget):
         return action
 
     def _make_actions(self) -> None:
+        zoom_in_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.ZoomIn)
         self.fit_action = self._action("Fit", self.view.fit, "Fit the image in the view", "Ctrl+0")
         self.actual_size_action = self._action(
             "1:1", self.view.actual_size, "One image pixel on one screen pixel", "Ctrl+1")
         self.zoom_in_action = self._action(
-            "+", lambda: self.view.zoom_by(ZOOM_STEP), "Zoom in", "Ctrl++")
+            "+", lambda: self.view.zoom_by(ZOOM_STEP), "Zoom in", "Ctrl+=")
         self.zoom_out_action = self._action(
             "\u2212", lambda: self.view.zoom_by(1 / ZOOM_STEP), "Zoom out", "Ctrl+-")
+        # Ctrl++ as the platform spells it, and Ctrl+= where + needs Shift.
+        self.zoom_in_action.setShortcuts([*zoom_in_keys, QKeySequence("Ctrl+=")])
+        for action in self.mask.actions():
+            # Single keys (B, E) must act only while the canvas has the focus.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
         self.grid_action = self._action("Batch", self.show_grid, "Back to all outputs of the job")
         self.compare_action = self._action(
             "Compare", self.set_compare, "Compare with the image this one was made from")
@@ -668,14 +676,18 @@ class Canvas(QWidget):
             if not target:
                 return None
         path = Path(target)
-        if not path.suffix:
-            path = path.with_suffix(source.suffix)
+        if path.suffix.lower() != source.suffix.lower():
+            # The bytes are copied, not re-encoded: the name must say what they are.
+            path = path.with_name(path.name + source.suffix)
         from studio.app.settings import write_atomic
 
         try:
             write_atomic(path, source.read_bytes())
             if os.name == "posix":
-                os.chmod(path, 0o644)  # a file saved for the user, not private data
+                # An export for the user, not private data: the mode a new file gets.
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(path, 0o666 & ~umask)
         except OSError as exc:
             self.status.emit(f"Could not save {path}: {exc.strerror or exc}")
             return None

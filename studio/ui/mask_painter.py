@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -42,24 +42,30 @@ UNDO_LIMIT = 50
 
 
 class _MaskEdit(QUndoCommand):
-    """One change of the mask, kept as the images before and after it."""
+    """One change of the mask, kept as the region it touched, before and after.
 
-    def __init__(self, painter: MaskPainter, text: str, before: QImage, after: QImage) -> None:
+    Only the region: fifty strokes on a 4096x4096 mask would otherwise hold 1.6 GB.
+    """
+
+    def __init__(self, painter: MaskPainter, text: str, rect: QRect, before: QImage,
+                 after: QImage) -> None:
         super().__init__(text)
-        self._painter, self._before, self._after = painter, before, after
+        self._painter, self._rect = painter, rect
+        self._before, self._after = before, after
 
     def redo(self) -> None:
-        self._painter._set_mask(self._after)
+        self._painter._put(self._rect, self._after)
 
     def undo(self) -> None:
-        self._painter._set_mask(self._before)
+        self._painter._put(self._rect, self._before)
 
 
 class MaskPainter(QObject):
     """The mask of one image, its brush settings and its undo stack."""
 
-    #: emitted whenever the mask's pixels change (a stroke segment, undo, clear...)
-    changed = Signal()
+    #: emitted with the QRect of the mask that changed (a stroke segment, undo, clear...);
+    #: a null QRect when the whole mask is new
+    changed = Signal(QRect)
     #: emitted when the brush size or the feather changes
     settingsChanged = Signal()
 
@@ -73,6 +79,7 @@ class MaskPainter(QObject):
         self._brush_size = 48
         self._feather = 0
         self._stroke_before: QImage | None = None
+        self._stroke_rect = QRect()
         self._last: QPointF | None = None
 
         self.brush_action = QAction("Brush", self, checkable=True, checked=True)
@@ -129,11 +136,16 @@ class MaskPainter(QObject):
         mask.fill(0)
         self.owner = owner
         self.undo_stack.clear()
-        self._set_mask(mask)
+        self.mask = mask
+        self.changed.emit(QRect())
 
-    def _set_mask(self, mask: QImage) -> None:
-        self.mask = mask.copy()
-        self.changed.emit()
+    def _put(self, rect: QRect, region: QImage) -> None:
+        assert self.mask is not None
+        p = QPainter(self.mask)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        p.drawImage(rect.topLeft(), region)
+        p.end()
+        self.changed.emit(rect)
 
     def is_empty(self) -> bool:
         """True when nothing would be repainted."""
@@ -148,6 +160,7 @@ class MaskPainter(QObject):
         if self.mask is None:
             return
         self._stroke_before = self.mask.copy()
+        self._stroke_rect = QRect()
         self._last = QPointF(point)
         self._segment(point, point)
 
@@ -161,8 +174,11 @@ class MaskPainter(QObject):
         if self._stroke_before is None or self.mask is None:
             return
         before, self._stroke_before, self._last = self._stroke_before, None, None
+        rect = self._stroke_rect.intersected(self.mask.rect())
+        if rect.isEmpty():
+            return  # a stroke wholly outside the image changes nothing
         name = "Erase" if self.erasing else "Brush stroke"
-        self.undo_stack.push(_MaskEdit(self, name, before, self.mask.copy()))
+        self.undo_stack.push(_MaskEdit(self, name, rect, before.copy(rect), self.mask.copy(rect)))
 
     def stroke(self, points: Iterable[QPointF | tuple[float, float]]) -> None:
         """Paint one undoable stroke through ``points`` (image pixels) with the current tool."""
@@ -184,7 +200,10 @@ class MaskPainter(QObject):
         p.setPen(pen)
         p.drawLine(a, b)
         p.end()
-        self.changed.emit()
+        reach = self.brush_size / 2 + 2  # the round cap and the antialiased edge
+        rect = QRectF(a, b).normalized().adjusted(-reach, -reach, reach, reach).toAlignedRect()
+        self._stroke_rect = self._stroke_rect.united(rect)
+        self.changed.emit(rect.intersected(self.mask.rect()))
 
     def clear(self) -> None:
         self._replace("Clear mask", lambda m: m.fill(0))
@@ -197,7 +216,7 @@ class MaskPainter(QObject):
             return
         after = self.mask.copy()
         change(after)
-        self.undo_stack.push(_MaskEdit(self, name, self.mask.copy(), after))
+        self.undo_stack.push(_MaskEdit(self, name, self.mask.rect(), self.mask.copy(), after))
 
     # -- what is sent -----------------------------------------------------------------
 
@@ -228,12 +247,13 @@ class MaskPainter(QObject):
             write_atomic(path, data)
         return path
 
-    def overlay(self) -> QImage:
-        """The tint shown over the image where the mask is painted."""
+    def overlay(self, rect: QRect | None = None) -> QImage:
+        """The tint shown over the image where the mask is painted (in ``rect``, or all)."""
         assert self.mask is not None
-        tint = QImage(self.mask.size(), QImage.Format.Format_ARGB32_Premultiplied)
+        part = self.mask if rect is None else self.mask.copy(rect)
+        tint = QImage(part.size(), QImage.Format.Format_ARGB32_Premultiplied)
         tint.fill(QColor(TINT.red(), TINT.green(), TINT.blue()))
-        tint.setAlphaChannel(self.mask)
+        tint.setAlphaChannel(part)
         return tint
 
 
@@ -243,7 +263,7 @@ class MaskItem(QGraphicsItem):
     def __init__(self, painter: MaskPainter) -> None:
         super().__init__()
         self._painter = painter
-        self._overlay: QImage | None = None
+        self.overlay_image: QImage | None = None
         painter.changed.connect(self._refresh)
         # The feather previewed by Qt's blur while painting; the mask sent is blurred
         # exactly (PIL's Gaussian) when the request is built.
@@ -260,21 +280,34 @@ class MaskItem(QGraphicsItem):
         self.blur.setEnabled(radius > 0)
         self.blur.setBlurRadius(radius)
 
-    def _refresh(self) -> None:
-        self.prepareGeometryChange()
-        self._overlay = self._painter.overlay() if self._painter.mask is not None else None
-        self.update()
+    def _refresh(self, rect: QRect) -> None:
+        mask = self._painter.mask
+        if mask is None or self.overlay_image is None or rect.isNull() \
+                or self.overlay_image.size() != mask.size():
+            self.prepareGeometryChange()
+            self.overlay_image = self._painter.overlay() if mask is not None else None
+            self.update()
+            return
+        if rect.isEmpty():
+            return
+        # Only the part a stroke touched: a whole 4096x4096 overlay per mouse move would
+        # be 64 MB of work each time.
+        p = QPainter(self.overlay_image)
+        p.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        p.drawImage(rect.topLeft(), self._painter.overlay(rect))
+        p.end()
+        self.update(QRectF(rect))
 
     def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self._painter.size().width(), self._painter.size().height())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
-        if self._overlay is not None:
+        if self.overlay_image is not None:
             # The tint's opacity here, not on the item: with the blur effect on, an
             # item's opacity would be applied twice.
             painter.setOpacity(painter.opacity() * TINT.alphaF())
-            painter.drawImage(0, 0, self._overlay)
+            painter.drawImage(0, 0, self.overlay_image)
 
 
 def mask_toolbar(mask: MaskPainter, parent: QWidget | None = None) -> QToolBar:
