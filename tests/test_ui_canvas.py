@@ -100,6 +100,18 @@ def test_zoom_in_out_fit_and_one_to_one_change_the_transform(canvas):
     assert view.zoom() == pytest.approx(fitted)
 
 
+def test_one_to_one_survives_a_move_to_a_screen_of_another_scale(canvas, monkeypatch):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    view = canvas.view
+    canvas.show_pixmap(pixmap(400, 300))
+    canvas.actual_size_action.trigger()
+    monkeypatch.setattr(view, "devicePixelRatioF", lambda: 2.0)
+    QApplication.sendEvent(view, QEvent(QEvent.Type.DevicePixelRatioChange))
+    assert view.transform().m11() == pytest.approx(0.5) and view.zoom() == pytest.approx(1.0)
+
+
 def test_smooth_when_zoomed_out_and_square_pixels_far_in(canvas):
     view = canvas.view
     canvas.show_pixmap(pixmap(2000, 1500))

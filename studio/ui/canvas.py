@@ -13,7 +13,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -94,6 +94,7 @@ class CanvasView(QGraphicsView):
         self.painting = False
         self.fitted = True
         self.split = 0.5
+        self._zoom_target = 1.0
         self._pan_from: QPointF | None = None
         self._space = False
         self._update_sampling()
@@ -146,6 +147,7 @@ class CanvasView(QGraphicsView):
 
     def set_zoom(self, zoom: float) -> None:
         zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
+        self._zoom_target = zoom
         scale = zoom / self.devicePixelRatioF()
         self.setTransform(self.transform().fromScale(scale, scale))
         self.fitted = False
@@ -180,6 +182,15 @@ class CanvasView(QGraphicsView):
     def _mask_settings(self) -> None:
         self.mask_item.preview_feather(self.transform().m11())
         self.viewport().update()
+
+    def event(self, event: Any) -> bool:  # Qt override
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            # Moved to a screen of another scale: 1:1 stays one image pixel per device pixel.
+            if self.fitted:
+                self.fit()
+            else:
+                self.set_zoom(self._zoom_target)
+        return super().event(event)
 
     def wheelEvent(self, event: Any) -> None:  # Qt override: the wheel zooms, as in Krita
         delta = event.angleDelta().y()
