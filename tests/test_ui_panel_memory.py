@@ -219,3 +219,13 @@ def test_a_downloaded_model_runs(open_window, qtbot):
     win.panel.generate.click()
     assert len(win.jobs.rows) == 1
     qtbot.waitUntil(lambda: win.studio.library.count() == 1, timeout=10000)
+
+
+def test_a_damaged_state_file_is_reported_in_the_window_and_kept_aside(open_window,
+                                                                       tmp_path):
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / STATE_FILE).write_text('{"make": [1, 2')
+    win = open_window()
+    assert "unreadable" in win.statusBar().currentMessage()
+    assert (tmp_path / "data" / "ui_state.broken.json").read_text() == '{"make": [1, 2'
+    assert win.panel.modality.count() > 0  # the window works from the defaults

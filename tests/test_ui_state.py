@@ -36,7 +36,8 @@ def test_a_damaged_file_is_reported_kept_aside_once_and_not_raised(tmp_path, cap
         state = UiState.load(path)
     assert state.make("image") == {} and not state.welcome_dismissed
     assert (tmp_path / "ui_state.broken.json").read_text() == "{not json"
-    assert "unreadable" in caplog.text
+    assert "unreadable" in caplog.text and "unreadable" in state.problem
+    assert "ui_state.broken.json" in state.problem
     path.write_text("{not json")
     UiState.load(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ui_state.broken.json"]
@@ -55,6 +56,7 @@ def test_bad_entries_alone_are_forgotten(tmp_path, caplog):
     assert state.make("music") == {} and state.make("text") == {}
     assert not state.welcome_dismissed
     assert "welcome_dismissed" in caplog.text and "make.music" in caplog.text
+    assert "make.music" in state.problem and "\n" not in state.problem
     assert (tmp_path / "ui_state.broken.json").exists()
 
 

@@ -33,9 +33,12 @@ _CHOICE_KEYS = ("generator", "model", "task")
 class UiState:
     """The window's memory. Mutate through the methods, then ``save()``."""
 
-    def __init__(self, path: Path, data: dict[str, Any] | None = None) -> None:
+    def __init__(self, path: Path, data: dict[str, Any] | None = None,
+                 problem: str = "") -> None:
         self.path = Path(path)
         self._data: dict[str, Any] = data or {}
+        #: what was wrong with the file when it was read, in one line ("" if nothing)
+        self.problem = problem
 
     @classmethod
     def load(cls, path: Path) -> UiState:
@@ -47,15 +50,18 @@ class UiState:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError) as exc:
             backup = _keep_aside(path, move=True)
-            log.warning("window state %s is unreadable (%s); starting afresh%s", path,
-                        " ".join(str(exc).split())[:200], _kept(backup))
-            return cls(path)
+            problem = (f"the window's remembered settings ({path.name}) were unreadable; "
+                       f"starting afresh{_kept(backup)}")
+            log.warning("%s: %s", problem, " ".join(str(exc).split())[:200])
+            return cls(path, problem=problem)
         good, bad = _checked(raw)
+        problem = ""
         if bad:
             backup = _keep_aside(path, move=False)
-            log.warning("window state %s: %s; those entries are forgotten%s", path,
-                        "; ".join(bad), _kept(backup))
-        return cls(path, good)
+            problem = (f"the window's remembered settings ({path.name}): {'; '.join(bad)}; "
+                       f"those were forgotten{_kept(backup)}")
+            log.warning("%s", problem)
+        return cls(path, good, problem)
 
     def save(self) -> None:
         data = {"version": _VERSION, **self._data}

@@ -128,7 +128,8 @@ class MainWindow(QMainWindow):
         self.writing.editor.selectionChanged.connect(self._writing_context)
 
         self.bridge.jobEvent.connect(self.on_event)
-        self.statusBar().showMessage(self._history_error or self._status_text())
+        self.statusBar().showMessage(self._history_error or self.ui_state.problem
+                                     or self._status_text())
         # An image dropped here restores its settings; a folder is imported (issue #19).
         self.drops = DropHandler(self)
         self.library.filesDropped.connect(self.drops.handle)  # the grid takes drops itself
