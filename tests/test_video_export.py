@@ -201,3 +201,12 @@ def test_video_output_without_fps_is_a_plugin_error():
         writers.encode(Output("video", [_frames(2)[0]]), {"request": {}})
     with pytest.raises(PluginError, match="unknown video format"):
         writers.encode(Output("video", (_frames(2), 8), {"format": "avi"}), {"request": {}})
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "webm"])
+def test_a_clip_longer_than_the_encoders_lookahead_keeps_every_frame(fmt):
+    # libx264 holds about 40 frames before its first packet, and writing the header
+    # changes the stream's time base: frames stamped in that new base were refused.
+    data = encode_video(_frames(count=72, height=32, width=32), 24, fmt)
+    frames, rate, _tags = read_video(data)
+    assert len(frames) == 72 and rate == 24

@@ -147,7 +147,9 @@ def _mux(path: str, array: Any, rate: Fraction, format: str, tags: dict[str, str
         for index, pixels in enumerate(array):
             frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             frame.pts = index
-            frame.time_base = stream.time_base
+            # Not stream.time_base: writing the header (at the first packet, ~40 frames
+            # in) changes it to the muxer's own, and later frames would be mis-stamped.
+            frame.time_base = 1 / rate
             container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
 
