@@ -354,6 +354,32 @@ def test_a_preview_playing_goes_on_from_where_it_was_when_more_arrives(music_vie
     assert view.player.position == pytest.approx(0.25, abs=0.01)
 
 
+def test_a_preview_that_ran_out_plays_on_when_more_arrives(music_view, qtbot, streams):
+    view = music_view
+    clip = media_pack.sine(1.0)
+    view.on_event(progress("j6", 1, clip[:4000]))
+    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(0.5), timeout=10000)
+    view.play_pause()
+    streams[-1].pull(6000)  # past the end of what has been made so far
+    qtbot.waitUntil(lambda: not view.timer.isActive(), timeout=2000)
+    view.on_event(progress("j6", 2, clip[4000:]))
+    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(1.0), timeout=10000)
+    assert view.player.playing and view.timer.isActive()
+    assert view.player.position == pytest.approx(0.5, abs=0.01)
+
+
+def test_a_paused_preview_stays_paused_when_more_arrives(music_view, qtbot):
+    view = music_view
+    clip = media_pack.sine(1.0)
+    view.on_event(progress("j7", 1, clip[:4000]))
+    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(0.5), timeout=10000)
+    view.play_pause()
+    view.play_pause()
+    view.on_event(progress("j7", 2, clip[4000:]))
+    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(1.0), timeout=10000)
+    assert not view.player.playing
+
+
 def test_an_audio_field_on_the_event_is_the_whole_audio_so_far(music_view, qtbot):
     from dataclasses import dataclass
 

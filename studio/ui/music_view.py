@@ -10,7 +10,7 @@ drawn and can be played before the job ends (issue #13).
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,9 @@ class _Decoded:
     rate: int = 0
     wave: Any = None  # (H, W, 3) uint8
     error: str = ""
+    ready: bool = False  # the player holds it
+    unplayable: str = ""  # why the player cannot play anything here
+    position: float = 0.0  # where a preview that grew was playing
 
 
 class _Signals(QObject):
@@ -193,6 +196,7 @@ class MusicView(QWidget):
         self._token = 0
         self.path: Path | None = None  # the file shown; None for a preview
         self._loaded = False  # the player holds the clip shown
+        self._want_play = False  # what the user asked for, kept across a preview's growth
         self._duration = 0.0  # of the clip shown, known even when nothing can play it
         self.unavailable = ""  # why sound cannot be played here, once known
         # The running job's audio so far.
@@ -261,6 +265,7 @@ class MusicView(QWidget):
             return None
         self._token += 1
         self._preview, self._wave_again = None, False  # a preview drawing must not follow
+        self._want_play = False
         self.player.pause()
         self.path, self._loaded, self._duration = Path(path), False, 0.0
         self.title.setText(title or self.path.name)
@@ -271,6 +276,8 @@ class MusicView(QWidget):
         def work() -> None:
             try:
                 result = _decode(token, str(path))
+                if not result.error:
+                    result = self._hand_to_player(result, keep_place=False)
             except Exception as exc:  # a bad file is reported in the view, never raised into Qt
                 result = _Decoded(token, str(path), error=f"{Path(path).name} cannot be "
                                   f"played ({exc})")
@@ -284,27 +291,31 @@ class MusicView(QWidget):
         if result.error:
             self.message.setText(result.error)
             return
-        self.waveform.set_wave(_qimage(result.wave))
+        self._show_clip(result)
         self.message.setText(self.unavailable)
-        self._duration = len(result.samples) / result.rate
-        self._load_player(result.samples, result.rate)
 
-    def _load_player(self, samples: Any, rate: int, position: float = 0.0,
-                     resume: bool = False) -> None:
+    def _hand_to_player(self, result: _Decoded, keep_place: bool) -> _Decoded:
+        """Load the clip into the player, on the worker thread: copying a long clip
+        and opening the device take longer than the UI may wait (70 ms for 3 minutes)."""
+        position = self.player.position if keep_place else 0.0
         try:
-            self.player.load(samples, rate)
+            self.player.load(result.samples, result.rate)
         except PlaybackUnavailable as exc:
-            self.unavailable = str(exc)
-            self.message.setText(self.unavailable)
-            self._loaded = False
+            return replace(result, unplayable=str(exc))
         except StudioError as exc:
-            self.message.setText(str(exc))
-            self._loaded = False
-        else:
-            self._loaded = True
-            if position:
-                self.player.seek(position)
-            if resume:
+            return replace(result, error=str(exc))
+        return replace(result, ready=True, position=position)
+
+    def _show_clip(self, result: _Decoded) -> None:
+        self.waveform.set_wave(_qimage(result.wave))
+        self._duration = len(result.samples) / result.rate
+        self._loaded = result.ready
+        if result.unplayable:
+            self.unavailable = result.unplayable
+        if result.ready:
+            if result.position:
+                self.player.seek(result.position)
+            if self._want_play:
                 self.player.play()
                 self.timer.start()
         self._sync_controls()
@@ -320,10 +331,12 @@ class MusicView(QWidget):
         else:
             self.player.play()
             self.timer.start()
+        self._want_play = self.player.playing
         self._sync_controls()
         self._show_position()
 
     def stop(self) -> None:
+        self._want_play = False
         if self._loaded:
             self.player.stop()
         self._sync_controls()
@@ -344,6 +357,8 @@ class MusicView(QWidget):
         self._show_position()
         if not self.player.playing:
             self.timer.stop()  # the clip ended
+            # A preview that ran out goes on when more of it arrives.
+            self._want_play = self._want_play and self.path is None and bool(self._job_id)
             self._sync_controls()
 
     def _show_position(self) -> None:
@@ -441,12 +456,14 @@ class MusicView(QWidget):
         self._wave_busy, self._wave_again = True, False
         self._token += 1
         token, samples, rate = self._token, self._preview, self._preview_rate
+        keep_place = self.path is None and self._loaded  # the preview grows under the playhead
 
         def work() -> None:
             from studio.api.audio import waveform_image
 
             try:
                 result = _Decoded(token, "", samples, rate, _wave(samples, rate, waveform_image))
+                result = self._hand_to_player(result, keep_place)
             except Exception as exc:  # reported in the view, never raised into Qt
                 result = _Decoded(token, "", error=f"The preview cannot be drawn ({exc})")
             self._signals.drawn.emit(result)
@@ -459,13 +476,11 @@ class MusicView(QWidget):
             return
         if result.token == self._token and not result.error:
             # The preview replaces what is shown; playing goes on where it was.
-            resume = self._loaded and self.player.playing and self.path is None
-            position = self.player.position if resume else 0.0
             self.path = None
             self.title.setText("Preview of the running job")
-            self.waveform.set_wave(_qimage(result.wave))
-            self._duration = len(result.samples) / result.rate
-            self._load_player(result.samples, result.rate, position, resume)
+            self._show_clip(result)
+            if result.unplayable and self.unavailable not in self.message.text():
+                self.message.setText(f"{self.message.text()}\n{self.unavailable}")
         if self._wave_again and self._preview is not None:
             self._show_preview()
 
