@@ -115,3 +115,15 @@ def test_a_recommended_model_fits_the_gpu(qtbot, hub):
     rec, download = page.rows["video"]
     assert rec.model.ref == "a/small" and "largest that fits" in rec.why
     assert download.ref == "a/small"
+
+
+def test_a_download_from_the_welcome_reaches_the_model_pickers(open_window, hub):
+    win = open_window()
+    win.panel.modality.setCurrentText("image")
+    win.panel.generator.setCurrentIndex(win.panel.generator.findData("fake.image"))
+    page = win.show_welcome(gpu_bytes=None)
+    assert win.panel.model.findData("someone/fresh") < 0
+    cache_repo(hub, "someone/fresh")
+    page.downloaded.emit("someone/fresh")
+    assert win.panel.model.findData("someone/fresh") >= 0
+    assert win.writing.model.findData("someone/fresh") >= 0

@@ -61,6 +61,11 @@ class GeneratePanel(QWidget):
         self.model = QComboBox()
         self.model.setEditable(True)
         self.model.setToolTip("A hub repo id, a local folder or a .safetensors/.gguf file")
+        for combo in (self.modality, self.generator, self.task, self.model):
+            # Long model labels (name, size, "not downloaded") must not widen the dock.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self.prompt = QPlainTextEdit()
         self.prompt.setPlaceholderText("Describe what to make…")
         self.prompt.setFixedHeight(96)
@@ -338,6 +343,7 @@ class GeneratePanel(QWidget):
 
     def _model_changed(self) -> None:
         _mark(self.model, False)
+        self.model.lineEdit().setCursorPosition(0)  # the name, not the tail of the label
         if self.model_ref() in self._bundled:
             self.download.hide()  # ships in a package: nothing to download
         entry = self._entries.get(self.model_ref())

@@ -307,6 +307,8 @@ class MainWindow(QMainWindow):
             self._close_welcome()
         self.welcome = page
         page.dismissed.connect(self._close_welcome)
+        page.downloaded.connect(lambda _ref: (self.panel.refresh_models(),
+                                              self.writing.refresh_models()))
         page.tryNow.connect(lambda m: self.tabs.setCurrentWidget(
             self.writing if m == "text" else self.canvas))
         self.tabs.insertTab(0, page, "Welcome")

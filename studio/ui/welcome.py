@@ -53,6 +53,8 @@ class WelcomePage(QWidget):
     dismissed = Signal()
     #: emitted with a modality when the user asks to try a model that works now
     tryNow = Signal(str)
+    #: emitted with a model ref once its download finished
+    downloaded = Signal(str)
 
     def __init__(self, host: Any, state: UiState | None = None,
                  preferred: dict[str, str] | None = None, gpu_bytes: Any = _NOT_READ,
@@ -167,6 +169,7 @@ class WelcomePage(QWidget):
     def _downloaded(self, ref: str, row: int) -> None:
         done = QLabel(f"Downloaded: {html.escape(ref)}")
         self.grid.addWidget(done, row, 2, Qt.AlignmentFlag.AlignTop)
+        self.downloaded.emit(ref)
 
     def dismiss(self) -> None:
         if self.state is not None:

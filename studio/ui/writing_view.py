@@ -111,7 +111,7 @@ class WritingView(QWidget):
         self.params.setVisible(False)
         self.params_button.toggled.connect(self.params.setVisible)
         self.download = DownloadRow()
-        self.download.finished.connect(lambda _r: self._fill_models())
+        self.download.finished.connect(lambda _r: self.refresh_models())
         model_row = QHBoxLayout()
         model_row.addWidget(QLabel("Generator"))
         model_row.addWidget(self.generator)
@@ -208,6 +208,10 @@ class WritingView(QWidget):
                              (self.rewrite_button, "rewrite"), (self.chat_button, "chat")):
             button.setEnabled(task in info.tasks)
             button.setToolTip("" if task in info.tasks else f"{info.name} cannot {task}")
+
+    def refresh_models(self) -> None:
+        """Read the cache and the model folders again (after a download)."""
+        self._fill_models()
 
     def _fill_models(self) -> None:
         info = self.info()
