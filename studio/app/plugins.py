@@ -105,6 +105,9 @@ class PluginHost:
         allow_raw = os.environ.get(ENV_LOAD_PLUGINS, "").strip()
         allow = {a.strip() for a in allow_raw.split(",") if a.strip()} if allow_raw else None
         timeout = import_timeout()
+        from studio.app.pack_install import extend_sys_path
+
+        extend_sys_path()  # packs installed into the plugins folder (a frozen app's)
         names = _entry_points()
         for ep in names:  # the order generators are offered in stays by pack name
             self._rank.setdefault(ep.name, len(self._rank))

@@ -1,4 +1,4 @@
-"""``studio plugins list|enable|disable``."""
+"""``studio plugins list|enable|disable|install|uninstall``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         a = psub.add_parser(action, help=f"{action} a pack (kept in settings)")
         a.add_argument("name")
         a.set_defaults(func=run_toggle, enable=action == "enable")
+    ins = psub.add_parser("install", help="install a third-party pack (a wheel or a name)")
+    ins.add_argument("spec", metavar="PATH_OR_NAME", help="a .whl file or a pack name on the index")
+    ins.add_argument("--target", default=None, metavar="DIR",
+                     help="install into this folder instead of the studio's environment")
+    ins.set_defaults(func=run_install)
+    rm = psub.add_parser("uninstall", help="remove a third-party pack")
+    rm.add_argument("name", help="the pack id or its distribution name")
+    rm.set_defaults(func=run_uninstall)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -48,4 +56,20 @@ def run_toggle(args: argparse.Namespace) -> int:
     studio.settings.disabled_plugins = sorted(disabled)
     studio.save_settings()
     echo(f"{args.name} {'enabled' if args.enable else 'disabled'}")
+    return 0
+
+
+def run_install(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from studio.app.pack_install import install
+
+    install(args.spec, target=Path(args.target) if args.target else None, progress=echo)
+    return 0
+
+
+def run_uninstall(args: argparse.Namespace) -> int:
+    from studio.app.pack_install import uninstall
+
+    uninstall(args.name, progress=echo)
     return 0

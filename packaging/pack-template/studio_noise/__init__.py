@@ -1,0 +1,1 @@
+"""An example Studio pack: procedural noise images (packaging/pack-template)."""
