@@ -164,3 +164,29 @@ def test_apple_silicon_probe(monkeypatch):
 
 def test_nvml_memory_struct_layout():
     assert ctypes.sizeof(hardware._NvmlMemory) == 24
+
+
+@pytest.mark.parametrize(("variant", "os_name", "arch", "vendor", "driver", "cc", "fits"), [
+    ("cpu", "linux", "x86_64", "none", "", None, True),
+    ("mps", "darwin", "arm64", "apple", "", None, True),
+    ("mps", "linux", "x86_64", "none", "", None, False),
+    ("cu130", "linux", "x86_64", "none", "", None, False),
+    ("cu130", "linux", "x86_64", "nvidia", "580.95.05", (8, 6), True),
+    ("cu130", "linux", "x86_64", "nvidia", "575.57.08", (8, 6), False),
+    ("cu128", "linux", "x86_64", "nvidia", "575.57.08", (8, 6), True),
+    ("cu128", "linux", "x86_64", "nvidia", "580.95.05", (6, 1), False),
+    ("cu126", "linux", "x86_64", "nvidia", "580.95.05", (6, 1), True),
+    ("cu126", "linux", "x86_64", "nvidia", "580.95.05", (12, 0), False),
+    ("cu126", "windows", "x86_64", "nvidia", "527.0", (8, 6), False),
+])
+def test_unsupported_reason(variant, os_name, arch, vendor, driver, cc, fits):
+    gpus = [hardware.GpuInfo(0, "GPU", cc, 1)] if cc else []
+    hw = Hardware(os=os_name, arch=arch, vendor=vendor, driver_version=driver, gpus=gpus)
+    reason = hardware.unsupported_reason(variant, hw)
+    assert (reason == "") == fits
+    if not fits:
+        assert reason.endswith(".") and "\n" not in reason
+    # whatever choose_variant picks, the machine can run
+    picked, _ = choose_variant(os_name, arch, vendor, driver, cc)
+    assert hardware.unsupported_reason(picked, hw) == ""
+

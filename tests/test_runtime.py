@@ -84,6 +84,12 @@ def fake_index(tmp_path, monkeypatch):
     return lock
 
 
+NVIDIA_HW = runtime.hardware.Hardware(
+    os=runtime.hardware.current_os(), arch=runtime.hardware.current_arch(), vendor="nvidia",
+    driver_version="580.95.05",
+    gpus=[runtime.hardware.GpuInfo(0, "Fake GPU", (8, 9), 24 << 30)])
+
+
 def installed_torch(variant: str) -> str:
     python = runtime.python_in(runtime.runtime_root() / variant)
     return subprocess.run([str(python), "-c", "import torch; print(torch.__version__)"],
@@ -123,10 +129,10 @@ def test_failed_verification_keeps_the_previous_runtime(fake_index):
 def test_cuda_variant_must_see_a_device(fake_index, monkeypatch):
     fake_index("cu128")
     with pytest.raises(StudioError, match="torch sees no CUDA device"):
-        runtime.install("cu128")
+        runtime.install("cu128", force=True)
     assert runtime.worker_python() == sys.executable
     monkeypatch.setenv("FAKE_CUDA", "1")
-    state = runtime.install("cu128")
+    state = runtime.install("cu128", hw=NVIDIA_HW)
     assert state.active == "cu128" and state.device_name == "Fake GPU"
 
 
@@ -135,7 +141,7 @@ def test_switching_variant_removes_the_old_one_only_after(fake_index, monkeypatc
     fake_index("cu130")
     runtime.install("cpu")
     monkeypatch.setenv("FAKE_CUDA", "1")
-    state = runtime.install("cu130")
+    state = runtime.install("cu130", force=True)
     assert state.active == "cu130" and state.installed == ["cu130"]
     assert not (runtime.runtime_root() / "cpu").exists()
 
@@ -200,6 +206,56 @@ def test_disk_space_is_checked_first(fake_index, monkeypatch):
                                           r"about 1\.5 GiB"):
         runtime.install("cpu")
     assert not (runtime.runtime_root() / "cpu.new").exists()
+
+
+def test_a_variant_this_machine_cannot_run_is_refused_before_fetching(fake_index, monkeypatch):
+    fake_index("cu130")
+    no_gpu = runtime.hardware.Hardware(os="linux", arch="x86_64")
+    monkeypatch.setattr(runtime, "uv_executable", lambda: pytest.fail("uv was started"))
+    with pytest.raises(StudioError, match=r"needs an NVIDIA GPU and none was found "
+                                          r"\(--force installs it anyway\)"):
+        runtime.install("cu130", hw=no_gpu)
+    assert not runtime.runtime_root().exists() or not any(runtime.runtime_root().iterdir())
+
+
+def test_cancel_leaves_the_previous_runtime(fake_index):
+    import threading
+
+    fake_index("cpu")
+    runtime.install("cpu")
+    before = runtime.worker_python()
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(runtime.InstallCancelled):
+        runtime.install("cpu", cancel=cancel)
+    assert runtime.worker_python() == before and installed_torch("cpu") == "2.11.0"
+
+
+def test_background_install_reports_its_outcome(fake_index):
+    fake_index("cpu")
+    lines, outcome = [], []
+    thread = runtime.install_in_background("cpu", lambda phase, line: lines.append(phase),
+                                           lambda state, error: outcome.append((state, error)))
+    thread.join(120)
+    (state, error), = outcome
+    assert error == "" and state.active == "cpu" and "verify" in lines
+
+
+def test_one_install_at_a_time(fake_index):
+    fake_index("cpu")
+    root = runtime.runtime_root()
+    root.mkdir(parents=True)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (root / "install.lock").write_text(str(other.pid))
+        with pytest.raises(StudioError, match=f"another runtime install is running "
+                                              f"\\(process {other.pid}\\)"):
+            runtime.install("cpu")
+    finally:
+        other.kill()
+        other.wait()
+    runtime.install("cpu")  # a lock whose process is gone is taken over
+    assert not (root / "install.lock").exists()
 
 
 def test_missing_lock_and_unknown_variant(fake_index):

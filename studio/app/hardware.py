@@ -259,3 +259,36 @@ def recommend(hw: Hardware | None = None) -> tuple[str, str]:
     """``choose_variant`` for this machine (probed now unless given)."""
     hw = hw or probe()
     return choose_variant(hw.os, hw.arch, hw.vendor, hw.driver_version, hw.compute_capability)
+
+
+def unsupported_reason(variant: str, hw: Hardware) -> str:
+    """Why ``variant`` cannot run on ``hw`` (one sentence), or "" when it can.
+
+    Asked before a runtime is fetched, so a machine is not sent gigabytes it cannot use.
+    """
+    if variant == "cpu":
+        return ""
+    if variant == "mps":
+        if hw.os == "darwin" and hw.arch == "arm64":
+            return ""
+        return "The mps runtime needs a Mac with Apple silicon."
+    if hw.vendor != "nvidia" or hw.compute_capability is None:
+        return f"The {variant} runtime needs an NVIDIA GPU and none was found."
+    if hw.arch not in _CUDA_ARCHES.get(hw.os, ()):
+        return f"No CUDA build of torch is offered for {hw.os} on {hw.arch}."
+    cc = hw.compute_capability
+    cc_text = f"{cc[0]}.{cc[1]}"
+    if variant == "cu126":
+        if not _CC_MIN_CU126 <= cc <= _CC_MAX_CU126:
+            return f"The cu126 build has no kernels for compute capability {cc_text}."
+        need = _DRIVER_MIN[hw.os]["cu12x"]
+    else:
+        if cc < _CC_MIN_NEW_LINES:
+            return (f"The {variant} build has no kernels for compute capability {cc_text}; "
+                    "use cu126.")
+        need = _DRIVER_MIN[hw.os][variant]
+    if parse_version(hw.driver_version) < need:
+        return (f"The {variant} build needs NVIDIA driver {_fmt(need)} or newer; this machine "
+                f"has {hw.driver_version or 'an unknown version'}.")
+    return ""
+

@@ -367,19 +367,28 @@ def check_disk_space(folder: Path, variant: str) -> None:
 _LOCK = threading.Lock()
 
 
-def install(variant: str | None = None, progress: ProgressFn | None = None) -> RuntimeStatus:
+def install(variant: str | None = None, progress: ProgressFn | None = None,
+            cancel: threading.Event | None = None, force: bool = False,
+            hw: hardware.Hardware | None = None) -> RuntimeStatus:
     """Build, verify and switch to the ``variant`` runtime (the recommended one if None).
 
-    The previous runtime stays active until the new one has verified; a failure or
-    an interruption at any point before the switch leaves it as it was.
+    The previous runtime stays active until the new one has verified; a failure, a
+    ``cancel`` or an interruption at any point before the switch leaves it as it was.
+    A variant the probed hardware cannot run is refused before anything is fetched,
+    unless ``force``.
     """
+    hw = hw or hardware.probe()
     if variant is None:
-        variant = hardware.recommend()[0]
-    check_variant(variant)
+        variant = hardware.recommend(hw)[0]
     lock = lock_file(variant)
+    why_not = "" if force else hardware.unsupported_reason(variant, hw)
+    if why_not:
+        why_not = why_not[0].lower() + why_not[1:].rstrip(".")
+        raise StudioError(f"{why_not} (--force installs it anyway)")
     root = private_dir(runtime_root())
     report = progress or (lambda phase, line: log.info("runtime %s: %s", phase, line))
-    with _LOCK:
+    cancel = cancel or threading.Event()
+    with _LOCK, _install_lock(root):
         _recover(root)
         check_disk_space(root, variant)
         new = root / f"{variant}.new"
@@ -390,18 +399,102 @@ def install(variant: str | None = None, progress: ProgressFn | None = None) -> R
         try:
             report("venv", f"creating {new}")
             _run_uv([uv, "venv", "--relocatable", "--python", _base_python(), str(new)],
-                    root, report, "venv")
+                    root, report, "venv", cancel)
             report("download", f"installing the packages pinned in {lock.name}")
             _run_uv([uv, "pip", "sync", "--python", str(python_in(new)), str(lock)],
-                    root, report, "install")
+                    root, report, "install", cancel)
+            _check_cancel(cancel)
             report("verify", "importing torch and running a test kernel")
             info = verify(python_in(new), variant)
+            _check_cancel(cancel)
         except BaseException:
             report("failed", f"the {variant} install did not complete; nothing was switched")
             raise
         _switch(root, variant, new, info)
         report("done", f"the {variant} runtime is active (torch {info.get('torch', '?')})")
-    return status()
+    return status(hw)
+
+
+def install_in_background(variant: str | None, progress: ProgressFn,
+                          done: Callable[[RuntimeStatus | None, str], None],
+                          cancel: threading.Event | None = None,
+                          force: bool = False) -> threading.Thread:
+    """``install`` on a thread of its own (for the settings dialog): ``progress`` gets
+    each line, ``done(status, "")`` or ``done(None, error line)`` the outcome."""
+
+    def work() -> None:
+        try:
+            state = install(variant, progress=progress, cancel=cancel, force=force)
+        except StudioError as exc:
+            done(None, str(exc))
+        except Exception as exc:  # reported, never lost with its thread
+            log.error("runtime install failed", exc_info=True)
+            done(None, f"{type(exc).__name__}: {exc}")
+        else:
+            done(state, "")
+
+    thread = threading.Thread(target=work, name="studio-runtime-install", daemon=True)
+    thread.start()
+    return thread
+
+
+class InstallCancelled(StudioError):
+    """The user stopped the install; the previous runtime is still active."""
+
+
+def _check_cancel(cancel: threading.Event) -> None:
+    if cancel.is_set():
+        raise InstallCancelled("the runtime install was cancelled; nothing was switched")
+
+
+class _install_lock:
+    """One install at a time across processes (the CLI and the window): a file
+    holding the installer's pid. A lock whose process is gone is taken over."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / "install.lock"
+
+    def __enter__(self) -> None:
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                pid = _read_pid(self.path)
+                if pid and _pid_alive(pid):
+                    raise StudioError(f"another runtime install is running (process {pid}); "
+                                      "wait for it or stop it first") from None
+                self.path.unlink(missing_ok=True)  # left by a killed install
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(str(os.getpid()))
+            return
+        raise StudioError(f"the install lock {self.path} cannot be taken")
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _read_pid(path: Path) -> int:
+    try:
+        return int(path.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":
+        proc = subprocess.run(["tasklist", "/FI", f"PID eq {pid}", "/NH"], capture_output=True,
+                              text=True)
+        return str(pid) in proc.stdout
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _base_python() -> str:
@@ -423,21 +516,24 @@ def _uv_env() -> dict[str, str]:
 _COUNT = re.compile(r"^(Resolved|Prepared|Installed|Uninstalled|Audited) (\d+) package")
 
 
-def _run_uv(cmd: list[str], root: Path, report: ProgressFn, phase: str) -> None:
-    """Run uv, passing each output line to ``report``; uv's own message on failure."""
+def _run_uv(cmd: list[str], root: Path, report: ProgressFn, phase: str,
+            cancel: threading.Event | None = None) -> None:
+    """Run uv, passing each output line to ``report``; uv's own message on failure.
+    Setting ``cancel`` kills uv (what it fetched stays in the cache)."""
     env = _uv_env()
     cache = Path(env["UV_CACHE_DIR"])
     stop = threading.Event()
-    watcher = threading.Thread(target=_watch_cache, args=(cache, report, stop),
-                               name="studio-runtime-cache-watch", daemon=True)
+    cancel = cancel or threading.Event()
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env, cwd=root, text=True,
                                 encoding="utf-8", errors="replace")
     except OSError as exc:
         raise StudioError(f"uv could not be started ({cmd[0]}): {exc.strerror or exc}") from None
-    if phase == "install":
-        watcher.start()
+    watcher = threading.Thread(target=_watch, args=(proc, cache if phase == "install" else None,
+                                                    report, stop, cancel),
+                               name="studio-runtime-uv-watch", daemon=True)
+    watcher.start()
     tail: list[str] = []
     try:
         assert proc.stdout is not None
@@ -455,6 +551,8 @@ def _run_uv(cmd: list[str], root: Path, report: ProgressFn, phase: str) -> None:
         raise
     finally:
         stop.set()
+        watcher.join(5)
+    _check_cancel(cancel)
     if code != 0:
         raise StudioError(f"uv failed while building the runtime ({phase}): "
                           f"{_uv_error(tail, code)}")
@@ -469,15 +567,21 @@ def _uv_error(tail: list[str], code: int) -> str:
     return "; ".join(picked)
 
 
-def _watch_cache(cache: Path, report: ProgressFn, stop: threading.Event) -> None:
-    """Report how much the download cache holds every few seconds (uv prints no
-    per-file progress when its output is not a terminal)."""
-    last = -1
-    while not stop.wait(3.0):
-        size = _tree_size(cache)
-        if size != last:
-            report("download", f"{size / 2**20:.0f} MiB in the download cache")
-            last = size
+def _watch(proc: subprocess.Popen, cache: Path | None, report: ProgressFn,
+           stop: threading.Event, cancel: threading.Event) -> None:
+    """Kill uv on ``cancel``; report how much the download cache holds every few
+    seconds (uv prints no per-file progress when its output is not a terminal)."""
+    last, ticks = -1, 0
+    while not stop.wait(0.2):
+        if cancel.is_set():
+            proc.kill()
+            return
+        ticks += 1
+        if cache is not None and ticks % 15 == 0:
+            size = _tree_size(cache)
+            if size != last:
+                report("download", f"{size / 2**20:.0f} MiB in the download cache")
+                last = size
 
 
 def _tree_size(folder: Path) -> int:
@@ -593,7 +697,7 @@ def repair(progress: ProgressFn | None = None) -> RuntimeStatus:
             return status()
     except StudioError as exc:
         report("repair", f"{exc}; reinstalling it")
-    return install(variant, progress=report)
+    return install(variant, progress=report, force=True)  # it ran here before
 
 
 def remove(variant: str | None = None) -> RuntimeStatus:

@@ -17,6 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     ins = psub.add_parser("install", help="build, verify and switch to a runtime")
     ins.add_argument("variant", nargs="?", metavar="VARIANT",
                      help=f"one of {', '.join(hardware.VARIANTS)} (default: the recommended one)")
+    ins.add_argument("--force", action="store_true",
+                     help="install even when the probe says this machine cannot run it")
     ins.set_defaults(func=run_install)
     rep = psub.add_parser("repair", help="clean interrupted installs, re-verify, reinstall")
     rep.set_defaults(func=run_repair)
@@ -37,7 +39,8 @@ def run_status(args: argparse.Namespace) -> int:
         return 0
     gpus = ", ".join(f"{g.name} (compute capability {g.compute_capability[0]}."
                      f"{g.compute_capability[1]})" for g in hw.gpus) or "none"
-    print(f"active: {state.active or 'none (the app Python)'}")
+    own = "none (the worker runs on the app's own Python)"
+    print(f"active: {state.active or own}")
     print(f"python: {clean(state.python)}")
     if state.torch:
         print(f"torch: {clean(state.torch)}"
@@ -54,7 +57,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def run_install(args: argparse.Namespace) -> int:
-    state = runtime.install(args.variant, progress=_progress)
+    state = runtime.install(args.variant, progress=_progress, force=args.force)
     echo(f"the {state.active} runtime is active; the worker uses it from its next start")
     return 0
 
@@ -68,5 +71,6 @@ def run_repair(args: argparse.Namespace) -> int:
 
 def run_remove(args: argparse.Namespace) -> int:
     state = runtime.remove(args.variant)
-    echo(f"removed; the worker runs on {state.active or 'the app Python'}")
+    own = "the app's own Python"
+    echo(f"removed; the worker runs on {state.active or own}")
     return 0
