@@ -521,3 +521,20 @@ def test_zoom_keys_act_on_the_focused_canvas(canvas, qtbot):
     assert canvas.view.zoom() == pytest.approx(1.0)
     qtbot.keyClick(canvas.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert canvas.view.zoom() == pytest.approx(fitted)
+
+
+def test_an_unreadable_file_is_said_and_not_shown_under_the_old_picture(window, qtbot):
+    (good,) = generate(window.studio, seed=8)
+    (gone,) = generate(window.studio, seed=9)
+    canvas = window.canvas
+    shown(canvas, qtbot, gone)  # each finished job is shown as it arrives
+    canvas.show_artifact(good)
+    shown(canvas, qtbot, good)
+    Path(gone.path).write_bytes(b"not a png")
+    messages = []
+    canvas.status.connect(messages.append)
+    canvas.show_artifact(gone)
+    qtbot.waitUntil(lambda: not canvas.is_loading(), timeout=10000)
+    assert messages and "cannot be read as an image" in messages[-1]
+    assert not canvas.view.has_image() and canvas.current is None
+    assert not canvas.save_as_action.isEnabled()

@@ -355,6 +355,7 @@ class Canvas(QWidget):
         self.grid.setGridSize(QSize(THUMB + 16, THUMB + 28))
         self.grid.setUniformItemSizes(True)
         self.grid.itemClicked.connect(lambda item: self.show_one(self.grid.row(item)))
+        self.grid.itemActivated.connect(lambda item: self.show_one(self.grid.row(item)))
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 1000)
         self.slider.setValue(500)
@@ -433,6 +434,7 @@ class Canvas(QWidget):
         self.zoom_label = QLabel()
         self.zoom_label.setMinimumWidth(48)
         self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f" {z * 100:.0f}% "))
+        self.zoom_label.setText(f" {self.view.zoom() * 100:.0f}% ")
 
     def _make_toolbar(self) -> QToolBar:
         bar = QToolBar("Canvas", self)
@@ -575,6 +577,9 @@ class Canvas(QWidget):
             return
         image, before = images
         if image is None:
+            # Not the previous picture under this one's name: Save as would copy another.
+            self.current = None
+            self._show_single(QPixmap())
             self.status.emit(f"{target.path} cannot be read as an image")
             return
         self._show_single(QPixmap.fromImage(image), keep_current=True)
