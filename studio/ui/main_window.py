@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.library.opened.connect(self.open_artifact)
         self.library.startFrom.connect(self.start_from_artifact)
         self.library.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.library.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.canvas, "Canvas")
         self.tabs.addTab(self.writing, "Writing")
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
                                      or self._status_text())
         # An image dropped here restores its settings; a folder is imported (issue #19).
         self.drops = DropHandler(self)
+        self.library.filesDropped.connect(self.drops.handle)  # the grid takes drops itself
         self.library.filesDropped.connect(self.drops.handle)  # the grid takes drops itself
         self.setAcceptDrops(True)
         self._prompt_context()
@@ -330,6 +332,7 @@ class MainWindow(QMainWindow):
         if self.welcome is not None:
             self.welcome.shutdown()
         self.drops.shutdown()
+        self.library.shutdown()
         self.library.shutdown()
         self.canvas.shutdown()
         self.bridge.close()
