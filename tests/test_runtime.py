@@ -136,14 +136,20 @@ def test_cuda_variant_must_see_a_device(fake_index, monkeypatch):
     assert state.active == "cu128" and state.device_name == "Fake GPU"
 
 
-def test_switching_variant_removes_the_old_one_only_after(fake_index, monkeypatch):
+def test_switching_variant_keeps_the_old_one_until_the_next_install(fake_index, monkeypatch):
     fake_index("cpu")
     fake_index("cu130")
     runtime.install("cpu")
     monkeypatch.setenv("FAKE_CUDA", "1")
     state = runtime.install("cu130", force=True)
-    assert state.active == "cu130" and state.installed == ["cu130"]
-    assert not (runtime.runtime_root() / "cpu").exists()
+    # a worker still running on cpu is not pulled from under it
+    assert state.active == "cu130" and state.installed == ["cpu", "cu130"]
+    state = runtime.install("cu130", force=True)
+    assert state.installed == ["cu130"]  # the inactive cpu went first
+    assert (runtime.runtime_root() / "cu130.old").is_dir()  # the replaced one, until...
+    runtime.repair()
+    assert not (runtime.runtime_root() / "cu130.old").exists()
+    assert runtime.status().active == "cu130"
 
 
 def test_kill_mid_install_leaves_the_previous_runtime_active(fake_index, tmp_path):

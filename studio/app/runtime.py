@@ -389,7 +389,8 @@ def install(variant: str | None = None, progress: ProgressFn | None = None,
     report = progress or (lambda phase, line: log.info("runtime %s: %s", phase, line))
     cancel = cancel or threading.Event()
     with _LOCK, _install_lock(root):
-        _recover(root)
+        for line in _prune(root):
+            report("clean", line)
         check_disk_space(root, variant)
         new = root / f"{variant}.new"
         if new.exists():
@@ -636,7 +637,9 @@ def _switch(root: Path, variant: str, new: Path, info: dict[str, Any]) -> None:
 
     Same variant: ``<variant>`` -> ``.old``, ``.new`` -> ``<variant>``, then the
     record; ``active_runtime`` and ``_recover`` cover a stop between the renames.
-    The record (``active.json``, atomic) is the switch between variants.
+    The record (``active.json``, atomic) is the switch between variants. What is
+    replaced is left for the next install or repair to remove (``_prune``): a worker
+    still running on it keeps importing from it until it is restarted.
     """
     final, old = root / variant, root / f"{variant}.old"
     if old.exists():
@@ -644,13 +647,20 @@ def _switch(root: Path, variant: str, new: Path, info: dict[str, Any]) -> None:
     if final.exists():
         os.replace(final, old)
     os.replace(new, final)
-    previous = _read_active(root)
     record = {"variant": variant, "installed_at": time.time(), **info}
     write_atomic(root / ACTIVE_FILE, json.dumps(record, indent=1).encode("utf-8"))
-    if old.exists():
-        _rmtree(old)
-    if previous and previous["variant"] != variant:
-        _rmtree(root / previous["variant"])  # the old variant's GiBs go once the new one runs
+
+
+def _prune(root: Path) -> list[str]:
+    """Finish an interrupted switch, then remove replaced and inactive runtimes."""
+    done = _recover(root)
+    active = _read_active(root)
+    for variant in hardware.VARIANTS:
+        folder = root / variant
+        if folder.is_dir() and (active is None or active["variant"] != variant):
+            _rmtree(folder)
+            done.append(f"removed the inactive {variant} runtime")
+    return done
 
 
 def _recover(root: Path) -> list[str]:
@@ -681,7 +691,7 @@ def repair(progress: ProgressFn | None = None) -> RuntimeStatus:
     if not root.is_dir():
         return status()
     with _LOCK:
-        for line in _recover(root):
+        for line in _prune(root):
             report("repair", line)
         for leftover in root.glob("*.new"):
             report("repair", f"removed an interrupted install ({leftover.name})")
