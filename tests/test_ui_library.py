@@ -311,3 +311,24 @@ def test_a_2000_item_library_opens_lazily_without_stalling(qtbot, tmp_path, monk
     assert view.model.requests < n
     view.shutdown()
     lib.close()
+
+
+def test_music_and_video_tiles_use_their_thumbnail_or_a_glyph(window, qtbot, tmp_path):
+    lib = window.studio.library
+    for aid, kind in (("song", "audio"), ("clip", "video")):
+        path = tmp_path / f"{aid}.bin"
+        path.write_bytes(b"not read by the grid")
+        lib.index_existing([Artifact(id=aid, kind=kind, path=str(path), modality=kind,
+                                     prompt=f"a {kind}", content_hash=aid, created=T0,
+                                     modified=T0)])
+    lib.thumbnail_path("song").parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (256, 128), (10, 120, 200)).save(lib.thumbnail_path("song"), "JPEG")
+    view = window.library
+    view.refresh()
+    model = view.model
+    for aid in ("song", "clip"):
+        model.data(model.index(model.row_of(aid)), Qt.ItemDataRole.DecorationRole)
+    qtbot.waitUntil(lambda: "song" in model._pixmaps, timeout=10000)
+    assert model._pixmaps["song"].width() == 128  # the waveform, scaled to a tile
+    clip = model.data(model.index(model.row_of("clip")), Qt.ItemDataRole.DecorationRole)
+    assert clip.cacheKey() == model._placeholders["video"].cacheKey()

@@ -103,6 +103,8 @@ def placeholder(kind: str) -> QPixmap:
 
 def read_thumbnail(path: str) -> QImage:
     """Read and scale an image to a tile, on any thread (QImage, not QPixmap)."""
+    if not path:
+        return QImage()
     reader = QImageReader(path)
     reader.setAutoTransform(True)
     size = reader.size()
@@ -237,12 +239,14 @@ class LibraryModel(QAbstractListModel):
         if pix is not None:
             return pix
         kind = art.kind if art.kind in self._placeholders else "image"
-        if art.kind == "image" and art.id not in self._asked:
+        if art.kind != "text" and art.id not in self._asked:
             self._asked.add(art.id)
             self.requests += 1
             # Which file to read (the small JPEG, else the picture) is the worker's
-            # question too: even a stat per tile adds up on a slow disk.
-            self.loader.request(art.id, str(self.library.thumbnail_path(art.id)), art.path)
+            # question too: even a stat per tile adds up on a slow disk. Music and
+            # video have a thumbnail (waveform, poster frame) or keep their glyph.
+            self.loader.request(art.id, str(self.library.thumbnail_path(art.id)),
+                                art.path if art.kind == "image" else "")
         return self._placeholders[kind]
 
     def _loaded(self, artifact_id: str, image: QImage) -> None:
