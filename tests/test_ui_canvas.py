@@ -538,3 +538,20 @@ def test_an_unreadable_file_is_said_and_not_shown_under_the_old_picture(window, 
     assert messages and "cannot be read as an image" in messages[-1]
     assert not canvas.view.has_image() and canvas.current is None
     assert not canvas.save_as_action.isEnabled()
+
+
+def test_choosing_inpaint_in_the_panel_puts_the_brush_on_the_shown_image(window, qtbot):
+    (art,) = generate(window.studio, seed=31)
+    canvas = window.canvas
+    shown(canvas, qtbot, art)
+    assert not canvas.view.painting
+    panel = window.panel
+    panel.generator.setCurrentIndex(panel.generator.findData("fake.image"))
+    panel.task.setCurrentText("img2img")
+    assert not canvas.view.painting  # img2img takes no mask
+    panel.generator.setCurrentIndex(panel.generator.findData("fakeinpaint.image"))
+    panel.task.setCurrentText("inpaint")
+    assert canvas.view.painting and canvas.mask.owner.id == art.id
+    canvas.mask.stroke([(5, 5), (20, 20)])
+    request = panel.build_request()
+    assert request.inputs["image"] == f"artifact:{art.id}" and "mask" in request.inputs

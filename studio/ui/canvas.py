@@ -635,6 +635,12 @@ class Canvas(QWidget):
         if self.mask_action.isChecked() != on:
             self.mask_action.setChecked(on)
 
+    def follow_task(self, needs_mask: bool) -> None:
+        """The panel's task changed: one that takes a mask gets the brush on the shown image."""
+        if needs_mask and self.current is not None and self.mask_action.isEnabled() \
+                and not self.view.painting:
+            self.paint_mask_on(self.current)
+
     def paint_mask_on(self, art: Any) -> None:
         """Show ``art`` and start painting its inpaint mask (once it is decoded)."""
         self.mask_action.setChecked(True)

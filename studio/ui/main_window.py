@@ -67,6 +67,8 @@ class MainWindow(QMainWindow):
         self.canvas.sendTo.connect(self.start_from_artifact)
         self.canvas.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.panel.mask_source = self.canvas.mask_inputs  # a painted mask goes with inpaint
+        self.panel.task.currentTextChanged.connect(
+            lambda _t: self.canvas.follow_task("mask" in self.panel.inputs))
         self.writing = WritingView(host=studio.plugins, state=self.ui_state,
                                    folder=None if studio.incognito else studio.root,
                                    model_dirs=studio.settings.model_dirs)
