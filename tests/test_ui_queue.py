@@ -172,3 +172,40 @@ def test_open_result_emits_the_artifact(queue, qtbot):
         row.open.click()
     art = blocker.args[0]
     assert art.id == queue.engine.job(job.id).artifacts[0].id
+
+
+def test_in_the_window_open_result_shows_it_and_a_refused_retry_says_why(
+        qtbot, fake_entry_points, tmp_path, monkeypatch):
+    from studio.api import RequestError
+    from studio.ui.main_window import MainWindow
+
+    studio = Studio(root=tmp_path / "data", backend="thread")
+    studio.settings.device = "cpu"
+    win = MainWindow(studio)
+    qtbot.addWidget(win)
+    try:
+        win.panel.modality.setCurrentText("image")
+        win.panel.generator.setCurrentIndex(win.panel.generator.findData("fake.image"))
+        win.panel.prompt.setPlainText("a quiet harbour")
+        win.panel.generate.click()
+        row = next(iter(win.jobs.rows.values()))
+        qtbot.waitUntil(lambda: row.bar.format() == "Done", timeout=10000)
+        win.tabs.setCurrentWidget(win.library)
+        row.open.click()
+        assert win.tabs.currentWidget() is win.canvas
+        assert win.panel.prompt.toPlainText() == "a quiet harbour"
+
+        def refuse(job_id):
+            raise RequestError("image input '/gone.png' does not exist or is not a file")
+
+        monkeypatch.setattr(studio.engine, "retry", refuse)
+        win.jobs.retry_job(row.job_id)
+        assert win.statusBar().currentMessage() == (
+            "Retry refused: image input '/gone.png' does not exist or is not a file")
+        assert len(win.jobs.rows) == 1
+        win.resize(1280, 820)
+        win.show()
+        win.grab().save("/tmp/ui_queue_window.png")
+    finally:
+        win.close()
+        studio.close()

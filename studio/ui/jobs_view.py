@@ -378,8 +378,9 @@ class JobsView(QWidget):
         parts = [f"{running} running"] if running else []
         parts += [f"{queued} queued"] if queued else []
         parts += [f"{failed} failed"] if failed else []
-        self.summary.setText(" · ".join(parts) if parts else
-                             ("Nothing running" if states else "No jobs yet"))
+        others = sum(p in FINISHED for p in states) - failed
+        parts += [f"{others} finished"] if others else []
+        self.summary.setText(" · ".join(parts) if parts else "No jobs yet")
         self.clear_button.setEnabled(any(s in FINISHED for s in states))
 
     def on_event(self, event: Any) -> None:
