@@ -225,3 +225,18 @@ def test_a_stale_rerank_is_not_shown_once_turned_off(window, qtbot):
     finally:
         service.suggest = real
         view.enabled.click()
+
+
+def test_the_same_list_again_keeps_the_cards(window):
+    view = window.suggestions
+    same = [sugg("style", "a fox, watercolor"), sugg("style", "a fox, ink")]
+    view._request_no += 1
+    view._show(view._request_no, same)
+    first = view.cards()
+    view._request_no += 1
+    view._show(view._request_no, list(same))
+    assert view.cards() == first  # not rebuilt: no UI time spent
+    view._request_no += 1
+    view._show(view._request_no, same[:1])
+    assert [c.text.text() for c in view.cards()] == ["a fox, watercolor"]
+    assert view.cards()[0] is not first[0]

@@ -188,6 +188,7 @@ class SuggestionsView(QWidget):
         self._results = _Results()
         self._results.ready.connect(self._show)
         self._request_no = 0
+        self._shown_key: list[tuple[str, str, str]] | None = None
         self._running = False  # a re-rank is on the worker
         self._dirty = False  # the context changed while it ran
         self._last_start = float("-inf")
@@ -335,14 +336,19 @@ class SuggestionsView(QWidget):
             self._schedule()
         if number != self._request_no:
             return  # a newer refresh is on its way; drop stale results
-        self._clear_cards()
         if isinstance(result, Exception):
+            self._clear_cards()
             self.status.setText(f"Suggestions are unavailable: {result}")
             return
         typed = set(split_parts(self._context.get("prompt") or ""))
         # Offering back exactly what is already in the prompt field helps nobody here.
         result = [s for s in result
                   if not (typed and s.kind == "prompt" and set(split_parts(s.text)) == typed)]
+        key = [(s.id, s.text, s.reason) for s in result]
+        if key == self._shown_key and self.cards():
+            return  # the same list: rebuilding the cards would only cost the UI 30-50 ms
+        self._clear_cards()
+        self._shown_key = key
         cards = []
         for s in result:
             words = plain_card(s, self.param_for)
@@ -353,6 +359,7 @@ class SuggestionsView(QWidget):
             self._cards.insertWidget(self._cards.count() - 1, card)
 
     def _clear_cards(self) -> None:
+        self._shown_key = None
         while self._cards.count() > 1:
             item = self._cards.takeAt(0)
             if item.widget() is not None:
