@@ -131,6 +131,9 @@ def test_cancel_of_a_generator_honouring_it_keeps_the_worker_process(process_eng
     assert job.state == "cancelled"
     # Within one step, give or take the events still in the pipe when cancel arrived.
     last = max(e.step for e in events if e.job_id == job.id)
+    print(f"\ncancel at step {step_at_cancel}: last step reported {last}, worker pid "
+          f"{'unchanged' if engine.backend.pid == pid else 'changed'}, "
+          f"restarts {engine.backend.restarts}")
     assert last - step_at_cancel <= 2
     assert engine.backend.pid == pid and engine.backend.restarts == 0
     assert engine.backend.pid != os.getpid()
