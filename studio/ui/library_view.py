@@ -386,11 +386,16 @@ class LibraryView(QWidget):
         self.order = QComboBox()
         for label, value in ORDERS:
             self.order.addItem(label, value)
+        # Two rows: in one, the search field was squeezed to nothing beside the docks.
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search, 1)
+        search_row.addWidget(QLabel("Sort:"))
+        search_row.addWidget(self.order)
         filters = QHBoxLayout()
-        filters.addWidget(self.search, 1)
         for w in (self.kind, self.favourites, self.rating, self.dates, self.date_from,
-                  self.date_to, self.order):
+                  self.date_to):
             filters.addWidget(w)
+        filters.addStretch(1)
         self.search.textChanged.connect(self.refresh)
         for combo in (self.kind, self.rating, self.order):
             combo.currentIndexChanged.connect(self.refresh)
@@ -439,6 +444,7 @@ class LibraryView(QWidget):
         self.lineage_buttons: list[QToolButton] = []
 
         layout = QVBoxLayout(self)
+        layout.addLayout(search_row)
         layout.addLayout(filters)
         layout.addLayout(bulk)
         layout.addWidget(self.grid, 1)
