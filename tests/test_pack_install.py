@@ -41,6 +41,7 @@ def offline(tmp_path, monkeypatch):
     monkeypatch.setenv("PIP_FIND_LINKS", str(links))
     monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
     monkeypatch.setenv(pack_install.ENV_PLUGINS_DIR, str(tmp_path / "plugins"))
+    monkeypatch.setattr(sys, "path", list(sys.path))  # discovery appends the plugins folder
     return links
 
 
@@ -252,3 +253,32 @@ def test_bad_names_for_uninstall(offline, capsys):
     import torch
 
     assert torch.__version__.startswith("2.11")
+
+
+def test_a_frozen_app_unpacks_a_pure_pack_into_the_plugins_folder(template_wheel, offline,
+                                                                   monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(pack_install, "_run_pip", lambda *a, **k: pytest.fail("pip ran"))
+    pack_install.install(str(template_wheel))
+    target = pack_install.plugins_dir()
+    assert (target / "studio_noise" / "generator.py").is_file()
+    assert (target / "studio_noise-0.1.0.dist-info" / "INSTALLER").read_text() == "studio\n"
+    monkeypatch.setattr(sys, "frozen", False)
+    env = {pack_install.ENV_PLUGINS_DIR: str(target), "STUDIO_DATA_DIR": str(tmp_path / "d")}
+    listed = studio_cli("plugins", "list", "--json", env_extra=env)
+    noise = [p for p in json.loads(listed.stdout) if p["id"] == "noise"]
+    assert noise and noise[0]["status"] == "ok"
+    pack_install.uninstall("noise")
+    assert not any(target.iterdir())
+
+
+def test_a_frozen_app_refuses_what_it_cannot_satisfy(offline, monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    wheel = pack_wheel(tmp_path / "w", requires=("leftpad>=1", "numpy"))
+    with pytest.raises(StudioError, match=r"needs leftpad>=1, which this build of Studio "
+                                          r"does not have; refused, nothing installed"):
+        pack_install.install(str(wheel))
+    assert plugins_folder_empty()
+    with pytest.raises(StudioError, match=r"installs packs from a \.whl file, not by name"):
+        pack_install.install("studio-noise")
+

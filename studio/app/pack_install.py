@@ -11,13 +11,17 @@ it would install, upgrade or downgrade any distribution the studio already has
 (its torch above all); then the install, against a constraints file that pins every
 installed distribution at its version, so the resolver cannot move one either.
 
-A frozen app has no site-packages to install into: packs go into ``<data>/plugins``
-(``--target``), a folder the plugin host puts on ``sys.path`` (``extend_sys_path``).
-``--target`` ignores what is installed, so the dry run is resolved against the
-studio's environment and pip is then given exactly its plan with ``--no-deps``: the
-pack alone when the studio satisfies its dependencies, else the pack and the new
-dependencies the plan names, never a second copy of a studio package. Nothing is installed
-implicitly: only ``install`` does it, and a restart picks the pack up.
+With ``--target`` packs go into a folder instead: ``<data>/plugins`` is the one
+the plugin host puts on ``sys.path`` (``extend_sys_path``). ``--target`` ignores what is
+installed, so the dry run is resolved against the studio's environment and pip is
+then given exactly its plan with ``--no-deps``: the pack alone when the studio
+satisfies its dependencies, else the pack and the new dependencies the plan names,
+never a second copy of a studio package.
+
+A frozen app has no pip: a pure-Python pack wheel whose dependencies the app
+already satisfies is unpacked into ``<data>/plugins``; any other is refused with
+what it lacks. Nothing is installed implicitly: only ``install`` does it, and a
+restart picks the pack up.
 """
 
 from __future__ import annotations
@@ -211,13 +215,72 @@ def constraints_text(host: dict[str, str], skip: Iterable[str] = ()) -> str:
     return "".join(f"{n}=={v}\n" for n, v in sorted(host.items()) if n not in skipped)
 
 
+def missing_dependencies(pack: PackWheel, host: dict[str, str]) -> list[str]:
+    """The pack's requirements the studio's distributions do not satisfy."""
+    env = {**default_environment(), "extra": ""}
+    missing = []
+    for line in pack.requires:
+        try:
+            req = Requirement(line)
+        except InvalidRequirement:
+            missing.append(line)
+            continue
+        if req.marker and not req.marker.evaluate(env):
+            continue
+        have = host.get(normalize(req.name))
+        if have is None or not req.specifier.contains(have, prereleases=True):
+            missing.append(str(req))
+    return missing
+
+
+def unpack_wheel(wheel: Path, folder: Path) -> int:
+    """Install a pure-Python wheel by unpacking it into ``folder`` (no pip); the count
+    of files written. Its RECORD is rewritten to the paths written, for uninstall."""
+    folder.mkdir(parents=True, exist_ok=True)
+    root = folder.resolve()
+    written: list[str] = []
+    with zipfile.ZipFile(wheel) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        wheel_meta = next((i for i in infos if i.filename.endswith(".dist-info/WHEEL")), None)
+        text = zf.read(wheel_meta).decode("utf-8", "replace") if wheel_meta else ""
+        if "Root-Is-Purelib: true" not in text:
+            raise StudioError(f"{wheel.name} holds compiled code; this build of Studio "
+                              "installs pure-Python packs only")
+        plan: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+        for info in infos:
+            name = PurePosixPath(info.filename)
+            if name.is_absolute() or ".." in name.parts:
+                raise StudioError(f"{wheel.name} holds a path outside its folder: {name}")
+            if name.parts[0].endswith(".data"):
+                if len(name.parts) < 3 or name.parts[1] not in ("purelib", "platlib"):
+                    continue  # scripts, headers, data: nothing a pack needs in the app
+                name = PurePosixPath(*name.parts[2:])
+            if name.name == "RECORD" and name.parent.name.endswith(".dist-info"):
+                continue  # rewritten below
+            plan.append((info, name))
+        for info, name in plan:
+            dest = root.joinpath(*name.parts)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(zf.read(info))
+            written.append(str(name))
+    info_dir = next(PurePosixPath(n).parent for n in written if n.endswith(".dist-info/METADATA"))
+    extra = {f"{info_dir}/INSTALLER": "studio\n"}
+    for name, content in extra.items():
+        root.joinpath(*PurePosixPath(name).parts).write_text(content, encoding="utf-8")
+        written.append(name)
+    record = info_dir / "RECORD"
+    record_lines = [f"{n},," for n in [*written, str(record)]]
+    root.joinpath(*record.parts).write_text("\n".join(record_lines) + "\n", encoding="utf-8")
+    return len(written)
+
+
 # -- install ------------------------------------------------------------------------------------
 
 
 def _pip() -> list[str]:
     if getattr(sys, "frozen", False):
-        raise StudioError("this build of Studio has no pip to install packs with; put the "
-                          f"pack's files in {plugins_dir()} by hand")
+        raise StudioError("this build of Studio has no pip: it installs packs from a "
+                          ".whl file, not by name")
     return [sys.executable, "-m", "pip"]
 
 
@@ -324,6 +387,19 @@ def install(spec: str, target: Path | None = None,
         if normalize(pack.dist) in builtin:
             raise StudioError(f"{pack.dist} is part of Studio itself; it is not installed "
                               "as a pack")
+        if getattr(sys, "frozen", False):
+            # No pip in a bundled app: a pure-Python pack whose dependencies the app
+            # already satisfies is unpacked into the plugins folder; anything else
+            # is refused, naming what it lacks.
+            missing = missing_dependencies(pack, host)
+            if missing:
+                raise StudioError(f"{pack.dist} {pack.version} needs {', '.join(missing)}, "
+                                  "which this build of Studio does not have; refused, "
+                                  "nothing installed")
+            count = unpack_wheel(wheel, target or plugins_dir())
+            report(f"unpacked {count} files of {pack.dist} into {target or plugins_dir()}")
+            report(f"installed {pack.dist} {pack.version}; {RESTART_NOTICE}")
+            return pack
         constraints = tmp_dir / "constraints.txt"
         constraints.write_text(constraints_text(host, skip=[pack.dist]), encoding="utf-8")
         report("checking that no package of the studio would change (pip dry run)")
