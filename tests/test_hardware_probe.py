@@ -190,3 +190,21 @@ def test_unsupported_reason(variant, os_name, arch, vendor, driver, cc, fits):
     picked, _ = choose_variant(os_name, arch, vendor, driver, cc)
     assert hardware.unsupported_reason(picked, hw) == ""
 
+
+class _OldNvml(_FakeNvml):
+    """A driver library from before a function existed (ctypes raises AttributeError)."""
+
+    def __getattribute__(self, name):
+        if name == "nvmlDeviceGetCount_v2":
+            raise AttributeError("undefined symbol: nvmlDeviceGetCount_v2")
+        return super().__getattribute__(name)
+
+
+def test_a_driver_library_missing_a_function_is_no_nvidia(monkeypatch):
+    fake = _OldNvml(b"390.157", [(b"Old", 6, 1, 1)])
+    monkeypatch.setattr(hardware, "_load_nvml", lambda library: fake)
+    monkeypatch.setattr(hardware, "current_os", lambda: "linux")
+    hw = hardware.probe()
+    assert hw.vendor == "none" and "undefined symbol" in hw.note
+    assert hardware.recommend(hw)[0] == "cpu"
+    assert fake.shutdown == 1

@@ -114,6 +114,9 @@ def probe() -> Hardware:
     except NvmlError as exc:
         hw.note = str(exc)
         found = None
+    except (AttributeError, OSError, ValueError) as exc:  # a driver too old for a symbol
+        hw.note = f"the NVIDIA driver library could not be read: {exc}"
+        found = None
     if found is not None:
         hw.vendor, hw.driver_version, hw.gpus = "nvidia", found[0], found[1]
         return hw
