@@ -229,3 +229,17 @@ def test_a_damaged_state_file_is_reported_in_the_window_and_kept_aside(open_wind
     assert "unreadable" in win.statusBar().currentMessage()
     assert (tmp_path / "data" / "ui_state.broken.json").read_text() == '{"make": [1, 2'
     assert win.panel.modality.count() > 0  # the window works from the defaults
+
+
+def test_another_task_keeps_the_shared_values(open_window):
+    win = open_window()
+    fake_image(win)
+    panel = win.panel
+    panel.params.set_values({"steps": 9, "scheduler": "ddim"})
+    panel.task.setCurrentText("img2img")
+    assert panel.params.values() == {"steps": 9, "scheduler": "ddim"}
+    panel.generator.setCurrentIndex(panel.generator.findData("image.diffusers")
+                                    if panel.generator.findData("image.diffusers") >= 0
+                                    else 0)
+    panel.generator.setCurrentIndex(panel.generator.findData("fake.image"))
+    assert panel.params.values() == {}  # a generator change starts from its defaults

@@ -48,3 +48,32 @@ def test_task_specific_parameters_follow_the_task(form):
     assert "strength" not in form._editors
     form.set_schema(SCHEMA, "img2img")
     assert "strength" in form._editors
+
+
+def test_rebuilding_and_folding_many_times_never_corrupts_memory(tmp_path):
+    """Folding "Advanced" used to walk the layout's items; after rows were rebuilt, a
+    stale item wrapper could come back for a new widget and the process aborted
+    (heap corruption). Run in a child process: a crash must fail the test, not pytest."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os\n"
+        "os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication([])\n"
+        "from studio.api import Param, ParamSchema\n"
+        "from studio.ui.params_form import ParamsForm\n"
+        "s = ParamSchema((Param('a', 'int', 1, min=0, max=9),\n"
+        "                 Param('b', 'float', None, min=0, max=3, nullable=True, advanced=True),\n"
+        "                 Param('c', 'choice', 'x', choices=('x', 'y'), advanced=True),\n"
+        "                 Param('d', 'str', '', advanced=True)))\n"
+        "f = ParamsForm()\n"
+        "for i in range(300):\n"
+        "    f.set_schema(s, 't')\n"
+        "    f._advanced_box.setChecked(i % 2 == 0)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]

@@ -54,6 +54,7 @@ class GeneratePanel(QWidget):
         # modality -> generator, model, task, params and prompt, for this session
         self._memory: dict[str, dict[str, Any]] = {}
         self._shown = ""  # the modality the widgets hold now
+        self._form_generator = ""  # the generator whose parameters the form shows
         self.setStyleSheet(INVALID_STYLE)
         self.modality = QComboBox()
         self.generator = QComboBox()
@@ -166,7 +167,11 @@ class GeneratePanel(QWidget):
         info = self.info()
         if info is None or not task:
             return
+        # Another task of the same generator keeps the values the two tasks share.
+        kept = self.params.values() if self._form_generator == info.id else {}
         self.params.set_schema(info.params, task)
+        self._form_generator = info.id
+        self.params.set_values(restorable_params(info.params, task, kept))
         while self.inputs_box.rowCount():
             self.inputs_box.removeRow(0)
         self.inputs.clear()

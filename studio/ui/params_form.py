@@ -63,8 +63,14 @@ class ParamsForm(QWidget):
         self._advanced_box = QGroupBox("Advanced")
         self._advanced_box.setCheckable(True)
         self._advanced_box.setChecked(False)
-        self._advanced = QFormLayout(self._advanced_box)
+        # The fold hides one body widget: walking the layout's items instead is unsafe
+        # in PySide (a deleted QLayoutItem's wrapper can come back for a new widget).
+        self._advanced_body = QWidget()
+        self._advanced = QFormLayout(self._advanced_body)
+        self._advanced.setContentsMargins(0, 0, 0, 0)
         self._advanced.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        fold = QVBoxLayout(self._advanced_box)
+        fold.addWidget(self._advanced_body)
         self._advanced_box.toggled.connect(self._show_advanced)
         layout.addWidget(self._advanced_box)
 
@@ -116,10 +122,7 @@ class ParamsForm(QWidget):
         self.changed.emit()
 
     def _show_advanced(self, shown: bool) -> None:
-        for i in range(self._advanced.count()):
-            item = self._advanced.itemAt(i)
-            if item is not None and item.widget() is not None:
-                item.widget().setVisible(shown)
+        self._advanced_body.setVisible(shown)
 
     def names(self) -> list[str]:
         return list(self._fields)

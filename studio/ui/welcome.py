@@ -64,6 +64,7 @@ class WelcomePage(QWidget):
         self.state = state
         self.preferred = dict(preferred or {})
         self.rows: dict[str, tuple[Recommendation, DownloadRow | None]] = {}
+        self._row_widgets: list[QWidget] = []
         #: modality -> its "works now" button, for models already here
         self.ready: dict[str, QPushButton] = {}
         self._pool: ThreadPoolExecutor | None = None
@@ -129,10 +130,9 @@ class WelcomePage(QWidget):
                    else "no GPU found: models run on the CPU, slowly for images and video")
         self.intro.setText("No model is downloaded yet. Here is one model per kind of work "
                            f"that suits this computer ({machine}).")
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+        for widget in self._row_widgets:
+            widget.deleteLater()
+        self._row_widgets.clear()
         self.rows.clear()
         self.ready.clear()
         recs = recommend(self.host.generators.values(), gpu_bytes, self.preferred)
@@ -151,12 +151,14 @@ class WelcomePage(QWidget):
         info.setWordWrap(True)
         self.grid.addWidget(name, row, 0)
         self.grid.addWidget(info, row, 1)
+        self._row_widgets += [name, info]
         download: DownloadRow | None = None
         if rec.available:
             ready = QPushButton("Works now: try it")
             ready.setToolTip("This model is already on this computer; nothing to download")
             ready.clicked.connect(lambda _=False, mod=rec.modality: self.tryNow.emit(mod))
             self.ready[rec.modality] = ready
+            self._row_widgets.append(ready)
             self.grid.addWidget(ready, row, 2, Qt.AlignmentFlag.AlignTop)
         else:
             download = DownloadRow()
@@ -164,11 +166,13 @@ class WelcomePage(QWidget):
             download.label.setText(f"{size} to download" if m.size_gb else "")
             download.finished.connect(lambda ref, r=row: self._downloaded(ref, r))
             self.grid.addWidget(download, row, 2, Qt.AlignmentFlag.AlignTop)
+            self._row_widgets.append(download)
         self.rows[rec.modality] = (rec, download)
 
     def _downloaded(self, ref: str, row: int) -> None:
         done = QLabel(f"Downloaded: {html.escape(ref)}")
         self.grid.addWidget(done, row, 2, Qt.AlignmentFlag.AlignTop)
+        self._row_widgets.append(done)
         self.downloaded.emit(ref)
 
     def dismiss(self) -> None:
