@@ -194,8 +194,10 @@ def test_interrupted_switch_is_recovered(fake_index):
 def test_remove_goes_back_to_the_app_python(fake_index):
     fake_index("cpu")
     runtime.install("cpu")
+    (runtime.runtime_root() / "cache" / "wheels").mkdir(parents=True)
     state = runtime.remove()
     assert state.active == "" and state.installed == []
+    assert not (runtime.runtime_root() / "cache").exists()
     assert runtime.worker_python() == sys.executable
     with pytest.raises(StudioError, match="no runtime is active"):
         runtime.remove()

@@ -721,9 +721,11 @@ def remove(variant: str | None = None) -> RuntimeStatus:
     check_variant(variant)
     if not any((root / f"{variant}{s}").exists() for s in ("", ".new", ".old")):
         raise StudioError(f"the {variant} runtime is not installed")
-    with _LOCK:
+    with _LOCK, _install_lock(root):
         if active is not None and active["variant"] == variant:
             (root / ACTIVE_FILE).unlink()  # first: the worker never points at half a folder
         for suffix in ("", ".new", ".old"):
             _rmtree(root / f"{variant}{suffix}")
+        if not any(python_in(root / v).is_file() for v in hardware.VARIANTS):
+            _rmtree(root / "cache")  # our own download cache: its GiBs go with the last runtime
     return status()
