@@ -442,3 +442,15 @@ def test_cli_bad_input_is_one_line(fake_index, capsys):
     assert main(["runtime", "remove"]) == 2
     assert "nothing to remove" in capsys.readouterr().err
     assert not (runtime.runtime_root() / "active.json").exists()
+
+
+@pytest.mark.slow
+def test_verify_with_the_real_torch():
+    """The check script against the app's own torch: what a real runtime runs."""
+    info = runtime.verify(Path(sys.executable), "cpu", timeout=300)
+    import torch
+
+    assert info["torch"] == str(torch.__version__) and info["device"] == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(StudioError, match="failed its check: torch sees no CUDA device"):
+            runtime.verify(Path(sys.executable), "cu130", timeout=300)
