@@ -37,16 +37,19 @@ class CancelToken:
 
 
 class ProgressFn(Protocol):
-    """``progress(step, total, preview=None, text=None)``.
+    """``progress(step, total, preview=None, text=None, audio=None)``.
 
     ``preview`` is a small ``PIL.Image`` (optional); ``text`` is the newly
-    streamed piece of text for text generators. The host raises ``Cancelled``
-    from inside this call when the job was cancelled, so a generator that reports
-    every step is cancellable within one step without extra code.
+    streamed piece of text for text generators; ``audio`` is the audio made so far
+    as ``(samples, sample_rate)`` (float32 numpy, channels last), each one
+    replacing the last, so a player can start before the job ends. The host raises
+    ``Cancelled`` from inside this call when the job was cancelled, so a generator
+    that reports every step is cancellable within one step without extra code.
     """
 
     def __call__(
-        self, step: int, total: int, preview: Any = None, text: str | None = None
+        self, step: int, total: int, preview: Any = None, text: str | None = None,
+        audio: Any = None,
     ) -> None: ...
 
 

@@ -47,7 +47,8 @@ class JobEvent:
     """Something happened to a job. ``kind`` is one of:
 
     queued, started, progress, done, failed, cancelled, interrupted, reordered.
-    ``preview`` is a small PIL image; ``text`` a streamed piece of text.
+    ``preview`` is a small PIL image; ``text`` a streamed piece of text; ``audio`` the
+    audio made so far, ``(samples, sample_rate)``.
     """
 
     kind: str
@@ -60,3 +61,4 @@ class JobEvent:
     error: str = ""
     artifacts: tuple[Any, ...] = ()
     stage: str = ""  # "loading", "generating", "saving"
+    audio: Any = None

@@ -162,7 +162,8 @@ class _Progress:
         self.t0: float | None = None
         self.first_step = 0
 
-    def __call__(self, step: int, total: int, preview: Any = None, text: str | None = None) -> None:
+    def __call__(self, step: int, total: int, preview: Any = None, text: str | None = None,
+                 audio: Any = None) -> None:
         now = time.monotonic()
         if self.t0 is None:
             self.t0, self.first_step = now, step
@@ -171,7 +172,7 @@ class _Progress:
         if done > 0 and total:
             eta = (now - self.t0) / done * max(total - step, 0)
         self.emit(JobEvent("progress", self.job_id, step=step, total=total, eta=eta,
-                           preview=preview, text=text, stage="generating"))
+                           preview=preview, text=text, stage="generating", audio=audio))
         if self.cancel.cancelled:
             raise Cancelled()
 

@@ -60,13 +60,13 @@ class _StepHook:
 
     def __call__(self, pipe: Any, i: int, t: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         latents = kwargs.get("latents")
-        preview = None
+        audio = None
         if latents is not None and self.previous is not None and self.gate.due(i + 1):
-            preview = (self.gate.timed(lambda: self._decode(pipe, i, float(t), latents)),
-                       int(pipe.vae.config.sampling_rate))
+            audio = (self.gate.timed(lambda: self._decode(pipe, i, float(t), latents)),
+                     int(pipe.vae.config.sampling_rate))
         self.previous = latents
         try:
-            self.progress(i + 1, self.steps, preview=preview)
+            self.progress(i + 1, self.steps, audio=audio)
         except Cancelled:
             self.cancelled = True
         if self.cancelled or self.cancel.cancelled:

@@ -5,7 +5,8 @@ its window (30 s for the released models). Longer music is made the way its
 authors extend it: the last part of what was made (``OVERLAP`` of a window) is
 fed back as the codes prompt of the next window, and only the new frames are kept.
 All codes are decoded in one pass at the end, so the joins are not seams in the
-codec either; each finished window is also decoded alone as a preview.
+codec either. Meanwhile the frames already finished are decoded chunk by chunk and
+sent with progress as the audio made so far (``studio_music.stream``).
 
 Imported on the first music job only (``GeneratorInfo.factory``); torch and
 transformers are imported inside the functions all the same.
@@ -37,6 +38,7 @@ from studio_music.models import (
     locate,
 )
 from studio_music.sound import encode_samples, read_audio
+from studio_music.stream import AudioSoFar
 
 log = logging.getLogger(__name__)
 
@@ -199,21 +201,29 @@ def load_musicgen(model: str, plan: LoadPlan) -> LoadedMusicgen:
 
 
 class _StepHook:
-    """A ``StoppingCriteria``: progress (in audio frames) on every decoding step.
+    """A ``StoppingCriteria``: progress (in audio frames) on every decoding step, with
+    the audio so far whenever ``stream`` has decoded more of it.
 
     ``progress`` raises ``Cancelled`` when the job was cancelled; it leaves
     ``generate`` from inside the decoding loop, so a cancel lands within one step.
     """
 
-    def __init__(self, progress: ProgressFn, done: int, new: int, total: int) -> None:
+    def __init__(self, progress: ProgressFn, done: int, new: int, total: int,
+                 stream: AudioSoFar | None = None) -> None:
         self.progress, self.done, self.new, self.total = progress, done, new, total
+        self.stream = stream
         self.step = 0
 
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
         import torch
 
         self.step += 1
-        self.progress(min(self.done + self.step, self.done + self.new, self.total), self.total)
+        made = min(self.done + self.step, self.done + self.new, self.total)
+        audio = None if self.stream is None else self.stream.update(input_ids, made)
+        if audio is None:
+            self.progress(made, self.total)
+        else:
+            self.progress(made, self.total, audio=audio)
         return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
 
 
@@ -266,6 +276,7 @@ def make_codes(loaded: LoadedMusicgen, prompt: str, duration: float, params: Any
     keep = max(1, min(int(window * OVERLAP), window - 1))
     device = loaded.model.device
     codes = prompt_codes.to(device) if prompt_codes is not None else None
+    stream = AudioSoFar(loaded, total, codes)
     made = 0
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         torch.manual_seed(seed)
@@ -277,13 +288,11 @@ def make_codes(loaded: LoadedMusicgen, prompt: str, duration: float, params: Any
             cond = _conditioning(loaded, prompt, melody, start_s,
                                  (new + (0 if context is None else context.shape[-1]))
                                  / loaded.frame_rate)
+            stream.start_window(codes, 0 if context is None else context.shape[-1], new)
             fresh = _window(loaded, cond, context, new, params,
-                            _StepHook(progress, made, new, total))
+                            _StepHook(progress, made, new, total, stream))
             codes = fresh if codes is None else torch.cat([codes, fresh], dim=-1)
             made += new
-            if made < total:
-                # A finished window is decoded alone as a preview the player can start.
-                progress(made, total, preview=(decode_codes(loaded, fresh), loaded.rate))
     progress(total, total)
     return codes
 
@@ -345,12 +354,14 @@ def decode_codes(loaded: LoadedMusicgen, codes: Any) -> Any:
     import torch
 
     codec = loaded.model.audio_encoder
+    # The class's own decode: inside ``generate`` the instance's is a _CaptureCodes.
+    decode = type(codec).decode.__get__(codec)
     with torch.inference_mode():
         if loaded.channels == 1:
-            audio = codec.decode(codes[None], [None]).audio_values
+            audio = decode(codes[None], [None]).audio_values
         else:
-            left = codec.decode(codes[None, :, ::2], [None]).audio_values
-            right = codec.decode(codes[None, :, 1::2], [None]).audio_values
+            left = decode(codes[None, :, ::2], [None]).audio_values
+            right = decode(codes[None, :, 1::2], [None]).audio_values
             audio = torch.cat([left, right], dim=1)
     return audio[0].float().cpu().numpy().T.copy()
 

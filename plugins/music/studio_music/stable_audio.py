@@ -111,13 +111,13 @@ class StableAudioGenerator(Generator):
         def on_step(i: int, _t: Any, _latents: Any) -> None:
             # progress raises Cancelled when the job was cancelled: the exception leaves
             # the denoising loop at this step.
-            preview = None
+            audio = None
             # The multistep solver keeps its latest x0 prediction as its last model output.
             x0 = (getattr(pipe.scheduler, "model_outputs", None) or [None])[-1]
             if x0 is not None and gate.due(i + 1):
-                preview = (gate.timed(lambda: to_preview(pipe.vae.decode(x0).sample, frames)),
-                           loaded.rate)
-            progress(i + 1, steps, preview=preview)
+                audio = (gate.timed(lambda: to_preview(pipe.vae.decode(x0).sample, frames)),
+                         loaded.rate)
+            progress(i + 1, steps, audio=audio)
 
         cancel.check()
         with torch.inference_mode(), warnings.catch_warnings():

@@ -38,7 +38,8 @@ def build_tokenizer():  # type: ignore[no-untyped-def]
                                    unk_token="<unk>")
 
 
-def _sub_configs(vocab: int, window_s: float, channels: int):  # type: ignore[no-untyped-def]
+def _sub_configs(vocab: int, window_s: float, channels: int,  # type: ignore[no-untyped-def]
+                 causal: bool = True):
     from transformers import EncodecConfig, T5Config
 
     text = T5Config(vocab_size=vocab, d_model=8, d_kv=4, d_ff=16, num_layers=1,
@@ -49,21 +50,22 @@ def _sub_configs(vocab: int, window_s: float, channels: int):  # type: ignore[no
                           codebook_size=TINY_CODEBOOK, codebook_dim=8, hidden_size=8,
                           num_lstm_layers=1, kernel_size=3, last_kernel_size=3,
                           residual_kernel_size=3, chunk_length_s=None,
-                          target_bandwidths=[1.2], use_causal_conv=True)
+                          target_bandwidths=[1.2], use_causal_conv=causal)
     codebooks = TINY_CODEBOOKS * channels
     window = int(window_s * TINY_FRAME_RATE)
     return text, codec, codebooks, window
 
 
 def save_tiny_musicgen(folder: Path, window_s: float = TINY_WINDOW_S, stereo: bool = False,
-                       melody: bool = False, seed: int = 0) -> Path:
-    """A MusicGen (or MusicGen-Melody) folder whose window is ``window_s`` seconds."""
+                       melody: bool = False, seed: int = 0, causal: bool = True) -> Path:
+    """A MusicGen (or MusicGen-Melody) folder whose window is ``window_s`` seconds;
+    ``causal=False`` gives its codec the look-ahead of the released 32 kHz EnCodec."""
     import torch
     from transformers import EncodecFeatureExtractor, GenerationConfig
 
     tokenizer = build_tokenizer()
     channels = 2 if stereo else 1
-    text, codec, codebooks, window = _sub_configs(len(tokenizer), window_s, channels)
+    text, codec, codebooks, window = _sub_configs(len(tokenizer), window_s, channels, causal)
     decoder_kwargs = dict(vocab_size=TINY_CODEBOOK, hidden_size=16, num_hidden_layers=2,
                           num_attention_heads=2, ffn_dim=32, num_codebooks=codebooks,
                           max_position_embeddings=window + codebooks + 64,

@@ -50,6 +50,28 @@ def loaded_tiny(tiny_musicgen):
     return load_musicgen(str(tiny_musicgen), LoadPlan())
 
 
+@pytest.fixture(scope="session")
+def loaded_stereo(tiny_stereo):
+    from studio_music.musicgen import load_musicgen
+
+    from studio.api import LoadPlan
+
+    return load_musicgen(str(tiny_stereo), LoadPlan())
+
+
+@pytest.fixture(scope="session")
+def loaded_lookahead(tmp_path_factory):
+    """A tiny MusicGen whose codec looks ahead (non-causal), as the released ones do."""
+    from studio_music.musicgen import load_musicgen
+    from studio_music.testing import save_tiny_musicgen
+
+    from studio.api import LoadPlan
+
+    folder = save_tiny_musicgen(tmp_path_factory.mktemp("models") / "tiny-musicgen-lookahead",
+                                causal=False)
+    return load_musicgen(str(folder), LoadPlan())
+
+
 @pytest.fixture
 def make_engine(tmp_path):
     made = []

@@ -18,8 +18,9 @@ def _run(generator_cls, info_index, model, params):
     loaded = gen.load(str(model), LoadPlan())
     events = []
 
-    def progress(step, total, preview=None, text=None):
-        events.append((step, total, preview))
+    def progress(step, total, preview=None, text=None, audio=None):
+        assert preview is None  # audio goes in ``audio``; ``preview`` is an image
+        events.append((step, total, audio))
 
     request = GenerationRequest(modality="music", generator=info.id, model=str(model),
                                 prompt="lofi piano", seed=3,
