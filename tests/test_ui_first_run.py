@@ -125,5 +125,6 @@ def test_a_download_from_the_welcome_reaches_the_model_pickers(open_window, hub)
     assert win.panel.model.findData("someone/fresh") < 0
     cache_repo(hub, "someone/fresh")
     page.downloaded.emit("someone/fresh")
+    win.model_scan.wait()
     assert win.panel.model.findData("someone/fresh") >= 0
     assert win.writing.model.findData("someone/fresh") >= 0

@@ -206,6 +206,7 @@ def test_the_picker_lists_the_cache_with_sizes(open_window, hub):
     win = open_window()
     fake_image(win)
     panel = win.panel
+    win.model_scan.wait()  # listed on a worker thread, then filled in
     labels = [panel.model.itemText(i) for i in range(panel.model.count())]
     assert labels[:2] == ["Fake A", "Fake B"]
     assert "someone/cached-model (3 MB)" in labels
@@ -243,3 +244,28 @@ def test_another_task_keeps_the_shared_values(open_window):
                                     else 0)
     panel.generator.setCurrentIndex(panel.generator.findData("fake.image"))
     assert panel.params.values() == {}  # a generator change starts from its defaults
+
+
+def test_the_disk_is_listed_off_the_ui_thread(open_window, monkeypatch, hub):
+    import threading
+
+    from studio.ui import model_scan
+
+    release = threading.Event()
+    seen_on = []
+
+    def slow_listing(cache=None):
+        seen_on.append(threading.current_thread().name)
+        release.wait(10)
+        return {"someone/slow": 7}
+
+    monkeypatch.setattr(model_scan, "cached_repos", slow_listing)
+    win = open_window()  # does not wait for the listing
+    fake_image(win)
+    assert win.model_scan.busy
+    assert win.panel.model.findData("fake/model-a") >= 0  # recommendations at once
+    assert win.panel.model.findData("someone/slow") < 0
+    release.set()
+    win.model_scan.wait()
+    assert win.panel.model.findData("someone/slow") >= 0
+    assert seen_on and seen_on[0].startswith("studio-models")

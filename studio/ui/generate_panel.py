@@ -26,14 +26,13 @@ from PySide6.QtWidgets import (
 from studio.api import GenerationRequest
 from studio.app.model_catalog import (
     ModelEntry,
-    cached_repos,
-    local_models,
     picker_entries,
     serves_check,
     unavailable_reason,
 )
 from studio.app.ui_state import UiState, restorable_params
 from studio.ui.download_row import DownloadRow
+from studio.ui.model_scan import ModelScan
 from studio.ui.params_form import INVALID_STYLE, ParamsForm
 
 
@@ -42,13 +41,15 @@ class GeneratePanel(QWidget):
     requested = Signal(object)
 
     def __init__(self, host: Any, parent: QWidget | None = None, *,
-                 state: UiState | None = None, model_dirs: list[str] | None = None) -> None:
+                 state: UiState | None = None, model_dirs: list[str] | None = None,
+                 scan: ModelScan | None = None) -> None:
         super().__init__(parent)
         self.host = host
         #: the last settings per modality, persisted (None: remembered for this session)
         self.state = state
-        self._model_dirs = list(model_dirs or ())
-        self._catalogue: tuple[dict[str, int], dict[str, int]] | None = None
+        # What is on disk, listed on a worker: the list fills in when it is read.
+        self.scan = scan or ModelScan(model_dirs, self)
+        self._own_scan = scan is None
         self._entries: dict[str, ModelEntry] = {}
         self._bundled: set[str] = set()
         # modality -> generator, model, task, params and prompt, for this session
@@ -99,6 +100,7 @@ class GeneratePanel(QWidget):
         self.model.currentTextChanged.connect(lambda _t: self.download.show_for(self.model_ref()))
         self.model.currentTextChanged.connect(lambda _t: self._model_changed())
         self.download.finished.connect(self._downloaded)
+        self.scan.ready.connect(self._refill_models)
         self.prompt.textChanged.connect(lambda: _mark(self.prompt, False))
         self.seed.valueChanged.connect(lambda _v: _mark(self.seed, False))
         seed_row = QHBoxLayout()
@@ -309,15 +311,8 @@ class GeneratePanel(QWidget):
 
     # -- the model picker ----------------------------------------------------------------------
 
-    def _catalogue_now(self) -> tuple[dict[str, int], dict[str, int]]:
-        # Read once per session (names and sizes on disk, no weights) and again after a
-        # download: cheap, but not worth repeating on every change of generator.
-        if self._catalogue is None:
-            self._catalogue = (cached_repos(), local_models(self._model_dirs))
-        return self._catalogue
-
     def _fill_models(self, info: Any) -> None:
-        cache, local = self._catalogue_now()
+        cache, local = self.scan.listing
         entries = picker_entries(info, cache, local, serves=serves_check(info))
         self._entries = {e.ref: e for e in entries}
         self._bundled = {m.ref for m in info.models if m.bundled}
@@ -328,7 +323,9 @@ class GeneratePanel(QWidget):
 
     def refresh_models(self) -> None:
         """Read the cache and the model folders again (after a download)."""
-        self._catalogue = None
+        self.scan.rescan()
+
+    def _refill_models(self) -> None:
         info = self.info()
         if info is None:
             return
@@ -402,6 +399,11 @@ class GeneratePanel(QWidget):
                                                  memory.get("params", {})))
         if "prompt" in memory:
             self.prompt.setPlainText(memory["prompt"])
+
+    def shutdown(self) -> None:
+        """Stop the panel's own model scan (a shared one belongs to its owner)."""
+        if self._own_scan:
+            self.scan.close()
 
     def save_state(self) -> str:
         """Persist the settings shown now; the reason in one line if it failed."""

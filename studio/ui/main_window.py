@@ -26,6 +26,7 @@ from studio.ui.drop import DropHandler
 from studio.ui.generate_panel import GeneratePanel
 from studio.ui.jobs_view import JobsView
 from studio.ui.library_view import LibraryView
+from studio.ui.model_scan import ModelScan
 from studio.ui.music_view import MusicView
 from studio.ui.profile_view import ProfileView
 from studio.ui.suggestions_view import SuggestionsView, panel_state, restore_panel_state
@@ -54,8 +55,8 @@ class MainWindow(QMainWindow):
 
         # The last settings per modality, the desk's model, the welcome (issue #13).
         self.ui_state = UiState.load(studio.root / STATE_FILE)
-        self.panel = GeneratePanel(studio.plugins, state=self.ui_state,
-                                   model_dirs=studio.settings.model_dirs)
+        self.model_scan = ModelScan(studio.settings.model_dirs, self)
+        self.panel = GeneratePanel(studio.plugins, state=self.ui_state, scan=self.model_scan)
         self.panel.requested.connect(self.submit)
         left = QDockWidget("Generate", self)
         left.setObjectName("generate")
@@ -71,13 +72,12 @@ class MainWindow(QMainWindow):
             lambda _t: self.canvas.follow_task("mask" in self.panel.inputs))
         self.writing = WritingView(host=studio.plugins, state=self.ui_state,
                                    folder=None if studio.incognito else studio.root,
-                                   model_dirs=studio.settings.model_dirs)
+                                   scan=self.model_scan)
         self.writing.requested.connect(self.submit)
         self.writing.stopped.connect(studio.engine.cancel)
         self.library = LibraryView(studio.library)
         self.library.opened.connect(self.open_artifact)
         self.library.startFrom.connect(self.start_from_artifact)
-        self.library.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.library.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.canvas, "Canvas")
@@ -135,7 +135,6 @@ class MainWindow(QMainWindow):
                                      or self._status_text())
         # An image dropped here restores its settings; a folder is imported (issue #19).
         self.drops = DropHandler(self)
-        self.library.filesDropped.connect(self.drops.handle)  # the grid takes drops itself
         self.library.filesDropped.connect(self.drops.handle)  # the grid takes drops itself
         self.setAcceptDrops(True)
         self._prompt_context()
@@ -311,8 +310,7 @@ class MainWindow(QMainWindow):
             self._close_welcome()
         self.welcome = page
         page.dismissed.connect(self._close_welcome)
-        page.downloaded.connect(lambda _ref: (self.panel.refresh_models(),
-                                              self.writing.refresh_models()))
+        page.downloaded.connect(lambda _ref: self.model_scan.rescan())
         page.tryNow.connect(lambda m: self.tabs.setCurrentWidget(
             self.writing if m == "text" else self.canvas))
         self.tabs.insertTab(0, page, "Welcome")
@@ -333,8 +331,8 @@ class MainWindow(QMainWindow):
             log.warning("%s", message)
         if self.welcome is not None:
             self.welcome.shutdown()
+        self.model_scan.close()
         self.drops.shutdown()
-        self.library.shutdown()
         self.library.shutdown()
         self.canvas.shutdown()
         self.bridge.close()

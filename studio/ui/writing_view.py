@@ -30,16 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from studio.api import GenerationRequest
-from studio.app.model_catalog import (
-    cached_repos,
-    local_models,
-    picker_entries,
-    serves_check,
-    unavailable_reason,
-)
+from studio.app.model_catalog import picker_entries, serves_check, unavailable_reason
 from studio.app.settings import write_atomic
 from studio.app.ui_state import DeskRecovery, UiState, restorable_params
 from studio.ui.download_row import DownloadRow
+from studio.ui.model_scan import ModelScan
 from studio.ui.params_form import ParamsForm
 
 log = logging.getLogger(__name__)
@@ -64,12 +59,13 @@ class WritingView(QWidget):
 
     def __init__(self, parent: QWidget | None = None, *, host: Any = None,
                  state: UiState | None = None, folder: Path | None = None,
-                 model_dirs: list[str] | None = None) -> None:
+                 model_dirs: list[str] | None = None, scan: ModelScan | None = None) -> None:
         super().__init__(parent)
         self.host = host
         self.state = state
         self.folder = Path(folder) if folder else None  # where the recovery copy goes
-        self._model_dirs = list(model_dirs or ())
+        self.scan = scan or ModelScan(model_dirs, self)
+        self._own_scan = scan is None
         self.path = ""  # the document's file; "" while untitled
         self._modified = False
         self._loading = False
@@ -112,6 +108,7 @@ class WritingView(QWidget):
         self.params_button.toggled.connect(self.params.setVisible)
         self.download = DownloadRow()
         self.download.finished.connect(lambda _r: self.refresh_models())
+        self.scan.ready.connect(self._fill_models)
         model_row = QHBoxLayout()
         model_row.addWidget(QLabel("Generator"))
         model_row.addWidget(self.generator)
@@ -211,15 +208,15 @@ class WritingView(QWidget):
 
     def refresh_models(self) -> None:
         """Read the cache and the model folders again (after a download)."""
-        self._fill_models()
+        self.scan.rescan()
 
     def _fill_models(self) -> None:
         info = self.info()
         if info is None:
             return
         ref = self.model_ref() if self.model.count() else info.default_model
-        entries = picker_entries(info, cached_repos(), local_models(self._model_dirs),
-                                 serves=serves_check(info))
+        cache, local = self.scan.listing
+        entries = picker_entries(info, cache, local, serves=serves_check(info))
         self._entries = {e.ref: e for e in entries}
         self.model.blockSignals(True)
         self.model.clear()
@@ -520,5 +517,7 @@ class WritingView(QWidget):
         rec = self._recovery()
         self._closed = True
         self._pool.shutdown(wait=True)
+        if self._own_scan:
+            self.scan.close()
         if self.folder is not None:
             self._write(rec)
