@@ -191,6 +191,19 @@ def test_interrupted_switch_is_recovered(fake_index):
     assert not (root / "cpu.old").exists()
 
 
+def test_a_runtime_for_another_python_is_not_used(fake_index):
+    fake_index("cpu")
+    runtime.install("cpu")
+    record_path = runtime.runtime_root() / "active.json"
+    record = json.loads(record_path.read_text())
+    record_path.write_text(json.dumps({**record, "python": "3.9"}))
+    assert runtime.worker_python() == sys.executable
+    state = runtime.status()
+    assert state.active == "" and "runs Python 3.9 but the app runs" in state.problem
+    runtime.repair()  # rebuilds it for this Python
+    assert runtime.status().active == "cpu" and runtime.worker_python() != sys.executable
+
+
 def test_remove_goes_back_to_the_app_python(fake_index):
     fake_index("cpu")
     runtime.install("cpu")

@@ -209,6 +209,8 @@ def active_runtime(root: Path | None = None) -> tuple[str, Path] | None:
     if active is None:
         return None
     variant = active["variant"]
+    if active.get("python", python_version()) != python_version():
+        return None  # built for the app's former Python: its compiled packages would not load
     for folder in (root / variant, root / f"{variant}.old"):
         python = python_in(folder)
         if python.is_file():
@@ -316,15 +318,15 @@ def status(hw: hardware.Hardware | None = None) -> RuntimeStatus:
     if active is not None:
         result.torch = str(active.get("torch", ""))
         result.device_name = str(active.get("device_name", ""))
-        if found is None:
+        if active.get("python", python_version()) != python_version():
+            result.problem = (f"the {active['variant']} runtime runs Python "
+                              f"{active.get('python')} but the app runs {python_version()}; "
+                              "`studio runtime repair` rebuilds it")
+        elif found is None:
             result.problem = (f"the {active['variant']} runtime is recorded as active but its "
                               "folder is missing; `studio runtime repair` reinstalls it")
         else:
             result.active, result.python = found[0], str(found[1])
-            want = python_version()
-            if active.get("python") not in (None, want):
-                result.problem = (f"the runtime runs Python {active.get('python')} but the app "
-                                  f"runs {want}; `studio runtime repair` rebuilds it")
     return result
 
 
