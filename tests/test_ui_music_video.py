@@ -543,3 +543,16 @@ def test_a_file_that_is_not_a_video_is_one_line(qtbot, tmp_path):
         assert not view.play_button.isEnabled()
     finally:
         view.shutdown()
+
+
+def test_a_clip_too_large_to_hold_is_one_line_and_can_still_be_saved(window, video_art, qtbot,
+                                                                     tmp_path, monkeypatch):
+    from studio.ui import video_view
+
+    monkeypatch.setattr(video_view, "MAX_CLIP_BYTES", 48 * 32 * 3 * 4)  # four frames
+    video = window.video
+    video.open_file(video_art.path).result(10)
+    qtbot.waitUntil(lambda: "too long to play here" in video.message.text(), timeout=2000)
+    assert video.frames is None and not video.play_button.isEnabled()
+    video.save_to(tmp_path / "kept.mp4").result(10)
+    assert (tmp_path / "kept.mp4").read_bytes() == open(video_art.path, "rb").read()
