@@ -692,7 +692,7 @@ def repair(progress: ProgressFn | None = None) -> RuntimeStatus:
     report = progress or (lambda phase, line: log.info("runtime %s: %s", phase, line))
     if not root.is_dir():
         return status()
-    with _LOCK:
+    with _LOCK, _install_lock(root):  # never under an install in another process
         for line in _prune(root):
             report("repair", line)
         for leftover in root.glob("*.new"):
