@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLineEdit,
     QSpinBox,
@@ -60,19 +59,18 @@ class ParamsForm(QWidget):
         layout.addLayout(self._basic)
         # A narrow dock puts the editor under its label rather than clipping it.
         self._basic.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        self._advanced_box = QGroupBox("Advanced")
-        self._advanced_box.setCheckable(True)
+        # A switch and a body below it: folded, the switch alone shows. The fold hides
+        # the one body widget: walking the layout's items instead is unsafe in PySide
+        # (a deleted QLayoutItem's wrapper can come back for a new widget).
+        self._advanced_box = QCheckBox("Advanced")
         self._advanced_box.setChecked(False)
-        # The fold hides one body widget: walking the layout's items instead is unsafe
-        # in PySide (a deleted QLayoutItem's wrapper can come back for a new widget).
         self._advanced_body = QWidget()
         self._advanced = QFormLayout(self._advanced_body)
-        self._advanced.setContentsMargins(0, 0, 0, 0)
+        self._advanced.setContentsMargins(12, 0, 0, 0)
         self._advanced.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        fold = QVBoxLayout(self._advanced_box)
-        fold.addWidget(self._advanced_body)
         self._advanced_box.toggled.connect(self._show_advanced)
         layout.addWidget(self._advanced_box)
+        layout.addWidget(self._advanced_body)
 
     def set_schema(self, schema: ParamSchema, task: str) -> None:
         for form in (self._basic, self._advanced):
@@ -88,8 +86,9 @@ class ParamsForm(QWidget):
             (self._advanced if param.advanced else self._basic).addRow(
                 param.display_label, field.row
             )
-        self._advanced_box.setVisible(any(p.advanced for p in params))
-        self._show_advanced(self._advanced_box.isChecked())
+        has_advanced = any(p.advanced for p in params)
+        self._advanced_box.setVisible(has_advanced)
+        self._show_advanced(has_advanced and self._advanced_box.isChecked())
 
     def _make_field(self, param: Param) -> _Field:
         editor = _editor_for(param)
