@@ -556,3 +556,28 @@ def test_a_clip_too_large_to_hold_is_one_line_and_can_still_be_saved(window, vid
     assert video.frames is None and not video.play_button.isEnabled()
     video.save_to(tmp_path / "kept.mp4").result(10)
     assert (tmp_path / "kept.mp4").read_bytes() == open(video_art.path, "rb").read()
+
+
+def test_a_preview_says_once_that_it_cannot_be_played_here(qtbot, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sounddevice", None)
+    view = MusicView(engine=Jobs())
+    qtbot.addWidget(view)
+    try:
+        clip = media_pack.sine(1.0)
+        view.on_event(progress("j8", 1, clip[:2000]))
+        qtbot.waitUntil(lambda: "unavailable" in view.message.text(), timeout=10000)
+        view.on_event(progress("j8", 2, clip[2000:4000]))
+        qtbot.waitUntil(lambda: "unavailable" in view.message.text(), timeout=10000)
+        lines = view.message.text().split("\n")
+        assert lines[0] == "Making music: step 2/4, 0:00.5 so far"
+        assert len(lines) == 2 and lines[1].endswith("Export still works.")
+        assert view.time.text() == "0:00.0 / 0:00.5"
+    finally:
+        view.shutdown()
+
+
+def test_audio_from_the_library_without_a_music_pack_is_named(image_only_window, tmp_path):
+    art = SimpleNamespace(kind="audio", path=str(music_file(tmp_path)), metadata={}, prompt="")
+    image_only_window.open_artifact(art)
+    assert image_only_window.statusBar().currentMessage() == (
+        "No music pack is installed to play this (see Plugins)")

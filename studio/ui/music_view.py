@@ -137,6 +137,8 @@ class WaveformView(QWidget):
         self.setMinimumHeight(96)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAccessibleName("Waveform")
+        self.setToolTip("Click or drag to move the playhead")
 
     def sizeHint(self) -> QSize:  # Qt override
         return QSize(640, 180)
