@@ -136,7 +136,11 @@ def test_erase_removes_unindexed_files_temp_files_and_damaged_copies(tmp_path):
     (tmp_path / "library" / "2020" / ".x.png.123.tmp").write_bytes(b"part")
     (tmp_path / "thumbs" / "orphan.jpg").write_bytes(b"jpg")
     (tmp_path / "library.sqlite.broken-20200101-000000").write_bytes(b"old prompts")
+    mask = tmp_path / "cache" / "masks" / "0a1b.png"
+    mask.parent.mkdir(parents=True)
+    Image.new("L", (4, 4)).save(mask)
     assert lib.erase() == 1
+    assert not mask.exists()
     lib.close()
     assert files_under(tmp_path / "library") == [] and files_under(tmp_path / "thumbs") == []
     assert not list(tmp_path.glob("library.sqlite.broken-*"))

@@ -218,6 +218,11 @@ _ORDERS = {
 }
 
 
+# Files the window makes from library items (inpaint masks painted on them): they go
+# with the library when it is erased.
+DERIVED_FOLDERS = ("cache/masks",)
+
+
 class Library:
     """Artifacts under ``root/library/YYYY/MM/`` indexed in ``root/library.sqlite``."""
 
@@ -865,6 +870,8 @@ class Library:
                 self._damage = None
             unindexed = _remove_tree_files(self.files)
             _remove_tree_files(self.thumbs)
+            for derived in DERIVED_FOLDERS:
+                _remove_tree_files(self.root / derived)
             for leftover in [*self.root.glob(f"{DB_NAME}.broken-*"),
                              *self.root.glob(f".{DB_NAME}.repair*")]:
                 leftover.unlink(missing_ok=True)
