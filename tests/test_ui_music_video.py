@@ -4,6 +4,7 @@ import importlib.metadata as md
 import json
 import os
 import sys
+from fractions import Fraction
 from types import SimpleNamespace
 
 import numpy as np
@@ -581,3 +582,23 @@ def test_audio_from_the_library_without_a_music_pack_is_named(image_only_window,
     image_only_window.open_artifact(art)
     assert image_only_window.statusBar().currentMessage() == (
         "No music pack is installed to play this (see Plugins)")
+
+
+@pytest.mark.parametrize(("fmt", "fps"), [("webm", 8), ("gif", Fraction(25, 3)), ("webp", 8)])
+def test_webm_gif_and_animated_webp_play_too(qtbot, tmp_path, fmt, fps):
+    from studio.api.video import encode_video
+
+    frames = np.zeros((10, 32, 48, 3), np.uint8)
+    frames[:, :, :, 0] = np.arange(10)[:, None, None] * 25
+    path = tmp_path / f"clip.{fmt}"
+    path.write_bytes(encode_video(frames, 8, fmt))
+    view = VideoView()
+    qtbot.addWidget(view)
+    try:
+        view.open_file(path).result(10)
+        qtbot.waitUntil(lambda: view.frame_count == 10, timeout=2000)
+        assert view.fps == fps  # GIF keeps hundredths of a second: 120 ms a frame
+        view.step(9)
+        assert abs(view.screen_view.image.pixelColor(10, 10).red() - 225) < 12
+    finally:
+        view.shutdown()

@@ -77,6 +77,8 @@ def read_frames(path: Path) -> tuple[list[Any], Fraction]:
     stacking copies the whole clip in one call that holds the GIL, which stalled
     the UI thread for 100-200 ms on a 5 s clip at 1024x576.
     """
+    if path.suffix.lower() in (".gif", ".webp"):
+        return _read_animation(path)
     import av
 
     frames: list[Any] = []
@@ -96,6 +98,24 @@ def read_frames(path: Path) -> tuple[list[Any], Fraction]:
     if not frames:
         raise ValueError("the clip has no frames")
     return frames, rate
+
+
+def _read_animation(path: Path) -> tuple[list[Any], Fraction]:
+    """An animated GIF or WebP through PIL (FFmpeg cannot decode animated WebP)."""
+    import numpy as np
+    from PIL import Image, ImageSequence
+
+    frames: list[Any] = []
+    duration = 0
+    with Image.open(path) as image:
+        for frame in ImageSequence.Iterator(image):
+            frames.append(np.asarray(frame.convert("RGB")))
+            duration = duration or frame.info.get("duration") or 0  # known once decoded
+            if len(frames) * frames[0].nbytes > MAX_CLIP_BYTES:
+                raise ValueError(f"it is too long to play here (over {len(frames)} frames of "
+                                 f"{image.width}x{image.height}); Save as still works")
+    # Both formats store whole milliseconds per frame; the first frame's stands for all.
+    return frames, Fraction(1000, max(1, round(duration or 100)))
 
 
 def save_copy(source: Path, out: Path) -> Path:
