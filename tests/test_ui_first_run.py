@@ -128,3 +128,15 @@ def test_a_download_from_the_welcome_reaches_the_model_pickers(open_window, hub)
     win.model_scan.wait()
     assert win.panel.model.findData("someone/fresh") >= 0
     assert win.writing.model.findData("someone/fresh") >= 0
+
+
+def test_try_now_opens_the_workspace_of_its_modality(open_window):
+    win = open_window()
+    page = win.show_welcome(gpu_bytes=None)
+    image_ready = page.ready.get("image")
+    if image_ready is None:
+        pytest.skip("no image model works without a download here")
+    win.panel.modality.setCurrentText("text")
+    image_ready.click()
+    assert win.panel.modality.currentText() == "image"
+    assert win.tabs.currentWidget() is win.canvas

@@ -311,11 +311,21 @@ class MainWindow(QMainWindow):
         self.welcome = page
         page.dismissed.connect(self._close_welcome)
         page.downloaded.connect(lambda _ref: self.model_scan.rescan())
-        page.tryNow.connect(lambda m: self.tabs.setCurrentWidget(
-            self.writing if m == "text" else self.canvas))
+        page.tryNow.connect(self._try_modality)
         self.tabs.insertTab(0, page, "Welcome")
         self.tabs.setCurrentWidget(page)
         return page
+
+    def _try_modality(self, modality: str) -> None:
+        """From the welcome: the workspace of a model that works now, ready to use."""
+        if modality == "text":
+            self.tabs.setCurrentWidget(self.writing)
+            self.writing.editor.setFocus()
+            return
+        if self.panel.modality.findText(modality) >= 0:
+            self.panel.modality.setCurrentText(modality)
+        self.tabs.setCurrentWidget(self._media_for(modality) or self.canvas)
+        self.panel.prompt.setFocus()
 
     def _close_welcome(self) -> None:
         page, self.welcome = self.welcome, None
