@@ -77,3 +77,13 @@ def test_rebuilding_and_folding_many_times_never_corrupts_memory(tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]
+
+
+def test_the_field_a_message_names(form):
+    assert form.field_named_in("steps must be <= 200, got 300") == "steps"
+    assert form.field_named_in("unknown value for 'scheduler'") == "scheduler"
+    assert form.field_named_in("SDXL needs guidance_scale of 0 with this model") \
+        == "guidance_scale"
+    assert form.field_named_in("Batch size must be <= 16") == "batch_size"  # its label
+    assert form.field_named_in("the model has no batch of images") is None
+    assert form.field_named_in("cannot load the model: out of memory") is None

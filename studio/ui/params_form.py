@@ -164,12 +164,13 @@ class ParamsForm(QWidget):
             if re.match(rf"{re.escape(name)}\b", text) or f"'{name}'" in text:
                 return name
         for name in names:
-            if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            # Anywhere in the text only for names that cannot be an ordinary word.
+            if ("_" in name or len(name) > 3) and re.search(
+                    rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                 return name
         lower = text.lower()
         for name in names:
-            label = self._fields[name].param.display_label.lower()
-            if re.search(rf"\b{re.escape(label)}\b", lower):
+            if lower.startswith(self._fields[name].param.display_label.lower() + " "):
                 return name
         return None
 
