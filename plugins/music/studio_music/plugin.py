@@ -125,6 +125,11 @@ ACESTEP_PARAMS = (
           help="how closely to follow the prompt; 1 or less turns guidance off"),
     Param("shift", "float", 3.0, min=0.1, max=10.0, advanced=True,
           help="timestep shift of the flow-matching schedule"),
+    Param("repaint_start", "float", 0.0, min=0.0, max=3600.0, label="Repaint from (s)",
+          help="task repaint: where the part of the clip to remake starts"),
+    Param("repaint_end", "float", None, min=0.0, max=3600.0, nullable=True,
+          label="Repaint to (s)",
+          help="task repaint: where the part to remake ends; empty for the clip's end"),
     *COMMON[1:],
 )
 
@@ -132,7 +137,7 @@ ACESTEP = GeneratorInfo(
     id="music.acestep",
     name="ACE-Step (diffusers)",
     modality="music",
-    tasks=("txt2music",),
+    tasks=("txt2music", "continue", "repaint"),
     factory="studio_music.acestep:AceStepGenerator",
     serves="studio_music.models:serves_acestep",
     params=ACESTEP_PARAMS,
@@ -143,8 +148,10 @@ ACESTEP = GeneratorInfo(
     ),
     default_model="ACE-Step/acestep-v15-xl-turbo-diffusers",
     description="Songs with lyrics, tempo, key and time signature from ACE-Step: 48 kHz "
-                "stereo, from short loops to several minutes.",
+                "stereo, from short loops to several minutes; extend a clip (continue) "
+                "or remake a part of it (repaint).",
     supports_preview=True,
+    task_inputs={"continue": ("audio",), "repaint": ("audio",)},
 )
 
 

@@ -238,7 +238,10 @@ def save_tiny_acestep(folder: Path, seed: int = 0) -> Path:
     condition_encoder = AceStepConditionEncoder(
         text_hidden_dim=32, timbre_hidden_dim=8, num_lyric_encoder_hidden_layers=2,
         num_timbre_encoder_hidden_layers=2, **small)
-    vae = AutoencoderOobleck(encoder_hidden_size=6, downsampling_ratios=[2, 2],
+    # The encoder's output holds a mean and a scale per latent channel, so its width is
+    # twice the decoder's input (Oobleck: 128 and 64): the latents of an encoded clip
+    # then have the transformer's acoustic width, as repaint and extend need.
+    vae = AutoencoderOobleck(encoder_hidden_size=16, downsampling_ratios=[2, 2],
                              decoder_channels=3, decoder_input_channels=8, audio_channels=2,
                              channel_multiples=[2, 4], sampling_rate=TINY_ACE_RATE)
     scheduler = FlowMatchEulerDiscreteScheduler(num_train_timesteps=1, shift=1.0)
