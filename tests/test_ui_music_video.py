@@ -602,3 +602,29 @@ def test_webm_gif_and_animated_webp_play_too(qtbot, tmp_path, fmt, fps):
         assert abs(view.screen_view.image.pixelColor(10, 10).red() - 225) < 12
     finally:
         view.shutdown()
+
+
+def test_playback_comes_back_when_a_device_appears(qtbot, tmp_path, streams):
+    from studio.app.playback import NO_DEVICE, PlaybackUnavailable
+
+    devices = []
+
+    def factory(*args):
+        if not devices:
+            raise PlaybackUnavailable(NO_DEVICE)
+        streams.append(FakeStream(*args))
+        return streams[-1]
+
+    view = MusicView(player=Player(stream_factory=factory))
+    qtbot.addWidget(view)
+    try:
+        clip = music_file(tmp_path)
+        view.open_file(clip).result(10)
+        qtbot.waitUntil(lambda: view.message.text() == NO_DEVICE, timeout=2000)
+        assert not view.loop_button.isEnabled()
+        devices.append("USB")  # plugged in
+        view.open_file(clip).result(10)
+        qtbot.waitUntil(lambda: view.play_button.isEnabled(), timeout=2000)
+        assert view.message.text() == "" and view.loop_button.isEnabled()
+    finally:
+        view.shutdown()

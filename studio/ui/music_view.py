@@ -312,7 +312,7 @@ class MusicView(QWidget):
         self.waveform.set_wave(_qimage(result.wave))
         self._duration = len(result.samples) / result.rate
         self._loaded = result.ready
-        if result.unplayable:
+        if result.unplayable or result.ready:  # a device plugged in since plays again
             self.unavailable = result.unplayable
         if result.ready:
             if result.position:
