@@ -178,6 +178,7 @@ def test_chat_sends_the_message_and_answers_at_the_cursor(open_window):
     desk.instruction.setText("What rhymes with orange?")
     desk.chat_button.click()
     assert seen[0].task == "chat" and seen[0].prompt == "What rhymes with orange?"
+    assert desk.editor.toPlainText() == ""  # nothing is added before the job is queued
 
 
 def test_the_desk_model_and_parameters_are_remembered(open_window):

@@ -273,7 +273,8 @@ class WritingView(QWidget):
         names = {p.name for p in info.params.for_task(task)}
         return next((n for n in DIRECTION_PARAMS.get(task, ()) if n in names), None)
 
-    def _submit(self, req: GenerationRequest, cursor: QTextCursor, replace: bool) -> None:
+    def _submit(self, req: GenerationRequest, cursor: QTextCursor, replace: bool,
+                lead: str = "") -> None:
         self._say("")
         problem = self._model_problem()
         if problem:
@@ -281,9 +282,11 @@ class WritingView(QWidget):
             self._say(problem)
             return
         self.remember()
-        self.requested.emit(req, lambda job: self._started(job.id, cursor, replace))
+        self.requested.emit(req, lambda job: self._started(job.id, cursor, replace, lead))
 
-    def _started(self, job_id: str, cursor: QTextCursor, replace: bool) -> None:
+    def _started(self, job_id: str, cursor: QTextCursor, replace: bool, lead: str) -> None:
+        if lead:
+            cursor.insertText(lead)  # only once the job is queued: a refusal adds nothing
         self._targets[job_id] = (cursor, replace)
         self.stop_button.setEnabled(True)
 
@@ -327,8 +330,8 @@ class WritingView(QWidget):
             return
         cursor.clearSelection()
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
-        cursor.insertText("\n\n")
-        self._submit(self.build_request("chat", message, {}), cursor, False)
+        lead = "\n\n" if self.editor.toPlainText().strip() else ""
+        self._submit(self.build_request("chat", message, {}), cursor, False, lead)
 
     def stop(self) -> None:
         """Cancel the desk's running jobs (the text written so far stays)."""
