@@ -8,11 +8,27 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("pytestqt")
 
+from PySide6.QtCore import QObject, Slot
+
 from studio.api import GenerationRequest
 from studio.app.studio import Studio
 from studio.ui.bridge import EngineBridge
 from studio.ui.jobs_view import JobsView, eta_text
 from tests.fakes import fake_pack
+
+
+class _Recorder(QObject):
+    """The bar's words after the view handled each event: (job id, words)."""
+
+    def __init__(self, view):
+        super().__init__()
+        self.view, self.seen = view, []
+
+    @Slot(object)
+    def record(self, event):
+        row = self.view.rows.get(event.job_id)
+        if row is not None:
+            self.seen.append((event.job_id, row.bar.format()))
 
 
 @pytest.fixture
@@ -21,11 +37,12 @@ def queue(qtbot, fake_entry_points, tmp_path):
     studio.settings.device = "cpu"
     view = JobsView(studio.engine)
     bridge = EngineBridge(studio.engine)
-    seen = []  # (job id, the bar's words after the view handled the event)
     bridge.jobEvent.connect(view.on_event)
-    bridge.jobEvent.connect(lambda e: e.job_id in view.rows and seen.append(
-        (e.job_id, view.rows[e.job_id].bar.format())))
-    view.seen = seen
+    # A QObject's method, so the call is queued to the GUI thread like the view's own
+    # (a lambda would run on the engine's thread and read widgets from there).
+    recorder = _Recorder(view)
+    bridge.jobEvent.connect(recorder.record)
+    view.seen = recorder.seen
     qtbot.addWidget(view)
     view.resize(900, 260)
     view.show()
