@@ -240,3 +240,20 @@ def test_the_same_list_again_keeps_the_cards(window):
     view._show(view._request_no, same[:1])
     assert [c.text.text() for c in view.cards()] == ["a fox, watercolor"]
     assert view.cards()[0] is not first[0]
+
+
+def test_off_from_the_start_never_builds_the_engine(qtbot, fake_entry_points, tmp_path):
+    studio = Studio(root=tmp_path / "data", backend="thread")
+    studio.settings.suggestions_sidebar = False
+    win = MainWindow(studio)
+    qtbot.addWidget(win)
+    try:
+        assert not win.suggestions.enabled.isChecked()
+        win.panel.prompt.setPlainText("a fox in the snow")
+        win.suggestions.set_context(prompt="a fox")
+        qtbot.wait(int(MIN_GAP_S * 1000) + 400)
+        assert "suggestions" not in vars(studio)  # the cached engine was never built
+        assert win.suggestions.reranks == 0
+    finally:
+        win.close()
+        studio.close()
