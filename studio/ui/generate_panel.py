@@ -163,6 +163,7 @@ class GeneratePanel(QWidget):
         index = self.model.findData(info.default_model)
         if index >= 0:
             self.model.setCurrentIndex(index)
+        self.model.lineEdit().setCursorPosition(0)
         self.task.addItems(list(info.tasks))
 
     def _fill_task(self, task: str) -> None:
@@ -342,6 +343,7 @@ class GeneratePanel(QWidget):
             self.model.setCurrentIndex(index)
         else:
             self.model.setEditText(ref)
+        self.model.lineEdit().setCursorPosition(0)
 
     def _model_changed(self) -> None:
         _mark(self.model, False)
