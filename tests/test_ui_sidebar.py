@@ -257,3 +257,43 @@ def test_off_from_the_start_never_builds_the_engine(qtbot, fake_entry_points, tm
     finally:
         win.close()
         studio.close()
+
+
+def test_text_streaming_into_the_desk_reranks_at_most_once_a_second(window, qtbot,
+                                                                    monkeypatch):
+    """The issue's case: a story streams into the writing desk, 20 tokens a second."""
+    view = window.suggestions
+    view.refresh_now().result(timeout=60)
+    qtbot.waitUntil(lambda: not view._running, timeout=10000)
+    calls = count_reranks(monkeypatch, window.studio)
+    editor = window.writing.editor
+    words = ("The lighthouse keeper climbed the stairs at dusk and watched the grey sea "
+             "roll in over the rocks while gulls circled the lamp ").split() * 3
+    fired, beats = [0], []
+    feeder, heart = QTimer(), QTimer()
+    heart.timeout.connect(lambda: beats.append(time.monotonic()))
+    heart.start(10)
+
+    def stream():
+        cursor = editor.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        cursor.insertText(words[fired[0]] + " ")
+        fired[0] += 1
+        if fired[0] == len(words):
+            feeder.stop()
+
+    feeder.timeout.connect(stream)
+    start = time.monotonic()
+    feeder.start(50)
+    qtbot.waitUntil(lambda: fired[0] == len(words), timeout=60000)
+    qtbot.waitUntil(lambda: bool(calls) and (calls[-1][1].get("document") or "").strip()
+                    .endswith(words[-1]) and not view._running, timeout=10000)
+    heart.stop()
+    done = time.monotonic() - start
+    gaps = [b - a for a, b in itertools.pairwise(beats)]
+    print(f"\n{len(words)} tokens streamed into the desk in {done:.1f} s -> {len(calls)} "
+          f"re-ranks; UI heartbeat max gap {max(gaps) * 1000:.0f} ms, "
+          f"{sum(g > 0.05 for g in gaps)} gaps over 50 ms")
+    starts = [t for t, _ in calls]
+    assert all(b - a >= MIN_GAP_S * 0.99 for a, b in itertools.pairwise(starts))
+    assert len(calls) <= done / MIN_GAP_S + 1
