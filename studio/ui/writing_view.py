@@ -233,6 +233,7 @@ class WritingView(QWidget):
             self.model.setCurrentIndex(index)
         else:
             self.model.setEditText(ref)
+        self.model.lineEdit().setCursorPosition(0)  # the model's name, not the tail
 
     def model_ref(self) -> str:
         index = self.model.findText(self.model.currentText())
