@@ -359,12 +359,15 @@ class JobsView(QWidget):
     def _arrange(self) -> None:
         """Move rows whose place changed (moved rows are rebuilt; the others stay)."""
         desired = self._desired()
+        current = self.order()
         for index, jid in enumerate(desired):
-            if self.order()[index] == jid:
+            if current[index] == jid:
                 continue
             selected = self.current_job_id() == jid
             self.list.takeItem(self.list.row(self._items[jid]))
             self._insert(jid, index)
+            current.remove(jid)
+            current.insert(index, jid)
             if selected:
                 self.list.setCurrentItem(self._items[jid])
         self._update_summary()
