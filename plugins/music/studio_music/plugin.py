@@ -82,6 +82,8 @@ STABLE_AUDIO_PARAMS = (
           help="how closely to follow the prompt; 1 or less turns guidance off"),
     Param("negative_prompt", "str", "", label="Negative prompt",
           help="what the audio should not sound like"),
+    Param("strength", "float", 0.7, min=0.01, max=1.0, label="Strength",
+          help="task variation: how far from the input clip to go; 1 keeps little of it"),
     *COMMON[1:],
 )
 
@@ -89,7 +91,7 @@ STABLE_AUDIO = GeneratorInfo(
     id="music.stable_audio",
     name="Stable Audio (diffusers)",
     modality="music",
-    tasks=("txt2music",),
+    tasks=("txt2music", "variation"),
     factory="studio_music.stable_audio:StableAudioGenerator",
     serves="studio_music.models:serves_stable_audio",
     params=STABLE_AUDIO_PARAMS,
@@ -99,8 +101,9 @@ STABLE_AUDIO = GeneratorInfo(
     ),
     default_model="stabilityai/stable-audio-open-1.0",
     description="Sounds and music from a text prompt with Stable Audio Open: 44.1 kHz "
-                "stereo up to 47 s, with a negative prompt.",
+                "stereo up to 47 s, with a negative prompt; a variation of an input clip.",
     supports_preview=True,
+    task_inputs={"variation": ("audio",)},
 )
 
 

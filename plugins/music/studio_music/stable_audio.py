@@ -7,6 +7,16 @@ with the decoded x0 prediction as a preview whenever the time budget allows
 (``studio_music.preview``); a cancel raises from the step callback and leaves the
 loop within one step.
 
+``variation`` starts from an input clip (the pipeline's ``initial_audio_waveforms``:
+its latents plus the starting noise). At the pipeline's own starting noise (sigma
+500 for Stable Audio Open, on latents of about unit size) the clip would barely
+count, so ``strength`` lowers where the schedule starts, as image-to-image does:
+sigma = sigma_min * (sigma_max / sigma_min) ** strength, 1 being the pipeline's own
+start. The pipeline scales the noise by sqrt(sigma^2 + 1) (right for pure noise,
+which stands in for the data's unit variance too); on top of the clip's latents that
+would add unit noise even at the smallest sigma, so the noise is handed in
+pre-scaled to land at exactly sigma.
+
 Imported on the first Stable Audio job only; torch and diffusers load inside.
 """
 
@@ -27,6 +37,7 @@ from studio.api import (
     Output,
     ParamError,
     ProgressFn,
+    RequestError,
 )
 from studio_music.models import (
     ModelSource,
@@ -37,6 +48,7 @@ from studio_music.models import (
 from studio_music.musicgen import postprocess
 from studio_music.pipelines import load_pipeline
 from studio_music.preview import PreviewGate, to_preview
+from studio_music.sound import read_audio
 
 
 @dataclass
@@ -74,6 +86,11 @@ class StableAudioGenerator(Generator):
             return
         limit = max_seconds(source.path)
         duration = float(request.params.get("duration", 10.0))
+        if (request.task or "txt2music") == "variation":
+            path = request.inputs.get("audio")
+            if not path:
+                raise RequestError("task 'variation' needs an audio input")
+            read_audio(Path(path), header_only=True)
         if limit is not None and duration > limit + 1e-9:
             raise ParamError(f"duration must be <= {limit:g} s for {source.name} "
                              f"(its longest clip), got {duration:g}")
@@ -105,6 +122,23 @@ class StableAudioGenerator(Generator):
         duration = float(p.get("duration", 10.0))
 
         pipe = loaded.pipe
+        extra: dict[str, Any] = {}
+        scheduler = pipe.scheduler
+        if (request.task or "txt2music") == "variation":
+            clip = read_audio(Path(request.inputs["audio"]), rate=loaded.rate)
+            # Cut or padded here to the model's length, as the pipeline would, without
+            # its warning on the user's terminal.
+            room = int(pipe.transformer.config.sample_size) * int(pipe.vae.hop_length)
+            clip = np.pad(clip[:room], ((0, max(0, room - clip.shape[0])), (0, 0)))
+            extra = {"initial_audio_waveforms": torch.from_numpy(clip.T.copy())[None],
+                     "initial_audio_sampling_rate": loaded.rate}
+            lo, hi = float(scheduler.config.sigma_min), float(scheduler.config.sigma_max)
+            start = lo * (hi / lo) ** float(p.get("strength", 0.7))
+            pipe.scheduler = type(scheduler).from_config(scheduler.config, sigma_max=start)
+            noise = torch.randn(
+                (1, pipe.transformer.config.in_channels, pipe.transformer.config.sample_size),
+                generator=torch.Generator("cpu").manual_seed(seed))
+            extra["latents"] = noise * (start / pipe.scheduler.init_noise_sigma)
         frames = max(1, int(duration * loaded.rate))
         gate = PreviewGate(steps)
 
@@ -120,15 +154,19 @@ class StableAudioGenerator(Generator):
             progress(i + 1, steps, audio=audio)
 
         cancel.check()
-        with torch.inference_mode(), warnings.catch_warnings():
-            # torchsde warns about float rounding at the ends of its Brownian interval.
-            warnings.filterwarnings("ignore", category=UserWarning, module="torchsde")
-            result = pipe(
-                request.prompt, audio_end_in_s=duration, num_inference_steps=steps,
-                guidance_scale=float(p.get("guidance_scale", 7.0)),
-                negative_prompt=p.get("negative_prompt") or None,
-                generator=torch.Generator("cpu").manual_seed(seed), callback=on_step,
-            )
+        try:
+            with torch.inference_mode(), warnings.catch_warnings():
+                # torchsde warns about float rounding at the ends of its Brownian interval.
+                warnings.filterwarnings("ignore", category=UserWarning, module="torchsde")
+                result = pipe(
+                    request.prompt, audio_end_in_s=duration, num_inference_steps=steps,
+                    guidance_scale=float(p.get("guidance_scale", 7.0)),
+                    negative_prompt=p.get("negative_prompt") or None,
+                    generator=torch.Generator("cpu").manual_seed(seed), callback=on_step,
+                    **extra,
+                )
+        finally:
+            pipe.scheduler = scheduler
         samples = result.audios[0].float().cpu().numpy().T.copy()
         samples = postprocess(samples, loaded.rate, p)
         meta = {

@@ -89,3 +89,93 @@ def test_a_model_named_without_a_generator_goes_to_the_one_that_serves_it(
     folder = request.getfixturevalue(fixture)
     chosen = engine.pick_generator(GenerationRequest(modality="music", model=str(folder)))
     assert chosen.id == expected
+
+
+@pytest.fixture(scope="module")
+def sa_generator(tiny_stable_audio):
+    from studio_music.plugin import STABLE_AUDIO
+    from studio_music.stable_audio import StableAudioGenerator
+
+    from studio.api import LoadPlan
+
+    gen = StableAudioGenerator(STABLE_AUDIO)
+    return gen, gen.load(str(tiny_stable_audio), LoadPlan())
+
+
+@pytest.fixture
+def sine_clip(tmp_path):
+    t = np.arange(int(0.8 * TINY_SA_RATE)) / TINY_SA_RATE
+    clip = np.repeat(0.5 * np.sin(2 * np.pi * 300 * t)[:, None], 2, axis=1).astype(np.float32)
+    path = tmp_path / "clip.wav"
+    sf.write(path, clip, TINY_SA_RATE, subtype="FLOAT")
+    return path, clip
+
+
+def _vary(sa_generator, model, clip_path, strength, task="variation"):
+    from studio.api import CancelToken
+
+    gen, loaded = sa_generator
+    inputs = {"audio": str(clip_path)} if task == "variation" else {}
+    request = sa_request(model, task=task, inputs=inputs, seed=3,
+                         params={"duration": 0.8, "steps": 4, "strength": strength})
+    return gen.generate(request, loaded, lambda *a, **k: None, CancelToken())[0].data
+
+
+def test_variation_starts_at_the_strengths_noise_level(sa_generator, tiny_stable_audio,
+                                                       sine_clip, monkeypatch):
+    import torch
+
+    _gen, loaded = sa_generator
+    pipe = loaded.pipe
+    own = pipe.scheduler
+    starts = []
+    real_prepare = type(pipe).prepare_latents
+
+    def prepare(self, *args, **kwargs):
+        latents = real_prepare(self, *args, **kwargs)
+        starts.append((latents.clone(), float(self.scheduler.sigmas[0])))
+        return latents
+
+    monkeypatch.setattr(type(pipe), "prepare_latents", prepare)
+    path, clip = sine_clip
+    samples, rate = _vary(sa_generator, tiny_stable_audio, path, 0.5)
+    assert rate == TINY_SA_RATE and samples.shape == (int(0.8 * TINY_SA_RATE), 2)
+    assert pipe.scheduler is own  # the pipeline's own schedule is back after the job
+    lo, hi = float(own.config.sigma_min), float(own.config.sigma_max)
+    sigma = lo * (hi / lo) ** 0.5
+    latents, first_sigma = starts[0]
+    assert first_sigma == pytest.approx(sigma, rel=1e-3)
+    padded = np.zeros((2, pipe.transformer.config.sample_size * 8), np.float32)
+    padded[:, :clip.shape[0]] = clip.T
+    with torch.no_grad():
+        encoded = pipe.vae.encode(torch.from_numpy(padded)[None]).latent_dist.mean
+    # The start is the clip's latents plus noise of std sigma (not sqrt(sigma^2 + 1)).
+    assert float((latents - encoded).std()) == pytest.approx(sigma, rel=0.1)
+
+
+def test_variation_at_full_strength_is_the_plain_generation(sa_generator, tiny_stable_audio,
+                                                            sine_clip):
+    # At the pipeline's own starting noise the clip's latents are lost in it: this is
+    # why strength exists.
+    path, _clip = sine_clip
+    full, _rate = _vary(sa_generator, tiny_stable_audio, path, 1.0)
+    plain, _rate = _vary(sa_generator, tiny_stable_audio, path, 1.0, task="txt2music")
+    half, _rate = _vary(sa_generator, tiny_stable_audio, path, 0.5)
+    np.testing.assert_allclose(full, plain, atol=1e-3)
+    assert np.abs(half - plain).max() > 0.01
+    again, _rate = _vary(sa_generator, tiny_stable_audio, path, 0.5)
+    assert np.array_equal(half, again)
+
+
+def test_variation_needs_an_audio_input(make_engine, tiny_stable_audio, tmp_path):
+    from studio.api import StudioError
+
+    engine = make_engine()
+    with pytest.raises(StudioError, match="audio"):
+        engine.submit(sa_request(tiny_stable_audio, task="variation"))
+    text = tmp_path / "notes.wav"
+    text.write_text("not audio")
+    with pytest.raises(StudioError, match="not a readable audio file"):
+        engine.submit(sa_request(tiny_stable_audio, task="variation",
+                                 inputs={"audio": str(text)}))
+    assert engine.library.count() == 0
