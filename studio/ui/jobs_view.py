@@ -350,9 +350,10 @@ class JobsView(QWidget):
             st = self._states[jid]
             if st.finished:
                 return (0, st.finished_order, 0)
-            if st.active:
+            if st.active or jid not in queued_rank:
+                # Not waiting any more for the engine, whose events are still on the way.
                 return (1, self._add_order[jid], 0)
-            return (2, queued_rank.get(jid, len(queued_rank)), self._add_order[jid])
+            return (2, queued_rank[jid], self._add_order[jid])
 
         return sorted(self._states, key=key)
 
