@@ -13,7 +13,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -53,8 +64,10 @@ NEAREST_FROM = 3.0
 ZOOM_STEP = 1.25
 THUMB = 192
 #: The "Send to" menu: (label, task); img2video is routed to the video modality.
-SEND_TASKS = (("img2img", "img2img"), ("Inpaint", "inpaint"), ("Upscale", "upscale"),
-              ("Video (img2video)", "img2video"))
+SEND_TASKS = ((QT_TRANSLATE_NOOP("Canvas", "img2img"), "img2img"),
+              (QT_TRANSLATE_NOOP("Canvas", "Inpaint"), "inpaint"),
+              (QT_TRANSLATE_NOOP("Canvas", "Upscale"), "upscale"),
+              (QT_TRANSLATE_NOOP("Canvas", "Video (img2video)"), "img2video"))
 
 
 class CanvasView(QGraphicsView):
@@ -298,7 +311,7 @@ class CanvasView(QGraphicsView):
             painter.resetTransform()
             painter.setPen(QColor(170, 170, 176))
             painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter,
-                             "Your images appear here")
+                             self.tr("Your images appear here"))
             painter.restore()
 
 
@@ -346,6 +359,7 @@ class Canvas(QWidget):
         self.mask = MaskPainter(self)
         self.view = CanvasView(self.mask)
         self.grid = QListWidget()
+        self.grid.setAccessibleName(self.tr("Outputs of the job"))
         self.grid.setViewMode(QListWidget.ViewMode.IconMode)
         self.grid.setIconSize(QSize(THUMB, THUMB))
         self.grid.setResizeMode(QListWidget.ResizeMode.Adjust)
@@ -359,10 +373,13 @@ class Canvas(QWidget):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 1000)
         self.slider.setValue(500)
-        self.slider.setToolTip("Drag to compare: the parent on the left, this output on the right")
+        self.slider.setToolTip(self.tr("Drag to compare: the parent on the left, "
+                                        "this output on the right"))
+        self.slider.setAccessibleName(self.tr("Compare split"))
         self.slider.valueChanged.connect(lambda v: self.view.set_split(v / 1000))
         self.slider.setVisible(False)
         self.info = QLabel()
+        self.info.setAccessibleName(self.tr("Image details"))
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -402,42 +419,52 @@ class Canvas(QWidget):
 
     def _make_actions(self) -> None:
         zoom_in_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.ZoomIn)
-        self.fit_action = self._action("Fit", self.view.fit, "Fit the image in the view", "Ctrl+0")
+        self.fit_action = self._action(self.tr("Fit"), self.view.fit,
+                                       self.tr("Fit the image in the view"), "Ctrl+0")
         self.actual_size_action = self._action(
-            "1:1", self.view.actual_size, "One image pixel on one screen pixel", "Ctrl+1")
+            self.tr("Actual size"), self.view.actual_size,
+            self.tr("One image pixel on one screen pixel"), "Ctrl+1")
+        self.actual_size_action.setIconText("1:1")
         self.zoom_in_action = self._action(
-            "+", lambda: self.view.zoom_by(ZOOM_STEP), "Zoom in", "Ctrl+=")
+            self.tr("Zoom in"), lambda: self.view.zoom_by(ZOOM_STEP), "", "Ctrl+=")
+        self.zoom_in_action.setIconText("+")
         self.zoom_out_action = self._action(
-            "\u2212", lambda: self.view.zoom_by(1 / ZOOM_STEP), "Zoom out", "Ctrl+-")
+            self.tr("Zoom out"), lambda: self.view.zoom_by(1 / ZOOM_STEP), "", "Ctrl+-")
+        self.zoom_out_action.setIconText("\u2212")
         # Ctrl++ as the platform spells it, and Ctrl+= where + needs Shift.
         self.zoom_in_action.setShortcuts([*zoom_in_keys, QKeySequence("Ctrl+=")])
         for action in self.mask.actions():
             # Single keys (B, E) must act only while the canvas has the focus.
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
-        self.grid_action = self._action("Batch", self.show_grid, "Back to all outputs of the job")
+        self.grid_action = self._action(self.tr("Batch"), self.show_grid,
+                                        self.tr("Back to all outputs of the job"))
         self.compare_action = self._action(
-            "Compare", self.set_compare, "Compare with the image this one was made from")
+            self.tr("Compare"), self.set_compare,
+            self.tr("Compare with the image this one was made from"))
         self.compare_action.setCheckable(True)
-        self.copy_action = self._action("Copy", self.copy, "Copy the image to the clipboard")
-        self.save_as_action = self._action("Save as…", lambda: self.save_as(),
-                                           "Save a copy of the file, with its metadata")
-        self.open_folder_action = self._action("Open folder", self.open_folder,
-                                               "Show the file in its folder")
+        self.copy_action = self._action(self.tr("Copy"), self.copy,
+                                        self.tr("Copy the image to the clipboard"))
+        self.save_as_action = self._action(self.tr("Save as…"), lambda: self.save_as(),
+                                           self.tr("Save a copy of the file, with its metadata"))
+        self.open_folder_action = self._action(self.tr("Open folder"), self.open_folder,
+                                               self.tr("Show the file in its folder"))
         self.send_actions: dict[str, QAction] = {}
         for label, task in SEND_TASKS:
             self.send_actions[task] = self._action(
-                label, lambda _=False, t=task: self.send_to(t), f"Start {label} from this image")
-        self.mask_action = self._action("Paint mask", self.set_painting,
-                                        "Paint the parts inpaint should repaint")
+                self.tr(label), lambda _=False, t=task: self.send_to(t),
+                self.tr("Start {task} from this image").format(task=self.tr(label)))
+        self.mask_action = self._action(self.tr("Paint mask"), self.set_painting,
+                                        self.tr("Paint the parts inpaint should repaint"))
         self.mask_action.setCheckable(True)
         self.zoom_label = QLabel()
         self.zoom_label.setMinimumWidth(48)
+        self.zoom_label.setAccessibleName(self.tr("Zoom"))
         self.view.zoomChanged.connect(lambda z: self.zoom_label.setText(f" {z * 100:.0f}% "))
         self.zoom_label.setText(f" {self.view.zoom() * 100:.0f}% ")
 
     def _make_toolbar(self) -> QToolBar:
-        bar = QToolBar("Canvas", self)
+        bar = QToolBar(self.tr("Canvas"), self)
         for action in (self.fit_action, self.actual_size_action, self.zoom_out_action,
                        self.zoom_in_action):
             bar.addAction(action)
@@ -449,7 +476,8 @@ class Canvas(QWidget):
         for action in (self.copy_action, self.save_as_action, self.open_folder_action):
             bar.addAction(action)
         send = QToolButton()
-        send.setText("Send to")
+        send.setText(self.tr("Send to"))
+        send.setAccessibleName(self.tr("Send to"))
         send.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(send)
         for action in self.send_actions.values():
@@ -491,7 +519,7 @@ class Canvas(QWidget):
     def show_results(self, arts: list[Any]) -> None:
         """A finished job's images; while a mask is painted they only get a mention."""
         if self.mask_action.isChecked():
-            self.status.emit(f"{len(arts)} new image(s) in the library")
+            self.status.emit(self.tr("%n new image(s) in the library", "", len(arts)))
             return
         self.show_artifacts(arts)
 
@@ -514,7 +542,8 @@ class Canvas(QWidget):
         blank.fill(QColor(0, 0, 0, 0))  # holds the cell's size until the thumbnail comes
         for art in arts:
             item = QListWidgetItem(QIcon(blank),
-                                   f"seed {art.seed}" if art.seed is not None else art.id)
+                                   self.tr("seed {seed}").format(seed=art.seed)
+                                   if art.seed is not None else art.id)
             item.setToolTip(art.prompt)
             self.grid.addItem(item)
         self.stack.setCurrentWidget(self.grid)
@@ -580,7 +609,7 @@ class Canvas(QWidget):
             # Not the previous picture under this one's name: Save as would copy another.
             self.current = None
             self._show_single(QPixmap())
-            self.status.emit(f"{target.path} cannot be read as an image")
+            self.status.emit(self.tr("{path} cannot be read as an image").format(path=target.path))
             return
         self._show_single(QPixmap.fromImage(image), keep_current=True)
         self._before = QPixmap.fromImage(before) if before is not None else None
@@ -609,7 +638,8 @@ class Canvas(QWidget):
         parts = []
         if art.prompt:
             parts.append(art.prompt)
-        facts = [f"seed {art.seed}" if art.seed is not None else "",
+        seed = QCoreApplication.translate("Canvas", "seed {seed}")
+        facts = [seed.format(seed=art.seed) if art.seed is not None else "",
                  art.model or art.generator, art.task,
                  f"{size.width()}\u00d7{size.height()}" if size is not None else ""]
         parts.append(" \u00b7 ".join(f for f in facts if f))
@@ -666,8 +696,8 @@ class Canvas(QWidget):
         try:
             path = self.mask.save(folder)
         except OSError as exc:
-            self.status.emit(f"The painted mask could not be saved in {folder}: "
-                             f"{exc.strerror or exc}")
+            self.status.emit(self.tr("The painted mask could not be saved in {folder}: {error}")
+                             .format(folder=folder, error=exc.strerror or exc))
             return {}
         return {"image": image or f"artifact:{owner.id}", "mask": str(path)}
 
@@ -684,7 +714,7 @@ class Canvas(QWidget):
     def copy(self) -> None:
         if self.view.has_image():
             QGuiApplication.clipboard().setImage(self.view.image_item.pixmap().toImage())
-            self.status.emit("Image copied")
+            self.status.emit(self.tr("Image copied"))
 
     def save_as(self, target: str | None = None) -> Path | None:
         """Copy the file (its metadata with it) to ``target``, asking where when None."""
@@ -693,8 +723,8 @@ class Canvas(QWidget):
         source = Path(self.current.path)
         if target is None:
             target, _ = QFileDialog.getSaveFileName(
-                self, "Save as", str(Path.home() / source.name),
-                f"Image (*{source.suffix})")
+                self, self.tr("Save as"), str(Path.home() / source.name),
+                self.tr("Image (*{suffix})").format(suffix=source.suffix))
             if not target:
                 return None
         path = Path(target)
@@ -711,9 +741,10 @@ class Canvas(QWidget):
                 os.umask(umask)
                 os.chmod(path, 0o666 & ~umask)
         except OSError as exc:
-            self.status.emit(f"Could not save {path}: {exc.strerror or exc}")
+            self.status.emit(self.tr("Could not save {path}: {error}")
+                             .format(path=path, error=exc.strerror or exc))
             return None
-        self.status.emit(f"Saved {path}")
+        self.status.emit(self.tr("Saved {path}").format(path=path))
         return path
 
     def open_folder(self) -> None:

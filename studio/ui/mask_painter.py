@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -82,23 +82,23 @@ class MaskPainter(QObject):
         self._stroke_rect = QRect()
         self._last: QPointF | None = None
 
-        self.brush_action = QAction("Brush", self, checkable=True, checked=True)
-        self.brush_action.setToolTip("Paint the parts to repaint (B)")
+        self.brush_action = QAction(self.tr("Brush"), self, checkable=True, checked=True)
+        self.brush_action.setToolTip(self.tr("Paint the parts to repaint (B)"))
         self.brush_action.setShortcut("B")
-        self.eraser_action = QAction("Eraser", self, checkable=True)
-        self.eraser_action.setToolTip("Erase from the mask (E)")
+        self.eraser_action = QAction(self.tr("Eraser"), self, checkable=True)
+        self.eraser_action.setToolTip(self.tr("Erase from the mask (E)"))
         self.eraser_action.setShortcut("E")
         tools = QActionGroup(self)
         tools.addAction(self.brush_action)
         tools.addAction(self.eraser_action)
-        self.clear_action = QAction("Clear", self)
-        self.clear_action.setToolTip("Clear the mask")
+        self.clear_action = QAction(self.tr("Clear"), self)
+        self.clear_action.setToolTip(self.tr("Clear the mask"))
         self.clear_action.triggered.connect(self.clear)
-        self.invert_action = QAction("Invert", self)
-        self.invert_action.setToolTip("Repaint everything but the painted parts")
+        self.invert_action = QAction(self.tr("Invert"), self)
+        self.invert_action.setToolTip(self.tr("Repaint everything but the painted parts"))
         self.invert_action.triggered.connect(self.invert)
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
-        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("Undo"))
+        self.redo_action = self.undo_stack.createRedoAction(self, self.tr("Redo"))
 
     @property
     def brush_size(self) -> int:
@@ -177,7 +177,7 @@ class MaskPainter(QObject):
         rect = self._stroke_rect.intersected(self.mask.rect())
         if rect.isEmpty():
             return  # a stroke wholly outside the image changes nothing
-        name = "Erase" if self.erasing else "Brush stroke"
+        name = self.tr("Erase") if self.erasing else self.tr("Brush stroke")
         self.undo_stack.push(_MaskEdit(self, name, rect, before.copy(rect), self.mask.copy(rect)))
 
     def stroke(self, points: Iterable[QPointF | tuple[float, float]]) -> None:
@@ -206,10 +206,10 @@ class MaskPainter(QObject):
         self.changed.emit(rect.intersected(self.mask.rect()))
 
     def clear(self) -> None:
-        self._replace("Clear mask", lambda m: m.fill(0))
+        self._replace(self.tr("Clear mask"), lambda m: m.fill(0))
 
     def invert(self) -> None:
-        self._replace("Invert mask", lambda m: m.invertPixels())
+        self._replace(self.tr("Invert mask"), lambda m: m.invertPixels())
 
     def _replace(self, name: str, change: Any) -> None:
         if self.mask is None:
@@ -312,20 +312,23 @@ class MaskItem(QGraphicsItem):
 
 def mask_toolbar(mask: MaskPainter, parent: QWidget | None = None) -> QToolBar:
     """Brush, eraser, size, feather, clear, invert, undo and redo in one row."""
-    bar = QToolBar("Mask", parent)
-    bar.addWidget(QLabel(" Mask: "))
+    bar = QToolBar(QCoreApplication.translate("MaskPainter", "Mask"), parent)
+    bar.addWidget(QLabel(QCoreApplication.translate("MaskPainter", " Mask: ")))
     bar.addAction(mask.brush_action)
     bar.addAction(mask.eraser_action)
     size = QSpinBox()
     size.setRange(1, 1024)
-    size.setSuffix(" px")
-    size.setToolTip("Brush size in image pixels")
+    size.setSuffix(QCoreApplication.translate("MaskPainter", " px"))
+    size.setToolTip(QCoreApplication.translate("MaskPainter", "Brush size in image pixels"))
+    size.setAccessibleName(QCoreApplication.translate("MaskPainter", "Brush size"))
     size.setObjectName("mask_size")
     size.valueChanged.connect(lambda v: setattr(mask, "brush_size", v))
     feather = QSpinBox()
     feather.setRange(0, 256)
-    feather.setSuffix(" px")
-    feather.setToolTip("Feather: how far the mask's edge is blurred in the mask sent")
+    feather.setSuffix(QCoreApplication.translate("MaskPainter", " px"))
+    feather.setToolTip(QCoreApplication.translate(
+        "MaskPainter", "Feather: how far the mask's edge is blurred in the mask sent"))
+    feather.setAccessibleName(QCoreApplication.translate("MaskPainter", "Feather"))
     feather.setObjectName("mask_feather")
     feather.valueChanged.connect(lambda v: setattr(mask, "feather", v))
 
@@ -336,9 +339,9 @@ def mask_toolbar(mask: MaskPainter, parent: QWidget | None = None) -> QToolBar:
 
     show_settings()
     mask.settingsChanged.connect(show_settings)
-    bar.addWidget(QLabel(" Size "))
+    bar.addWidget(QLabel(QCoreApplication.translate("MaskPainter", " Size ")))
     bar.addWidget(size)
-    bar.addWidget(QLabel(" Feather "))
+    bar.addWidget(QLabel(QCoreApplication.translate("MaskPainter", " Feather ")))
     bar.addWidget(feather)
     bar.addSeparator()
     for action in (mask.clear_action, mask.invert_action, mask.undo_action, mask.redo_action):

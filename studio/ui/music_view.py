@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -74,9 +74,11 @@ def _decode(token: int, path: str) -> _Decoded:
     try:
         samples, rate = soundfile.read(path, dtype="float32", always_2d=True)
     except (OSError, RuntimeError) as exc:  # soundfile's LibsndfileError is a RuntimeError
-        return _Decoded(token, path, error=f"{Path(path).name} cannot be played ({exc})")
+        error = QCoreApplication.translate("MusicView", "{name} cannot be played ({error})")
+        return _Decoded(token, path, error=error.format(name=Path(path).name, error=exc))
     if len(samples) == 0:
-        return _Decoded(token, path, error=f"{Path(path).name} holds no sound")
+        error = QCoreApplication.translate("MusicView", "{name} holds no sound")
+        return _Decoded(token, path, error=error.format(name=Path(path).name))
     return _Decoded(token, path, samples, int(rate), _wave(samples, int(rate), waveform_image))
 
 
@@ -133,12 +135,12 @@ class WaveformView(QWidget):
         super().__init__(parent)
         self.image: QImage | None = None
         self.fraction = 0.0
-        self.placeholder = "Music you make or open from the library appears here"
+        self.placeholder = self.tr("Music you make or open from the library appears here")
         self.setMinimumHeight(96)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setAccessibleName("Waveform")
-        self.setToolTip("Click or drag to move the playhead")
+        self.setAccessibleName(self.tr("Waveform"))
+        self.setToolTip(self.tr("Click or drag to move the playhead"))
 
     def sizeHint(self) -> QSize:  # Qt override
         return QSize(640, 180)
@@ -209,7 +211,7 @@ class MusicView(QWidget):
         self._wave_busy = False
         self._wave_again = False
 
-        self.title = QLabel("No music yet")
+        self.title = QLabel(self.tr("No music yet"))
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         font = self.title.font()
         font.setBold(True)
@@ -219,22 +221,23 @@ class MusicView(QWidget):
         self.waveform.seekRequested.connect(self.seek_fraction)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
-        self.slider.setAccessibleName("Position")
+        self.slider.setAccessibleName(self.tr("Position"))
         self.slider.sliderMoved.connect(lambda v: self.seek_fraction(v / SLIDER_STEPS))
         style = self.style()
         self.play_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay),
-                                       "Play")
+                                       self.tr("Play"))
         self.play_button.clicked.connect(self.play_pause)
         self.stop_button = QPushButton(style.standardIcon(QStyle.StandardPixmap.SP_MediaStop),
-                                       "Stop")
+                                       self.tr("Stop"))
         self.stop_button.clicked.connect(self.stop)
-        self.loop_button = QPushButton("Loop")
+        self.loop_button = QPushButton(self.tr("Loop"))
         self.loop_button.setCheckable(True)
         self.loop_button.toggled.connect(self.set_loop)
         self.time = QLabel(f"{clock(0)} / {clock(0)}")
         save_icon = style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton)
-        self.save_button = QPushButton(save_icon, "Save as…")
-        self.save_button.setToolTip("Save a copy as FLAC or WAV; its tags and settings stay")
+        self.save_button = QPushButton(save_icon, self.tr("Save as…"))
+        self.save_button.setToolTip(
+            self.tr("Save a copy as FLAC or WAV; its tags and settings stay"))
         self.save_button.clicked.connect(self.save_as)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -271,7 +274,7 @@ class MusicView(QWidget):
         self.player.pause()
         self.path, self._loaded, self._duration = Path(path), False, 0.0
         self.title.setText(title or self.path.name)
-        self.message.setText("Loading…")
+        self.message.setText(self.tr("Loading…"))
         self._sync_controls()
         token = self._token
 
@@ -281,8 +284,9 @@ class MusicView(QWidget):
                 if not result.error:
                     result = self._hand_to_player(result, keep_place=False)
             except Exception as exc:  # a bad file is reported in the view, never raised into Qt
-                result = _Decoded(token, str(path), error=f"{Path(path).name} cannot be "
-                                  f"played ({exc})")
+                result = _Decoded(token, str(path), error=self.tr(
+                                  "{name} cannot be played ({error})").format(
+                                  name=Path(path).name, error=exc))
             self._signals.decoded.emit(result)
 
         return self._pool.submit(work)
@@ -380,7 +384,7 @@ class MusicView(QWidget):
         pixmaps = QStyle.StandardPixmap
         icon = pixmaps.SP_MediaPause if playing else pixmaps.SP_MediaPlay
         self.play_button.setIcon(style.standardIcon(icon))
-        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setText(self.tr("Pause") if playing else self.tr("Play"))
         for widget in (self.play_button, self.stop_button, self.slider):
             widget.setEnabled(self._loaded)
         self.loop_button.setEnabled(not self.unavailable)
@@ -400,9 +404,11 @@ class MusicView(QWidget):
             whole = audio is not None  # the field holds everything made so far
             if audio is None and isinstance(event.preview, tuple) and len(event.preview) == 2:
                 audio = event.preview
-            steps = f"step {event.step}/{event.total}" if event.total else "starting"
+            steps = (self.tr("step {step}/{total}").format(step=event.step, total=event.total)
+                     if event.total else self.tr("starting"))
             so_far = self._add_audio(audio, whole) if audio is not None else ""
-            self.message.setText(f"Making music: {steps}{so_far}")
+            self.message.setText(self.tr("Making music: {steps}{so_far}")
+                                 .format(steps=steps, so_far=so_far))
         elif event.kind == "done":
             clips = [a for a in event.artifacts if getattr(a, "kind", "") == "audio"]
             self._job_id = ""
@@ -410,8 +416,10 @@ class MusicView(QWidget):
                 self.open_file(clips[0].path, getattr(clips[0], "prompt", "") or "")
         elif event.kind in ("failed", "cancelled", "interrupted") and event.job_id == self._job_id:
             self._job_id = ""
-            reason = f": {event.error}" if event.error else ""
-            self.message.setText(f"The music job {event.kind}{reason}")
+            ended = {"failed": self.tr("The music job failed"),
+                     "cancelled": self.tr("The music job cancelled"),
+                     "interrupted": self.tr("The music job interrupted")}[event.kind]
+            self.message.setText(f"{ended}: {event.error}" if event.error else ended)
 
     def _add_audio(self, audio: Any, whole: bool) -> str:
         from studio.api.audio import as_samples
@@ -440,7 +448,7 @@ class MusicView(QWidget):
             self._preview = np.concatenate([current, samples])
         self._preview_rate = rate
         self._show_preview()
-        return f", {clock(len(self._preview) / rate)} so far"
+        return self.tr(", {time} so far").format(time=clock(len(self._preview) / rate))
 
     def _requested_seconds(self, job_id: str) -> float:
         try:
@@ -467,7 +475,8 @@ class MusicView(QWidget):
                 result = _Decoded(token, "", samples, rate, _wave(samples, rate, waveform_image))
                 result = self._hand_to_player(result, keep_place)
             except Exception as exc:  # reported in the view, never raised into Qt
-                result = _Decoded(token, "", error=f"The preview cannot be drawn ({exc})")
+                error = self.tr("The preview cannot be drawn ({error})").format(error=exc)
+                result = _Decoded(token, "", error=error)
             self._signals.drawn.emit(result)
 
         self._pool.submit(work)
@@ -479,7 +488,7 @@ class MusicView(QWidget):
         if result.token == self._token and not result.error:
             # The preview replaces what is shown; playing goes on where it was.
             self.path = None
-            self.title.setText("Preview of the running job")
+            self.title.setText(self.tr("Preview of the running job"))
             self._show_clip(result)
             if result.unplayable and self.unavailable not in self.message.text():
                 self.message.setText(f"{self.message.text()}\n{self.unavailable}")
@@ -492,10 +501,11 @@ class MusicView(QWidget):
         if self.path is None:
             return
         suffix = self.path.suffix.lower()
-        filters = ["FLAC audio (*.flac)", "WAV audio (*.wav)"]
+        filters = [self.tr("FLAC audio (*.flac)"), self.tr("WAV audio (*.wav)")]
         chosen = filters[1] if suffix == ".wav" else filters[0]
         name, picked = QFileDialog.getSaveFileName(
-            self, "Save music as", str(Path.home() / self.path.name), ";;".join(filters), chosen)
+            self, self.tr("Save music as"), str(Path.home() / self.path.name), ";;".join(filters),
+            chosen)
         if not name:
             return
         out = Path(name)
@@ -508,16 +518,17 @@ class MusicView(QWidget):
         if self.path is None or self._closed:
             return None
         source, out = self.path, Path(out)
-        self.message.setText(f"Saving {out.name}…")
+        self.message.setText(self.tr("Saving {name}…").format(name=out.name))
 
         def work() -> None:
             try:
                 written = export_audio(source, out)
-                self._signals.said.emit(f"Saved {written}")
+                self._signals.said.emit(self.tr("Saved {path}").format(path=written))
             except StudioError as exc:
                 self._signals.said.emit(str(exc))
             except Exception as exc:  # reported in the view, never raised into Qt
-                self._signals.said.emit(f"{out.name} cannot be saved ({exc})")
+                self._signals.said.emit(self.tr("{name} cannot be saved ({error})")
+                                        .format(name=out.name, error=exc))
 
         return self._pool.submit(work)
 

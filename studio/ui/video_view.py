@@ -15,7 +15,16 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QElapsedTimer,
+    QObject,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -64,9 +73,11 @@ def _decode(token: int, path: str) -> _Decoded:
     try:
         frames, fps = read_frames(Path(path))
     except OSError as exc:
-        return _Decoded(token, path, error=f"{name} cannot be read ({exc.strerror or exc})")
+        error = QCoreApplication.translate("VideoView", "{name} cannot be read ({error})")
+        return _Decoded(token, path, error=error.format(name=name, error=exc.strerror or exc))
     except Exception as exc:  # PyAV's errors for a damaged or foreign file, an empty clip
-        return _Decoded(token, path, error=f"{name} cannot be played ({exc})")
+        error = QCoreApplication.translate("VideoView", "{name} cannot be played ({error})")
+        return _Decoded(token, path, error=error.format(name=name, error=exc))
     return _Decoded(token, path, frames, fps if fps > 0 else DEFAULT_FPS)
 
 
@@ -85,7 +96,8 @@ def read_frames(path: Path) -> tuple[list[Any], Fraction]:
     size = 0
     with av.open(str(path)) as container:
         if not container.streams.video:
-            raise ValueError("the file holds no video stream")
+            raise ValueError(QCoreApplication.translate(
+                "VideoView", "the file holds no video stream"))
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         rate = Fraction(stream.average_rate) if stream.average_rate else Fraction(0)
@@ -93,11 +105,16 @@ def read_frames(path: Path) -> tuple[list[Any], Fraction]:
             frames.append(frame.to_ndarray(format="rgb24"))
             size += frames[-1].nbytes
             if size > MAX_CLIP_BYTES:
-                raise ValueError(f"it is too long to play here (over {len(frames)} frames of "
-                                 f"{frame.width}x{frame.height}); Save as still works")
+                raise ValueError(_too_long(len(frames), frame.width, frame.height))
     if not frames:
-        raise ValueError("the clip has no frames")
+        raise ValueError(QCoreApplication.translate("VideoView", "the clip has no frames"))
     return frames, rate
+
+
+def _too_long(frames: int, width: int, height: int) -> str:
+    return QCoreApplication.translate(
+        "VideoView", "it is too long to play here (over {frames} frames of {width}x{height}); "
+        "Save as still works").format(frames=frames, width=width, height=height)
 
 
 def _read_animation(path: Path) -> tuple[list[Any], Fraction]:
@@ -112,8 +129,7 @@ def _read_animation(path: Path) -> tuple[list[Any], Fraction]:
             frames.append(np.asarray(frame.convert("RGB")))
             duration = duration or frame.info.get("duration") or 0  # known once decoded
             if len(frames) * frames[0].nbytes > MAX_CLIP_BYTES:
-                raise ValueError(f"it is too long to play here (over {len(frames)} frames of "
-                                 f"{image.width}x{image.height}); Save as still works")
+                raise ValueError(_too_long(len(frames), image.width, image.height))
     # Both formats store whole milliseconds per frame; the first frame's stands for all.
     return frames, Fraction(1000, max(1, round(duration or 100)))
 
@@ -141,7 +157,7 @@ class FrameView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.image: QImage | None = None
-        self.placeholder = "Videos you make or open from the library appear here"
+        self.placeholder = self.tr("Videos you make or open from the library appear here")
         self.setMinimumSize(240, 160)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a click on it, then arrow keys
@@ -187,7 +203,7 @@ class VideoView(QWidget):
         self._clock = QElapsedTimer()
         self._start_index = 0
 
-        self.title = QLabel("No video yet")
+        self.title = QLabel(self.tr("No video yet"))
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         font = self.title.font()
         font.setBold(True)
@@ -195,26 +211,26 @@ class VideoView(QWidget):
         self.title.setWordWrap(True)
         self.screen_view = FrameView()
         self.scrubber = QSlider(Qt.Orientation.Horizontal)
-        self.scrubber.setAccessibleName("Frame")
+        self.scrubber.setAccessibleName(self.tr("Frame"))
         self.scrubber.valueChanged.connect(self._scrubbed)
         style = self.style()
         pixmaps = QStyle.StandardPixmap
-        self.back_button = QPushButton("◂ Frame")
-        self.back_button.setToolTip("One frame back (Left)")
-        self.back_button.setAccessibleName("One frame back")
+        self.back_button = QPushButton(self.tr("◂ Frame"))
+        self.back_button.setToolTip(self.tr("One frame back (Left)"))
+        self.back_button.setAccessibleName(self.tr("One frame back"))
         self.back_button.clicked.connect(lambda: self.step(-1))
-        self.play_button = QPushButton(style.standardIcon(pixmaps.SP_MediaPlay), "Play")
+        self.play_button = QPushButton(style.standardIcon(pixmaps.SP_MediaPlay), self.tr("Play"))
         self.play_button.clicked.connect(self.play_pause)
-        self.forward_button = QPushButton("Frame ▸")
-        self.forward_button.setToolTip("One frame forward (Right)")
-        self.forward_button.setAccessibleName("One frame forward")
+        self.forward_button = QPushButton(self.tr("Frame ▸"))
+        self.forward_button.setToolTip(self.tr("One frame forward (Right)"))
+        self.forward_button.setAccessibleName(self.tr("One frame forward"))
         self.forward_button.clicked.connect(lambda: self.step(1))
         self.position = QLabel()
-        self.export_button = QPushButton("Export frame as PNG…")
-        self.export_button.setToolTip("The PNG carries the clip's prompt and settings")
+        self.export_button = QPushButton(self.tr("Export frame as PNG…"))
+        self.export_button.setToolTip(self.tr("The PNG carries the clip's prompt and settings"))
         self.export_button.clicked.connect(self.export_frame)
         self.save_button = QPushButton(style.standardIcon(pixmaps.SP_DialogSaveButton),
-                                       "Save as…")
+                                       self.tr("Save as…"))
         self.save_button.clicked.connect(self.save_as)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -255,7 +271,7 @@ class VideoView(QWidget):
         self.path = Path(path)
         self.frames, self.index = None, 0
         self.title.setText(title or self.path.name)
-        self.message.setText("Loading…")
+        self.message.setText(self.tr("Loading…"))
         self._sync_controls()
         token = self._token
 
@@ -294,8 +310,9 @@ class VideoView(QWidget):
             self.scrubber.blockSignals(False)
         rate = float(self.fps)
         self.position.setText(
-            f"Frame {self.index + 1} of {self.frame_count}  ·  "
-            f"{timecode(self.index / rate)} / {timecode(self.frame_count / rate)}")
+            self.tr("Frame {index} of {count}  ·  {time} / {length}").format(
+                index=self.index + 1, count=self.frame_count,
+                time=timecode(self.index / rate), length=timecode(self.frame_count / rate)))
 
     def step(self, frames: int) -> None:
         """Pause and move ``frames`` frames (negative: back)."""
@@ -359,7 +376,7 @@ class VideoView(QWidget):
         pixmaps = QStyle.StandardPixmap
         icon = pixmaps.SP_MediaPause if self.playing else pixmaps.SP_MediaPlay
         self.play_button.setIcon(self.style().standardIcon(icon))
-        self.play_button.setText("Pause" if self.playing else "Play")
+        self.play_button.setText(self.tr("Pause") if self.playing else self.tr("Play"))
         for widget in (self.back_button, self.play_button, self.forward_button, self.scrubber,
                        self.export_button):
             widget.setEnabled(loaded)
@@ -379,11 +396,12 @@ class VideoView(QWidget):
                 self.pause()
                 self._token += 1  # a clip still loading would replace the preview
                 self.path, self.frames = None, None
-                self.title.setText("Preview of the running job")
+                self.title.setText(self.tr("Preview of the running job"))
                 self.screen_view.set_image(pil_to_pixmap(event.preview).toImage())
                 self._sync_controls()
-            steps = f"step {event.step}/{event.total}" if event.total else "starting"
-            self.message.setText(f"Making video: {steps}")
+            steps = (self.tr("step {step}/{total}").format(step=event.step, total=event.total)
+                     if event.total else self.tr("starting"))
+            self.message.setText(self.tr("Making video: {steps}").format(steps=steps))
         elif event.kind == "done":
             clips = [a for a in event.artifacts if getattr(a, "kind", "") == "video"]
             self._job_id = ""
@@ -391,8 +409,10 @@ class VideoView(QWidget):
                 self.open_file(clips[0].path, getattr(clips[0], "prompt", "") or "")
         elif event.kind in ("failed", "cancelled", "interrupted") and event.job_id == self._job_id:
             self._job_id = ""
-            reason = f": {event.error}" if event.error else ""
-            self.message.setText(f"The video job {event.kind}{reason}")
+            ended = {"failed": self.tr("The video job failed"),
+                     "cancelled": self.tr("The video job cancelled"),
+                     "interrupted": self.tr("The video job interrupted")}[event.kind]
+            self.message.setText(f"{ended}: {event.error}" if event.error else ended)
 
     # -- export -------------------------------------------------------------------
 
@@ -401,8 +421,8 @@ class VideoView(QWidget):
             return
         index = self.index
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export frame as PNG", str(Path.home() / f"{self.path.stem}-frame{index}.png"),
-            "PNG image (*.png)")
+            self, self.tr("Export frame as PNG"),
+            str(Path.home() / f"{self.path.stem}-frame{index}.png"), self.tr("PNG image (*.png)"))
         if name:
             out = Path(name)
             self.export_frame_to(out if out.suffix else out.with_suffix(".png"), index)
@@ -413,18 +433,20 @@ class VideoView(QWidget):
             return None
         source, out = self.path, Path(out)
         index = self.index if index is None else index
-        self.message.setText(f"Exporting frame {index + 1}…")
+        self.message.setText(self.tr("Exporting frame {index}…").format(index=index + 1))
 
         def work() -> None:
             from studio.app.frame_export import export_frame
 
             try:
                 written = export_frame(source, index, out)
-                self._signals.said.emit(f"Saved frame {index + 1} to {written}")
+                self._signals.said.emit(self.tr("Saved frame {index} to {path}")
+                                        .format(index=index + 1, path=written))
             except StudioError as exc:
                 self._signals.said.emit(str(exc))
             except Exception as exc:  # reported in the view, never raised into Qt
-                self._signals.said.emit(f"The frame cannot be exported ({exc})")
+                self._signals.said.emit(self.tr("The frame cannot be exported ({error})")
+                                        .format(error=exc))
 
         return self._pool.submit(work)
 
@@ -433,8 +455,9 @@ class VideoView(QWidget):
             return
         suffix = self.path.suffix.lower()
         name, _ = QFileDialog.getSaveFileName(
-            self, "Save video as", str(Path.home() / self.path.name),
-            f"{suffix.lstrip('.').upper()} video (*{suffix})")
+            self, self.tr("Save video as"), str(Path.home() / self.path.name),
+            self.tr("{format} video (*{suffix})").format(format=suffix.lstrip(".").upper(),
+                                                         suffix=suffix))
         if name:
             out = Path(name)
             self.save_to(out if out.suffix else out.with_suffix(suffix))
@@ -444,15 +467,16 @@ class VideoView(QWidget):
         if self.path is None or self._closed:
             return None
         source, out = self.path, Path(out)
-        self.message.setText(f"Saving {out.name}…")
+        self.message.setText(self.tr("Saving {name}…").format(name=out.name))
 
         def work() -> None:
             try:
-                self._signals.said.emit(f"Saved {save_copy(source, out)}")
+                self._signals.said.emit(self.tr("Saved {path}").format(path=save_copy(source, out)))
             except StudioError as exc:
                 self._signals.said.emit(str(exc))
             except Exception as exc:  # reported in the view, never raised into Qt
-                self._signals.said.emit(f"{out.name} cannot be saved ({exc})")
+                self._signals.said.emit(self.tr("{name} cannot be saved ({error})")
+                                        .format(name=out.name, error=exc))
 
         return self._pool.submit(work)
 

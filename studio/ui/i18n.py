@@ -1,0 +1,52 @@
+"""The window's language: which compiled translation (.qm) Qt loads at start-up."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+log = logging.getLogger(__name__)
+
+#: The translations shipped in resources/i18n (``studio_<code>.qm``); English is the source.
+LANGUAGES = ("en", "zh_CN")
+I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+
+
+def resolve(language: str, system: QLocale | None = None) -> str:
+    """The shipped language a setting means: ``system`` follows the system's locale."""
+    if language != "system":
+        return language if language in LANGUAGES else "en"
+    locale = system if system is not None else QLocale.system()
+    # Any Chinese in the simplified script (zh_CN, zh_SG, zh_Hans_*) reads zh_CN.
+    if (locale.language() == QLocale.Language.Chinese
+            and locale.script() != QLocale.Script.TraditionalChineseScript
+            and locale.territory() not in (QLocale.Country.Taiwan, QLocale.Country.HongKong,
+                                           QLocale.Country.Macau)):
+        return "zh_CN"
+    return "en"
+
+
+def install_translator(app: QCoreApplication, language: str = "system",
+                       folder: Path = I18N_DIR) -> str:
+    """Load the translation ``language`` chooses into ``app``; return the code loaded.
+
+    English needs none. A missing or unreadable .qm leaves the window in English (a
+    warning in the log) rather than stopping it from opening.
+    """
+    code = resolve(language)
+    for old in app.findChildren(QTranslator, "studio-translator"):
+        app.removeTranslator(old)
+        old.deleteLater()
+    if code == "en":
+        return "en"
+    translator = QTranslator(app)
+    translator.setObjectName("studio-translator")
+    path = folder / f"studio_{code}.qm"
+    if not translator.load(str(path)):
+        log.warning("translation %s could not be loaded; the window stays in English", path)
+        translator.deleteLater()
+        return "en"
+    app.installTranslator(translator)
+    return code
