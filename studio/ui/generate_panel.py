@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -62,18 +63,19 @@ class GeneratePanel(QWidget):
         self.task = QComboBox()
         self.model = QComboBox()
         self.model.setEditable(True)
-        self.model.setToolTip("A hub repo id, a local folder or a .safetensors/.gguf file")
+        self.model.setToolTip(self.tr("A hub repo id, a local folder or a .safetensors/.gguf file"))
         for combo in (self.modality, self.generator, self.task, self.model):
             # Long model labels (name, size, "not downloaded") must not widen the dock.
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(12)
         self.prompt = QPlainTextEdit()
-        self.prompt.setPlaceholderText("Describe what to make…")
+        self.prompt.setPlaceholderText(self.tr("Describe what to make…"))
+        self.prompt.setTabChangesFocus(True)  # Tab moves on to the parameters, as in a form
         self.prompt.setFixedHeight(96)
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
-        self.random_seed = QCheckBox("Random")
+        self.random_seed = QCheckBox(self.tr("Random"))
         self.random_seed.setChecked(True)
         self.random_seed.toggled.connect(lambda on: self.seed.setEnabled(not on))
         self.seed.setEnabled(False)
@@ -83,7 +85,7 @@ class GeneratePanel(QWidget):
         #: painted on the canvas, or {} (set by the window)
         self.mask_source: Callable[[str | None], dict[str, str]] | None = None
         self.params = ParamsForm()
-        self.generate = QPushButton("Generate")
+        self.generate = QPushButton(self.tr("Generate"))
         self.generate.setDefault(True)
         self.generate.clicked.connect(self._emit_request)
         self.message = QLabel()
@@ -91,10 +93,15 @@ class GeneratePanel(QWidget):
         self.message.setStyleSheet("color: #c0392b")
 
         form = QFormLayout()
-        form.addRow("Make", self.modality)
-        form.addRow("Generator", self.generator)
-        form.addRow("Task", self.task)
-        form.addRow("Model", self.model)
+        for label, widget in ((self.tr("Make"), self.modality),
+                              (self.tr("Generator"), self.generator),
+                              (self.tr("Task"), self.task), (self.tr("Model"), self.model)):
+            form.addRow(label, widget)
+            widget.setAccessibleName(label)
+        self.prompt.setAccessibleName(self.tr("Prompt"))
+        self.seed.setAccessibleName(self.tr("Seed"))
+        self.random_seed.setAccessibleName(self.tr("Random seed"))
+        self.generate.setAccessibleDescription(self.tr("Queue the generation"))
         self.download = DownloadRow()
         form.addRow(self.download)
         self.model.currentTextChanged.connect(lambda _t: self.download.show_for(self.model_ref()))
@@ -109,12 +116,12 @@ class GeneratePanel(QWidget):
         inner = QWidget()
         layout = QVBoxLayout(inner)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Prompt"))
+        layout.addWidget(QLabel(self.tr("Prompt")))
         layout.addWidget(self.prompt)
         layout.addLayout(self.inputs_box)
         layout.addWidget(self.params)
         seed_form = QFormLayout()
-        seed_form.addRow("Seed", seed_row)
+        seed_form.addRow(self.tr("Seed"), seed_row)
         layout.addLayout(seed_form)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -135,8 +142,8 @@ class GeneratePanel(QWidget):
             self.modality.setCurrentText(state.last_modality)
         if not modalities:
             self.generate.setEnabled(False)
-            self.message.setText("No generator is available: see Plugins for packs "
-                                 "that failed to load.")
+            self.message.setText(self.tr("No generator is available: see Plugins for packs "
+                                         "that failed to load."))
 
     # -- schema-driven widgets ---------------------------------------------------
 
@@ -179,19 +186,36 @@ class GeneratePanel(QWidget):
             self.inputs_box.removeRow(0)
         self.inputs.clear()
         for role in info.task_inputs.get(task, ()):
-            edit = QLineEdit(placeholderText=f"{role} file or artifact:<id>")
+            label = _role_label(role)
+            edit = QLineEdit(placeholderText=self.tr("{role} file or artifact:<id>")
+                             .format(role=label))
+            edit.setAccessibleName(label)
             edit.textChanged.connect(lambda _t, e=edit: _mark(e, False))
             browse = QPushButton("…")
+            browse.setAccessibleName(self.tr("Choose a file for {role}").format(role=label))
+            browse.setToolTip(browse.accessibleName())
             browse.setFixedWidth(28)
             browse.clicked.connect(lambda _=False, e=edit: self._browse(e))
             row = QHBoxLayout()
             row.addWidget(edit, 1)
             row.addWidget(browse)
             self.inputs[role] = edit
-            self.inputs_box.addRow(role.capitalize(), row)
+            self.inputs_box.addRow(label, row)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Keyboard order: the pickers, the prompt, inputs, parameters, seed, Generate."""
+        chain: list[QWidget] = [self.modality, self.generator, self.task, self.model,
+                                self.prompt]
+        for edit in self.inputs.values():
+            chain.append(edit)
+        chain += self.params.focus_chain()
+        chain += [self.seed, self.random_seed, self.generate]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _browse(self, edit: QLineEdit) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a file")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file"))
         if path:
             edit.setText(path)
 
@@ -352,7 +376,8 @@ class GeneratePanel(QWidget):
             self.download.hide()  # ships in a package: nothing to download
         entry = self._entries.get(self.model_ref())
         self.model.setToolTip(entry.note if entry and entry.note else
-                              "A hub repo id, a local folder or a .safetensors/.gguf file")
+                              self.tr("A hub repo id, a local folder or a "
+                                      ".safetensors/.gguf file"))
 
     def model_problem(self) -> str | None:
         """Why the chosen model cannot run now (not downloaded, offline, no space, a
@@ -422,3 +447,17 @@ def _mark(widget: QWidget, on: bool) -> None:
     widget.setProperty("invalid", on)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+#: The inputs tasks commonly take, named in the user's language; others show as declared.
+_ROLES = {"image": QT_TRANSLATE_NOOP("GeneratePanel", "Image"),
+          "mask": QT_TRANSLATE_NOOP("GeneratePanel", "Mask"),
+          "audio": QT_TRANSLATE_NOOP("GeneratePanel", "Audio"),
+          "video": QT_TRANSLATE_NOOP("GeneratePanel", "Video"),
+          "last_frame": QT_TRANSLATE_NOOP("GeneratePanel", "Last frame")}
+
+
+def _role_label(role: str) -> str:
+    if role in _ROLES:
+        return QCoreApplication.translate("GeneratePanel", _ROLES[role])
+    return role.replace("_", " ").capitalize()

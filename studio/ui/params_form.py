@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from studio.api import Param, ParamSchema
 
 _INT_LIMIT = 2**31 - 1
-_AUTO = "Auto"
 #: A field in error carries ``invalid="true"``; one rule on the form styles every such
 #: field, so a theme can restyle it in one place.
 INVALID_STYLE = '*[invalid="true"] { border: 2px solid #c0392b; border-radius: 3px; }'
@@ -62,7 +61,7 @@ class ParamsForm(QWidget):
         # A switch and a body below it: folded, the switch alone shows. The fold hides
         # the one body widget: walking the layout's items instead is unsafe in PySide
         # (a deleted QLayoutItem's wrapper can come back for a new widget).
-        self._advanced_box = QCheckBox("Advanced")
+        self._advanced_box = QCheckBox(self.tr("Advanced"))
         self._advanced_box.setChecked(False)
         self._advanced_body = QWidget()
         self._advanced = QFormLayout(self._advanced_body)
@@ -97,9 +96,10 @@ class ParamsForm(QWidget):
         auto = None
         row: QWidget = editor
         if param.nullable:
-            auto = QCheckBox(_AUTO)
-            auto.setToolTip(f"Let the model decide {param.display_label.lower()}")
-            auto.setAccessibleName(f"{param.display_label}: {_AUTO}")
+            auto = QCheckBox(_auto_text())
+            auto.setToolTip(self.tr("Let the model decide {label}")
+                            .format(label=param.display_label.lower()))
+            auto.setAccessibleName(f"{param.display_label}: {_auto_text()}")
             row = QWidget()
             box = QHBoxLayout(row)
             box.setContentsMargins(0, 0, 0, 0)
@@ -122,6 +122,18 @@ class ParamsForm(QWidget):
 
     def _show_advanced(self, shown: bool) -> None:
         self._advanced_body.setVisible(shown)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The form's controls in the order Tab visits them: basic, then advanced."""
+        basic = [f for f in self._fields.values() if not f.param.advanced]
+        advanced = [f for f in self._fields.values() if f.param.advanced]
+        chain: list[QWidget] = []
+        for field in basic:
+            chain += [field.editor, *([field.auto] if field.auto is not None else [])]
+        chain.append(self._advanced_box)
+        for field in advanced:
+            chain += [field.editor, *([field.auto] if field.auto is not None else [])]
+        return chain
 
     def names(self) -> list[str]:
         return list(self._fields)
@@ -236,6 +248,10 @@ def _number_editor(param: Param) -> QSpinBox | QDoubleSpinBox:
     return w
 
 
+def _auto_text() -> str:
+    return QCoreApplication.translate("ParamsForm", "Auto")
+
+
 def _write(field: _Field, value: Any) -> None:
     w = field.editor
     if field.auto is not None:
@@ -265,7 +281,7 @@ def _show_auto(field: _Field, on: bool) -> None:
     w.blockSignals(True)
     if on:
         w.setProperty("kept", w.value())
-        w.setSpecialValueText(_AUTO)
+        w.setSpecialValueText(_auto_text())
         w.setValue(w.minimum())
     else:
         w.setSpecialValueText("")
