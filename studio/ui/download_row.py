@@ -28,7 +28,8 @@ class DownloadRow(QWidget):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setStyleSheet("color: #b26a00")
-        self.button = QPushButton("Download")
+        self.button = QPushButton(self.tr("Download"))
+        self.button.setAccessibleName(self.tr("Download the model"))
         self.button.clicked.connect(self._toggle)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -44,9 +45,11 @@ class DownloadRow(QWidget):
         self.ref = ref
         needed = bool(ref) and bool(HUB_ID.match(ref)) and not is_downloaded(ref)
         failure = self.failures.get(ref)
-        self.label.setText(f"The last download of {ref} failed: {failure}" if failure
-                           else f"{ref} is not downloaded yet.")
-        self.button.setText("Download")
+        self.label.setText(
+            self.tr("The last download of {ref} failed: {error}").format(ref=ref, error=failure)
+            if failure else self.tr("{ref} is not downloaded yet.").format(ref=ref))
+        self.button.setText(self.tr("Download"))
+        self.button.setAccessibleName(self.tr("Download {ref}").format(ref=ref))
         self.setVisible(needed)
 
     def _toggle(self) -> None:
@@ -59,8 +62,9 @@ class DownloadRow(QWidget):
         proc.start(sys.executable, ["-m", "studio", "models", "download", self.ref])
         self._process = proc
         self._failure = ""
-        self.button.setText("Cancel")
-        self.label.setText(f"Downloading {self.ref}…")
+        self.button.setText(self.tr("Cancel"))
+        self.button.setAccessibleName(self.tr("Cancel the download of {ref}").format(ref=self.ref))
+        self.label.setText(self.tr("Downloading {ref}…").format(ref=self.ref))
 
     def _progress(self) -> None:
         text = bytes(self._process.readAllStandardError()).decode(errors="replace")
@@ -79,10 +83,13 @@ class DownloadRow(QWidget):
             self.hide()
             self.finished.emit(self.ref)
             return
-        self.button.setText("Download")
+        self.button.setText(self.tr("Download"))
+        self.button.setAccessibleName(self.tr("Download {ref}").format(ref=self.ref))
         failure = getattr(self, "_failure", "")
         if failure:
             self.failures[self.ref] = failure
-            self.label.setText(f"The download of {self.ref} failed: {failure}")
+            self.label.setText(self.tr("The download of {ref} failed: {error}")
+                               .format(ref=self.ref, error=failure))
         else:
-            self.label.setText(f"The download of {self.ref} stopped; Download resumes it.")
+            self.label.setText(self.tr("The download of {ref} stopped; Download resumes it.")
+                               .format(ref=self.ref))

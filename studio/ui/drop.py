@@ -40,8 +40,9 @@ class DropHandler(QObject):
         self._cancel: CancelToken | None = None
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(220)
-        self.bar.setFormat("Importing %v/%m")
-        self.cancel_button = QPushButton("Cancel import")
+        self.bar.setFormat(self.tr("Importing %v/%m"))
+        self.bar.setAccessibleName(self.tr("Import progress"))
+        self.cancel_button = QPushButton(self.tr("Cancel import"))
         self.cancel_button.clicked.connect(self.cancel_import)
         for widget in (self.bar, self.cancel_button):
             window.statusBar().addPermanentWidget(widget)
@@ -74,7 +75,7 @@ class DropHandler(QObject):
     # -- one image: its settings into the generate panel ---------------------------
 
     def restore_from(self, path: Path) -> None:
-        self.window.statusBar().showMessage(f"Reading {path.name}…")
+        self.window.statusBar().showMessage(self.tr("Reading {name}…").format(name=path.name))
         self._spawn("studio-drop-read", self._read, path)
 
     def _read(self, path: Path) -> None:
@@ -100,12 +101,14 @@ class DropHandler(QObject):
         from studio.app.library_import import tool_name
 
         tool = tool_name(meta.tool)
-        article = "an" if tool[:1].lower() in "aeiou" else "a"
-        self.window.statusBar().showMessage(f"Settings restored from {article} {tool} image",
-                                            10000)
+        # English needs its article; a translation may word both alike.
+        text = (self.tr("Settings restored from an {tool} image") if tool[:1].lower() in "aeiou"
+                else self.tr("Settings restored from a {tool} image"))
+        self.window.statusBar().showMessage(text.format(tool=tool), 10000)
 
     def _on_unreadable(self, path: Path, problem: str) -> None:
-        self.window.statusBar().showMessage(f"No settings restored: {problem}", 12000)
+        self.window.statusBar().showMessage(
+            self.tr("No settings restored: {problem}").format(problem=problem), 12000)
 
     # -- a folder: imported into the library -------------------------------------
 
@@ -116,14 +119,14 @@ class DropHandler(QObject):
     def start_import(self, folder: Path) -> None:
         if self.importing:
             self.window.statusBar().showMessage(
-                "An import is already running: wait for it or cancel it", 8000)
+                self.tr("An import is already running: wait for it or cancel it"), 8000)
             return
         self._cancel = CancelToken()
         self.bar.setRange(0, 0)  # busy until the folder is listed
         self.bar.show()
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
-        self.window.statusBar().showMessage(f"Importing {folder}…")
+        self.window.statusBar().showMessage(self.tr("Importing {folder}…").format(folder=folder))
         self._spawn("studio-import", self._import, folder, self._cancel)
 
     def cancel_import(self) -> None:
@@ -153,13 +156,18 @@ class DropHandler(QObject):
 
     def _on_import_done(self, summary: Any) -> None:
         self._finish()
-        what = "Import cancelled" if summary.cancelled else "Imported"
-        text = (f"{what}: {summary.imported} new image(s) of {summary.seen}, "
-                f"{summary.duplicates} already in the library")
+        if summary.cancelled:
+            text = self.tr("Import cancelled: %n new image(s) of {seen}, {duplicates} already "
+                           "in the library", "", summary.imported)
+        else:
+            text = self.tr("Imported: %n new image(s) of {seen}, {duplicates} already in the "
+                           "library", "", summary.imported)
+        text = text.format(seen=summary.seen, duplicates=summary.duplicates)
         if summary.skipped:
-            text += f", {len(summary.skipped)} skipped"
+            text += self.tr(", %n skipped", "", len(summary.skipped))
             if summary.no_metadata:
-                text += f" ({summary.no_metadata} without generation metadata)"
+                text += self.tr(" ({count} without generation metadata)").format(
+                    count=summary.no_metadata)
         self.window.statusBar().showMessage(text, 20000)
         self.window.library.refresh()
         self.window.suggestions.set_context()  # the profile learned from the imports
@@ -167,7 +175,8 @@ class DropHandler(QObject):
 
     def _on_import_failed(self, message: str) -> None:
         self._finish()
-        self.window.statusBar().showMessage(f"Import failed: {message}", 20000)
+        self.window.statusBar().showMessage(
+            self.tr("Import failed: {message}").format(message=message), 20000)
         self.window.library.refresh()
 
     def _finish(self) -> None:

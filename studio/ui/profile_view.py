@@ -35,14 +35,15 @@ class ProfileView(QWidget):
         self._described = _Described()
         self._described.ready.connect(self._show)
         self.text = QTextBrowser()
+        self.text.setAccessibleName(self.tr("What Studio has learned about you"))
         self.state = QLabel()
         self.record_button = QPushButton()
         self.record_button.clicked.connect(self.toggle_recording)
-        self.embed_button = QPushButton("Update taste clusters")
-        self.embed_button.setToolTip("Computes sentence embeddings of your prompts and texts "
-                                     "in a separate process, on this machine only")
+        self.embed_button = QPushButton(self.tr("Update taste clusters"))
+        self.embed_button.setToolTip(self.tr("Computes sentence embeddings of your prompts and "
+                                             "texts in a separate process, on this machine only"))
         self.embed_button.clicked.connect(self.update_clusters)
-        self.forget_button = QPushButton("Forget everything…")
+        self.forget_button = QPushButton(self.tr("Forget everything…"))
         self.forget_button.clicked.connect(self.forget_everything)
         buttons = QHBoxLayout()
         buttons.addWidget(self.state, 1)
@@ -53,7 +54,8 @@ class ProfileView(QWidget):
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
         self._process: QProcess | None = None
-        self.text.setHtml("<p style='color:#777'>Reading your history…</p>")
+        self.text.setHtml("<p style='color:#777'>{}</p>".format(
+            html.escape(self.tr("Reading your history…"))))
         self.refresh()
 
     def refresh(self) -> Future | None:
@@ -65,24 +67,25 @@ class ProfileView(QWidget):
             try:
                 lines = self.studio.profile.describe()
             except Exception as exc:  # a damaged history is reported, never raised into Qt
-                lines = [f"The history cannot be read: {exc}"]
+                lines = [self.tr("The history cannot be read: {error}").format(error=exc)]
             self._described.ready.emit(lines)
 
         return self._pool.submit(work)
 
     def _show(self, lines: list[str]) -> None:
         body = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-        self.text.setHtml(f"<h3>What Studio has learned about you</h3><ul>{body}</ul>"
-                          "<p style='color:#777'>Everything stays on this computer.</p>")
+        title = html.escape(self.tr("What Studio has learned about you"))
+        note = html.escape(self.tr("Everything stays on this computer."))
+        self.text.setHtml(f"<h3>{title}</h3><ul>{body}</ul><p style='color:#777'>{note}</p>")
 
     def _show_state(self) -> None:
         if self.studio.incognito:
-            self.state.setText("Incognito: nothing is recorded in this session")
+            self.state.setText(self.tr("Incognito: nothing is recorded in this session"))
         else:
-            self.state.setText("Recording your actions" if self.studio.recording
-                               else "Recording is paused")
-        self.record_button.setText("Pause recording" if self.studio.settings.recording
-                                   else "Resume recording")
+            self.state.setText(self.tr("Recording your actions") if self.studio.recording
+                               else self.tr("Recording is paused"))
+        self.record_button.setText(self.tr("Pause recording") if self.studio.settings.recording
+                                   else self.tr("Resume recording"))
         self.record_button.setEnabled(not self.studio.incognito)
 
     def toggle_recording(self) -> None:
@@ -103,7 +106,7 @@ class ProfileView(QWidget):
         proc.setProcessEnvironment(env)
         proc.finished.connect(self._clusters_done)
         self.embed_button.setEnabled(False)
-        self.embed_button.setText("Updating…")
+        self.embed_button.setText(self.tr("Updating…"))
         proc.start(sys.executable, ["-m", "studio", "profile", "embed"])
         self._process = proc
 
@@ -111,9 +114,10 @@ class ProfileView(QWidget):
         output = bytes(self._process.readAllStandardError()).decode(errors="replace")
         self._process = None
         self.embed_button.setEnabled(True)
-        self.embed_button.setText("Update taste clusters")
+        self.embed_button.setText(self.tr("Update taste clusters"))
         if code != 0:
-            QMessageBox.warning(self, "Studio", f"Updating taste clusters failed:\n{output}")
+            QMessageBox.warning(self, "Studio", self.tr("Updating taste clusters failed:\n{output}")
+                                .format(output=output))
         # The child saved a profile with the new clusters; reopen ours from it.
         stale = self.studio.__dict__.pop("profile", None)
         if stale is not None:
@@ -122,13 +126,14 @@ class ProfileView(QWidget):
 
     def forget_everything(self) -> None:
         answer = QMessageBox.question(
-            self, "Forget everything",
-            "Erase your whole history, the profile, embeddings and suggestion data? "
-            "Your images and texts in the library are kept.",
+            self, self.tr("Forget everything"),
+            self.tr("Erase your whole history, the profile, embeddings and suggestion data? "
+                    "Your images and texts in the library are kept."),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
         removed = self.studio.history.erase()
         self.refresh()
-        QMessageBox.information(self, "Studio", f"Forgotten ({len(removed)} file(s) erased).")
+        QMessageBox.information(self, "Studio",
+                                self.tr("Forgotten (%n file(s) erased).", "", len(removed)))
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -36,7 +36,10 @@ from studio.app.ui_state import UiState
 from studio.ui.download_row import DownloadRow
 
 _NOT_READ = object()
-_NAMES = {"image": "Images", "text": "Writing", "music": "Music", "video": "Video"}
+_NAMES = {"image": QT_TRANSLATE_NOOP("WelcomePage", "Images"),
+          "text": QT_TRANSLATE_NOOP("WelcomePage", "Writing"),
+          "music": QT_TRANSLATE_NOOP("WelcomePage", "Music"),
+          "video": QT_TRANSLATE_NOOP("WelcomePage", "Video")}
 
 
 def should_welcome(generators: Iterable[Any], state: UiState | None,
@@ -68,18 +71,19 @@ class WelcomePage(QWidget):
         #: modality -> its "works now" button, for models already here
         self.ready: dict[str, QPushButton] = {}
         self._pool: ThreadPoolExecutor | None = None
-        title = QLabel("<h2>Welcome to Studio</h2>")
-        self.intro = QLabel("No model is downloaded yet. Looking at this computer's "
-                            "graphics memory…")
+        title = QLabel("<h2>{}</h2>".format(html.escape(self.tr("Welcome to Studio"))))
+        self.intro = QLabel(self.tr("No model is downloaded yet. Looking at this computer's "
+                                    "graphics memory…"))
         self.intro.setWordWrap(True)
         self.grid = QGridLayout()
         self.grid.setColumnStretch(1, 1)
-        self.dismiss_button = QPushButton("Dismiss")
-        self.dismiss_button.setToolTip("Close this page; it is not shown again")
+        self.dismiss_button = QPushButton(self.tr("Dismiss"))
+        self.dismiss_button.setToolTip(self.tr("Close this page; it is not shown again"))
+        self.dismiss_button.setAccessibleName(self.tr("Dismiss the welcome page"))
         self.dismiss_button.clicked.connect(self.dismiss)
-        footer = QLabel("Models are saved in the Hugging Face cache, shared with other "
-                        "tools. Any other model works too: type its repo id, folder or "
-                        "file in the Model box.")
+        footer = QLabel(self.tr("Models are saved in the Hugging Face cache, shared with other "
+                                "tools. Any other model works too: type its repo id, folder or "
+                                "file in the Model box."))
         footer.setWordWrap(True)
         footer.setStyleSheet("color: palette(placeholder-text)")
         inner = QWidget()
@@ -126,10 +130,12 @@ class WelcomePage(QWidget):
 
     def show_for_gpu(self, gpu_bytes: int | None) -> None:
         """Fill in one recommendation per modality for ``gpu_bytes`` of GPU memory."""
-        machine = (f"a GPU with {format_size(gpu_bytes)}" if gpu_bytes
-                   else "no GPU found: models run on the CPU, slowly for images and video")
-        self.intro.setText("No model is downloaded yet. Here is one model per kind of work "
-                           f"that suits this computer ({machine}).")
+        machine = (self.tr("a GPU with {size}").format(size=format_size(gpu_bytes)) if gpu_bytes
+                   else self.tr("no GPU found: models run on the CPU, slowly for images and "
+                                "video"))
+        self.intro.setText(self.tr("No model is downloaded yet. Here is one model per kind of "
+                                   "work that suits this computer ({machine}).")
+                           .format(machine=machine))
         for widget in self._row_widgets:
             widget.deleteLater()
         self._row_widgets.clear()
@@ -141,8 +147,10 @@ class WelcomePage(QWidget):
 
     def _add_row(self, row: int, rec: Recommendation) -> None:
         m = rec.model
-        size = format_size(declared_bytes(m)) if m.size_gb else "size unknown"
-        name = QLabel(f"<b>{html.escape(_NAMES.get(rec.modality, rec.modality.title()))}</b>")
+        size = format_size(declared_bytes(m)) if m.size_gb else self.tr("size unknown")
+        kind = (self.tr(_NAMES[rec.modality]) if rec.modality in _NAMES
+                else rec.modality.title())
+        name = QLabel(f"<b>{html.escape(kind)}</b>")
         name.setAlignment(Qt.AlignmentFlag.AlignTop)
         text = (f"{html.escape(m.name or m.ref)} &middot; {size}<br>"
                 f"<span style='color:palette(placeholder-text)'>{html.escape(rec.why)}"
@@ -154,8 +162,10 @@ class WelcomePage(QWidget):
         self._row_widgets += [name, info]
         download: DownloadRow | None = None
         if rec.available:
-            ready = QPushButton("Works now: try it")
-            ready.setToolTip("This model is already on this computer; nothing to download")
+            ready = QPushButton(self.tr("Works now: try it"))
+            ready.setToolTip(self.tr("This model is already on this computer; nothing to "
+                                     "download"))
+            ready.setAccessibleName(self.tr("Try {model} now").format(model=m.name or m.ref))
             ready.clicked.connect(lambda _=False, mod=rec.modality: self.tryNow.emit(mod))
             self.ready[rec.modality] = ready
             self._row_widgets.append(ready)
@@ -163,14 +173,15 @@ class WelcomePage(QWidget):
         else:
             download = DownloadRow()
             download.show_for(m.ref)
-            download.label.setText(f"{size} to download" if m.size_gb else "")
+            download.label.setText(
+                self.tr("{size} to download").format(size=size) if m.size_gb else "")
             download.finished.connect(lambda ref, r=row: self._downloaded(ref, r))
             self.grid.addWidget(download, row, 2, Qt.AlignmentFlag.AlignTop)
             self._row_widgets.append(download)
         self.rows[rec.modality] = (rec, download)
 
     def _downloaded(self, ref: str, row: int) -> None:
-        done = QLabel(f"Downloaded: {html.escape(ref)}")
+        done = QLabel(html.escape(self.tr("Downloaded: {ref}").format(ref=ref)))
         self.grid.addWidget(done, row, 2, Qt.AlignmentFlag.AlignTop)
         self._row_widgets.append(done)
         self.downloaded.emit(ref)
