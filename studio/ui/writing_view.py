@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -48,7 +48,8 @@ DIRECTION_PARAMS = {"continue": ("direction", "instruction"), "rewrite": ("instr
                                                                            "direction")}
 #: Parameters the desk fills itself (from the direction line), not from the form.
 _OWN_PARAMS = {"direction", "instruction", "system"}
-_FILTER = "Markdown (*.md *.markdown);;Text (*.txt);;All files (*)"
+_FILTER = QT_TRANSLATE_NOOP("WritingView",
+                            "Markdown (*.md *.markdown);;Text (*.txt);;All files (*)")
 
 
 class WritingView(QWidget):
@@ -74,12 +75,13 @@ class WritingView(QWidget):
         self._entries: dict[str, Any] = {}
 
         self.editor = QPlainTextEdit()
-        self.editor.setPlaceholderText("Write here. Continue writes on from the cursor; "
-                                       "select text and Rewrite to transform it; Chat "
-                                       "answers the message in the line below.")
-        self.open_button = QPushButton("Open…")
-        self.save_button = QPushButton("Save")
-        self.save_as_button = QPushButton("Save as…")
+        self.editor.setPlaceholderText(self.tr("Write here. Continue writes on from the cursor; "
+                                               "select text and Rewrite to transform it; Chat "
+                                               "answers the message in the line below."))
+        self.editor.setAccessibleName(self.tr("Document"))
+        self.open_button = QPushButton(self.tr("Open…"))
+        self.save_button = QPushButton(self.tr("Save"))
+        self.save_as_button = QPushButton(self.tr("Save as…"))
         self.open_button.clicked.connect(self._open_dialog)
         self.save_button.clicked.connect(self.save)
         self.save_as_button.clicked.connect(self._save_as_dialog)
@@ -100,8 +102,10 @@ class WritingView(QWidget):
         self.model = QComboBox()
         self.model.setEditable(True)
         self.model.setMinimumContentsLength(18)
-        self.model.setToolTip("A hub repo id, a local folder or a .gguf file")
-        self.params_button = QPushButton("Parameters")
+        self.model.setToolTip(self.tr("A hub repo id, a local folder or a .gguf file"))
+        self.params_button = QPushButton(self.tr("Parameters"))
+        self.generator.setAccessibleName(self.tr("Generator"))
+        self.model.setAccessibleName(self.tr("Model"))
         self.params_button.setCheckable(True)
         self.params = ParamsForm()
         self.params.setVisible(False)
@@ -110,18 +114,19 @@ class WritingView(QWidget):
         self.download.finished.connect(lambda _r: self.refresh_models())
         self.scan.ready.connect(self._fill_models)
         model_row = QHBoxLayout()
-        model_row.addWidget(QLabel("Generator"))
+        model_row.addWidget(QLabel(self.tr("Generator")))
         model_row.addWidget(self.generator)
-        model_row.addWidget(QLabel("Model"))
+        model_row.addWidget(QLabel(self.tr("Model")))
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.params_button)
 
-        self.instruction = QLineEdit(placeholderText="A direction for Continue, an instruction "
-                                                     "for Rewrite, or a message for Chat")
-        self.continue_button = QPushButton("Continue")
-        self.rewrite_button = QPushButton("Rewrite selection")
-        self.chat_button = QPushButton("Chat")
-        self.stop_button = QPushButton("Stop")
+        self.instruction = QLineEdit(placeholderText=self.tr(
+            "A direction for Continue, an instruction for Rewrite, or a message for Chat"))
+        self.instruction.setAccessibleName(self.tr("Direction, instruction or message"))
+        self.continue_button = QPushButton(self.tr("Continue"))
+        self.rewrite_button = QPushButton(self.tr("Rewrite selection"))
+        self.chat_button = QPushButton(self.tr("Chat"))
+        self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.setEnabled(False)
         self.continue_button.clicked.connect(self.request_continue)
         self.rewrite_button.clicked.connect(self.request_rewrite)
@@ -204,7 +209,9 @@ class WritingView(QWidget):
         for button, task in ((self.continue_button, "continue"),
                              (self.rewrite_button, "rewrite"), (self.chat_button, "chat")):
             button.setEnabled(task in info.tasks)
-            button.setToolTip("" if task in info.tasks else f"{info.name} cannot {task}")
+            button.setToolTip("" if task in info.tasks else
+                              self.tr("{generator} cannot {task}").format(generator=info.name,
+                                                                          task=task))
 
     def refresh_models(self) -> None:
         """Read the cache and the model folders again (after a download)."""
@@ -301,8 +308,8 @@ class WritingView(QWidget):
             name = self._direction_param("continue")
             if name is None:
                 # Said, not silently dropped: this generator has nowhere to put it.
-                self._say(f"{self.generator.currentText()} takes no direction for Continue; "
-                          "clear the line or use Rewrite")
+                self._say(self.tr("{generator} takes no direction for Continue; clear the line "
+                                  "or use Rewrite").format(generator=self.generator.currentText()))
                 return
             extra[name] = direction
         self._submit(self.build_request("continue", before, extra), cursor, False)
@@ -310,7 +317,7 @@ class WritingView(QWidget):
     def request_rewrite(self) -> None:
         cursor = self.editor.textCursor()
         if not cursor.hasSelection():
-            self._say("Select the text to rewrite first")
+            self._say(self.tr("Select the text to rewrite first"))
             return
         extra: dict[str, Any] = {}
         instruction = self.instruction.text().strip()
@@ -327,7 +334,7 @@ class WritingView(QWidget):
         if not message and cursor.hasSelection():
             message = cursor.selectedText().replace("\u2029", "\n")
         if not message:
-            self._say("Type a message in the line below, or select text to ask about")
+            self._say(self.tr("Type a message in the line below, or select text to ask about"))
             return
         cursor.clearSelection()
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
@@ -353,7 +360,7 @@ class WritingView(QWidget):
         elif event.kind in ("failed", "cancelled", "interrupted"):
             self._targets.pop(event.job_id, None)
             if event.kind == "failed":
-                self._say(f"Writing failed: {event.error}")
+                self._say(self.tr("Writing failed: {error}").format(error=event.error))
         self.stop_button.setEnabled(bool(self._targets))
 
     def show_error(self, text: str) -> None:
@@ -379,12 +386,13 @@ class WritingView(QWidget):
         path = Path(path)
         try:
             if path.stat().st_size > MAX_OPEN_BYTES:
-                raise ValueError(f"it is larger than {MAX_OPEN_BYTES // 2**20} MB")
+                raise ValueError(self.tr("it is larger than {size} MB").format(
+                    size=MAX_OPEN_BYTES // 2**20))
             text = path.read_text(encoding="utf-8")
         except (OSError, ValueError) as exc:
-            reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else (
+            reason = self.tr("it is not UTF-8 text") if isinstance(exc, UnicodeDecodeError) else (
                 getattr(exc, "strerror", None) or str(exc))
-            self._say(f"Cannot open {path}: {reason}")
+            self._say(self.tr("Cannot open {path}: {reason}").format(path=path, reason=reason))
             return False
         self._set_document(text, str(path.resolve()), modified=False)
         return True
@@ -403,7 +411,8 @@ class WritingView(QWidget):
         try:
             write_atomic(path, self.editor.toPlainText().encode("utf-8"))
         except OSError as exc:
-            self._say(f"Cannot save {path}: {exc.strerror or exc}")
+            self._say(self.tr("Cannot save {path}: {error}").format(path=path,
+                                                                   error=exc.strerror or exc))
             return False
         self.path = str(path.resolve())
         self._modified = False
@@ -415,15 +424,16 @@ class WritingView(QWidget):
     def _open_dialog(self) -> None:
         if self._modified and not self._discard_ok():
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open a document",
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open a document"),
                                               str(Path(self.path).parent) if self.path else "",
-                                              _FILTER)
+                                              self.tr(_FILTER))
         if path:
             self.open_path(path)
 
     def _save_as_dialog(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the document",
-                                              self.path or "Untitled.md", _FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save the document"),
+                                              self.path or self.tr("Untitled") + ".md",
+                                              self.tr(_FILTER))
         if not path:
             return False
         if not Path(path).suffix:
@@ -432,8 +442,9 @@ class WritingView(QWidget):
 
     def _discard_ok(self) -> bool:
         answer = QMessageBox.question(
-            self, "Unsaved changes", "The document has unsaved changes. Open another one "
-            "anyway? (They stay in the recovery copy until the next edit.)")
+            self, self.tr("Unsaved changes"),
+            self.tr("The document has unsaved changes. Open another one anyway? (They stay in "
+                    "the recovery copy until the next edit.)"))
         return answer == QMessageBox.StandardButton.Yes
 
     def _set_document(self, text: str, path: str, modified: bool) -> None:
@@ -454,19 +465,24 @@ class WritingView(QWidget):
         self._autosave.start()
 
     def _update_title(self) -> None:
-        name = self.path or "Untitled"
-        self.path_label.setText(f"{name}{' (unsaved changes)' if self._modified else ''}")
-        self.path_label.setToolTip(self.path or "Not saved to a file yet")
+        name = self.path or self.tr("Untitled")
+        self.path_label.setText(self.tr("{name} (unsaved changes)").format(name=name)
+                                if self._modified else name)
+        self.path_label.setToolTip(self.path or self.tr("Not saved to a file yet"))
 
     def word_count(self) -> int:
         return len(self.editor.toPlainText().split())
 
     def _update_words(self) -> None:
         n = self.word_count()
-        text = f"{n} word{'s' if n != 1 else ''}"
         cursor = self.editor.textCursor()
+        # Two source texts for English's singular; each is a plural form for translators.
         if cursor.hasSelection():
-            text += f" ({len(cursor.selectedText().split())} selected)"
+            text = (self.tr("%n word ({selected} selected)", "", n) if n == 1 else
+                    self.tr("%n words ({selected} selected)", "", n))
+            text = text.format(selected=len(cursor.selectedText().split()))
+        else:
+            text = self.tr("%n word", "", n) if n == 1 else self.tr("%n words", "", n)
         self.words.setText(text)
 
     # -- recovery and memory ----------------------------------------------------------------
