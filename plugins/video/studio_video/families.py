@@ -31,6 +31,9 @@ class Family:
     #: ``from_pipe``), and the name of its strength argument.
     video2video: str | None = None
     strength_arg: str = "strength"
+    #: The image-to-video pipeline's argument for a last frame to reach (first/last
+    #: frame conditioning, task ``firstlast2video``); None: the family has none.
+    last_image_arg: str | None = None
     #: Argument names: frame count, frame rate (None: the pipeline takes none).
     frames_arg: str = "num_frames"
     fps_arg: str | None = None
@@ -94,7 +97,9 @@ def _sd_spatial(configs: Configs) -> int:
 
 
 def _cog_temporal(configs: Configs) -> int:
-    return int(configs.get("vae", {}).get("temporal_compression_ratio", 4))
+    # The decoder doubles time twice and keeps the first frame apart only when the
+    # count is odd: 13 latent frames give 49, 12 give 48. Exact counts are 8k+1.
+    return 2 * int(configs.get("vae", {}).get("temporal_compression_ratio", 4))
 
 
 def _cog_spatial(configs: Configs) -> int:
@@ -109,11 +114,11 @@ def _const(n: int) -> Callable[[Configs], int]:
 
 FAMILIES: tuple[Family, ...] = (
     Family("wan", ("WanPipeline", "WanImageToVideoPipeline"), "WanImageToVideoPipeline",
-           video2video="WanVideoToVideoPipeline",
+           video2video="WanVideoToVideoPipeline", last_image_arg="last_image",
            temporal=_wan_temporal, spatial=_wan_spatial, steps=30, guidance=5.0, fps=16,
            frames=33, max_frames=121),
     Family("ltx2", ("LTX2Pipeline", "LTX2ImageToVideoPipeline"), "LTX2ImageToVideoPipeline",
-           fps_arg="frame_rate", temporal=_const(8), spatial=_const(32), steps=40,
+           fps_arg="frame_rate", temporal=_ltx_temporal, spatial=_ltx_spatial, steps=40,
            guidance=4.0, fps=24, frames=121, max_frames=257, shared_i2v=True,
            size=(768, 512)),
     Family("ltx", ("LTXPipeline", "LTXImageToVideoPipeline", "LTXConditionPipeline"),
@@ -143,11 +148,12 @@ FAMILIES: tuple[Family, ...] = (
 
 def tasks_of(family: Family, class_name: str) -> tuple[str, ...]:
     """The tasks a model of ``class_name`` can run."""
+    last = ("firstlast2video",) if family.last_image_arg else ()
     if class_name == family.img2video and not family.shared_i2v:
-        return ("img2video",)
+        return ("img2video", *last)
     tasks = ["txt2video"]
     if family.shared_i2v and family.img2video:
-        tasks.append("img2video")
+        tasks += ["img2video", *last]
     # Video to video reuses the text-to-video weights (SDXL AnimateDiff has no such
     # pipeline in diffusers).
     if family.video2video and class_name == family.classes[0]:

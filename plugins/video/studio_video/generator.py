@@ -29,7 +29,15 @@ from studio.api import (
 )
 from studio.api.video import exact_fps, frames_array
 from studio_video.families import nearest_multiple, round_frames, tasks_of
-from studio_video.loading import LoadedVideo, estimate, load_model
+from studio_video.loading import (
+    LoadedVideo,
+    Savers,
+    check_savers,
+    estimate,
+    load_model,
+    reload_with,
+)
+from studio_video.loras import apply_loras, check_loras, parse_loras
 from studio_video.models import VideoSource, activation_bytes, locate
 from studio_video.preview import latent_preview
 
@@ -70,10 +78,17 @@ class VideoGenerator(Generator):
         # Pickles are judged at load time, under the plan that carries the setting.
         source = locate(self.resolve_model(request), allow_pickle=True)
         s = clip_settings(request, source)
-        if "image" in request.inputs:
-            _open_image(request.inputs["image"], verify_only=True)
+        for role in ("image", "last_image"):
+            if role in request.inputs:
+                _open_image(request.inputs[role], verify_only=True, role=role)
         if s.task == "video2video":
             _input_clip(request.inputs.get("video", ""), s, source)
+        for path, _weight in parse_loras(request.params.get("loras") or ""):
+            if not path.is_file():
+                raise ParamError(f"LoRA file {str(path)!r} does not exist")
+
+    def check_load(self, request: GenerationRequest, plan: LoadPlan) -> None:
+        check_savers(Savers.of(request.params), plan)
 
     def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
         return estimate(model, plan)
@@ -82,6 +97,7 @@ class VideoGenerator(Generator):
         return load_model(model, plan)
 
     def unload(self, loaded: LoadedVideo) -> None:
+        loaded.worker.stop()
         loaded.pipes.clear()
         loaded.pipe = None
 
@@ -97,15 +113,26 @@ class VideoGenerator(Generator):
         # 1. Apply the family's rules and defaults; read the input image.
         source = loaded.source
         s = clip_settings(request, source)
-        image = clip = None
-        if s.task == "img2video":
+        image = clip = last = None
+        if s.task in ("img2video", "firstlast2video"):
             image = _open_image(request.inputs.get("image", ""))
+        if s.task == "firstlast2video":
+            last = _open_image(request.inputs.get("last_image", ""), role="last_image")
         if s.task == "video2video":
             clip, s = _input_clip(request.inputs.get("video", ""), s, source)
             image = clip[0]
         width, height = _size(s, source, image)
         notes = list(s.notes)
-        # 2. The pipeline for the task, and memory savers for the clip's size.
+        # 2. The pipeline for the task, its LoRAs (on the shared modules), and memory
+        #    savers for the clip's size.
+        savers = Savers.of(request.params)
+        if savers != loaded.savers:
+            check_savers(savers, loaded.plan)
+            reload_with(loaded, savers)
+        notes.extend(savers.notes())
+        loras = parse_loras(request.params.get("loras") or "")
+        check_loras(loras, loaded.plan.allow_pickle)
+        lora_text = apply_loras(loaded.pipe, loaded.loras, loras)
         pipe = loaded.pipe_for(s.task)
         notes.extend(_fit_decode(loaded, s.frames, width, height))
         # 3. Arguments under the family's names; the seed on a CPU generator, as plain
@@ -132,6 +159,8 @@ class VideoGenerator(Generator):
             kwargs[family.fps_arg] = float(s.fps)
         if image is not None and clip is None:
             kwargs["image"] = image.resize((width, height))
+        if last is not None and family.last_image_arg:
+            kwargs[family.last_image_arg] = last.resize((width, height))
         # 4. Denoise, reporting each step; a cancel stops at the next step and skips the
         #    decode; an out-of-memory decode is retried tiled on the kept latents.
         hook = StepHook(progress, cancel, _latent_grid(pipe, s.frames, width, height))
@@ -140,14 +169,15 @@ class VideoGenerator(Generator):
                           callback_on_step_end_tensor_inputs=["latents"])
         cancel.check()
         with DecodeGuard(loaded, hook) as guard:
-            result = pipe(**kwargs)
+            # On the generator's own long-lived thread: see pipeline_thread.
+            frames = loaded.worker.call(
+                lambda: frames_array(pipe(**kwargs).frames[0]))
         if hook.cancelled or cancel.cancelled:
             raise Cancelled()
         if guard.retried:
             notes.append("the VAE decode ran out of memory and was retried tiled on the "
                          "kept latents (no denoising repeated)")
         # 5. The clip, with what reproduces it.
-        frames = frames_array(result.frames[0])
         meta = {
             "seed": seed, "model": request.model, "family": family.name,
             "pipeline": source.class_name, "steps": s.steps, "guidance_scale": s.guidance,
@@ -156,6 +186,8 @@ class VideoGenerator(Generator):
         }
         if clip is not None:
             meta["strength"] = s.strength
+        if lora_text:
+            meta["loras"] = lora_text
         if notes:
             meta["notes"] = notes
             for note in notes:
@@ -186,8 +218,21 @@ def clip_settings(request: GenerationRequest, source: VideoSource) -> ClipSettin
             raise RequestError(
                 f"{source.name} ({source.class_name}) has no video2video: this diffusers "
                 f"has a video-to-video pipeline for {', '.join(_v2v_families())}")
+        if task == "firstlast2video":
+            if family.last_image_arg is None:
+                raise RequestError(
+                    f"{source.name} ({source.class_name}) takes no last frame: first/last "
+                    f"frame conditioning is for {', '.join(_last_image_families())} "
+                    "image-to-video models")
+            raise RequestError(
+                f"{source.name} is a text-to-video model ({source.class_name}) and takes no "
+                f"image input: first/last frame conditioning needs {family.img2video}")
         raise RequestError(f"{source.name} is an image-to-video model ({source.class_name}): "
                            "give it an image input (task img2video)")
+    if task == "firstlast2video" and source.index.get("expand_timesteps"):
+        # Wan 2.2 TI2V conditions on the first frame only; diffusers ignores last_image.
+        raise RequestError(f"{source.name} conditions on the first frame only (expand_timesteps"
+                           "): use task img2video, or a Wan 2.1/2.2 A14B image-to-video model")
     notes: list[str] = []
     asked = int(p.get("num_frames") or family.frames)
     temporal = source.temporal
@@ -230,6 +275,12 @@ def clip_settings(request: GenerationRequest, source: VideoSource) -> ClipSettin
         strength=strength, frames_asked=bool(p.get("num_frames")),
         fps_asked=bool(p.get("fps")), notes=tuple(notes),
     )
+
+
+def _last_image_families() -> list[str]:
+    from studio_video.families import FAMILIES
+
+    return [f.name for f in FAMILIES if f.last_image_arg]
 
 
 def _v2v_families() -> list[str]:
@@ -285,7 +336,7 @@ def _input_clip(path: str, s: ClipSettings, source: VideoSource
     return clip, replace(s, frames=frames, fps=fps, notes=tuple(notes))
 
 
-def _open_image(path: str, verify_only: bool = False) -> Any:
+def _open_image(path: str, verify_only: bool = False, role: str = "image") -> Any:
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -295,7 +346,7 @@ def _open_image(path: str, verify_only: bool = False) -> Any:
                 return None
             return im.convert("RGB")
     except (OSError, UnidentifiedImageError, SyntaxError, ValueError) as exc:
-        raise RequestError(f"image input {path!r} is not a readable image: {exc}") from exc
+        raise RequestError(f"{role} input {path!r} is not a readable image: {exc}") from exc
 
 
 def _latent_grid(pipe: Any, frames: int, width: int, height: int) -> tuple[int, int, int] | None:

@@ -8,12 +8,14 @@ is made with ``from_pipe``, sharing the loaded modules.
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from studio.api import LoadPlan, ModelError, OutOfMemory
+from studio.api import LoadPlan, ModelError, OutOfMemory, ParamError
 from studio_video.families import tasks_of
 from studio_video.models import VideoSource, estimate_weight_bytes, locate, weight_files
+from studio_video.pipeline_thread import PipelineThread
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,14 @@ class LoadedVideo:
     pipe: Any
     pipes: dict[str, Any] = field(default_factory=dict)
     tiled: bool = False  # VAE tiling and slicing are on
+    loras: set[str] = field(default_factory=set)  # adapter names loaded into the pipeline
+    savers: Savers = field(default_factory=lambda: Savers())  # what the load applied
+    #: Where the pipeline runs (see pipeline_thread); ends with the unload, or when
+    #: this object is collected.
+    worker: PipelineThread = field(default_factory=PipelineThread)
+
+    def __post_init__(self) -> None:
+        weakref.finalize(self, self.worker.stop)
 
     @property
     def tasks(self) -> tuple[str, ...]:
@@ -65,6 +75,60 @@ class LoadedVideo:
         self.tiled = on
 
 
+@dataclass(frozen=True)
+class Savers:
+    """Memory savers fixed at load time (they change how the weights are held)."""
+
+    #: The denoiser's layers live in CPU memory and are streamed to the GPU as they run.
+    group_offload: bool = False
+    #: The denoiser's weights are stored as float8 and cast up layer by layer to run.
+    fp8_storage: bool = False
+
+    @classmethod
+    def of(cls, params: dict[str, Any]) -> Savers:
+        return cls(bool(params.get("group_offload")), bool(params.get("fp8_storage")))
+
+    def notes(self) -> list[str]:
+        return [text for on, text in (
+            (self.group_offload, "group offload with streams on the denoiser"),
+            (self.fp8_storage, "the denoiser's weights stored as float8 (layerwise casting)"),
+        ) if on]
+
+
+def check_savers(savers: Savers, plan: LoadPlan) -> None:
+    """Refuse a saver the device cannot use, in one line."""
+    if savers.group_offload and not plan.device.startswith("cuda"):
+        raise ParamError(f"group_offload streams weights to a CUDA GPU and this studio runs on "
+                         f"{plan.device}: leave it off (the nearest allowed value is false)")
+
+
+def reload_with(loaded: LoadedVideo, savers: Savers) -> None:
+    """Load ``loaded``'s model again with ``savers`` (float8 storage cannot be undone in
+    place), replacing its pipeline; LoRAs and derived pipelines are made again."""
+    loaded.pipes.clear()
+    loaded.pipe = None
+    loaded.loras.clear()
+    loaded.tiled = False
+    _free_memory(loaded.plan.device)
+    fresh = load_model(loaded.source.ref, loaded.plan, savers)
+    loaded.pipe, loaded.savers = fresh.pipe, savers
+
+
+def _free_memory(device: str) -> None:
+    import gc
+
+    gc.collect()
+    if device.startswith("cuda"):
+        import torch
+
+        torch.cuda.empty_cache()
+
+
+def denoiser(pipe: Any) -> Any:
+    """The pipeline's transformer or UNet: the part the savers apply to."""
+    return getattr(pipe, "transformer", None) or getattr(pipe, "unet", None)
+
+
 def torch_dtype(name: str) -> Any:
     import torch
 
@@ -88,8 +152,10 @@ def estimate(model: str, plan: LoadPlan) -> int | None:
     return int(estimate_weight_bytes(files, plan.dtype) * ACTIVATION_FACTOR)
 
 
-def load_model(model: str, plan: LoadPlan) -> LoadedVideo:
-    """Locate, check memory, load and place ``model`` as ``plan`` says."""
+def load_model(model: str, plan: LoadPlan, savers: Savers | None = None) -> LoadedVideo:
+    """Locate, check memory, load and place ``model`` as ``plan`` and ``savers`` say."""
+    savers = savers or Savers()
+    check_savers(savers, plan)
     # 1. Resolve the reference and its family; pickles are refused before any read.
     source = locate(model, plan.allow_pickle)
     # 2. Refuse clearly when the weights cannot fit, rather than crash half-way.
@@ -97,12 +163,39 @@ def load_model(model: str, plan: LoadPlan) -> LoadedVideo:
     # 3. Load by the declared class (DiffusionPipeline picks it from model_index.json).
     pipe = _from_source(source, plan)
     pipe.set_progress_bar_config(disable=True)
-    # 4. Place on the device.
-    if plan.offload and plan.device != "cpu":
+    # 4. Place on the device, with the savers asked for.
+    place(pipe, plan, savers)
+    return LoadedVideo(source, plan, pipe, savers=savers)
+
+
+def place(pipe: Any, plan: LoadPlan, savers: Savers) -> None:
+    """Move ``pipe`` to the plan's device; float8 storage and group offload on the denoiser."""
+    net = denoiser(pipe)
+    for name, wanted in (("enable_layerwise_casting", savers.fp8_storage),
+                         ("enable_group_offload", savers.group_offload)):
+        if wanted and not hasattr(net, name):
+            raise ModelError(f"{type(pipe).__name__}'s {type(net).__name__} has no {name} in "
+                             "this diffusers: leave that memory saver off")
+    if savers.fp8_storage:
+        import torch
+
+        net.enable_layerwise_casting(storage_dtype=torch.float8_e4m3fn,
+                                     compute_dtype=torch_dtype(plan.dtype))
+    if savers.group_offload:
+        import torch
+
+        # Everything but the denoiser on the GPU; the denoiser's layers stay in CPU
+        # memory and are copied in on a side stream while the previous one runs.
+        for name, component in pipe.components.items():
+            if component is not net and hasattr(component, "to") and name != "scheduler":
+                component.to(plan.device)
+        net.enable_group_offload(onload_device=torch.device(plan.device),
+                                 offload_device=torch.device("cpu"), offload_type="leaf_level",
+                                 use_stream=True)
+    elif plan.offload and plan.device != "cpu":
         pipe.enable_model_cpu_offload(device=plan.device)
     else:
         pipe.to(plan.device)
-    return LoadedVideo(source, plan, pipe)
 
 
 def _from_source(source: VideoSource, plan: LoadPlan) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class VideoSource:
     family: Family
     configs: dict[str, dict[str, Any]] = field(default_factory=dict)
     adapter: Path | None = None  # AnimateDiff's motion adapter folder, for base+adapter
+    index: dict[str, Any] = field(default_factory=dict)  # model_index.json
 
     @property
     def name(self) -> str:
@@ -57,8 +59,59 @@ class VideoSource:
         return max(8, self.family.spatial(self.configs))
 
 
+#: Files changed less than this long ago are read again at every ``locate``.
+RACY_NS = 2_000_000_000
+#: (ref, allow_pickle) -> (what the files looked like, the source read from them).
+_located: dict[tuple[str, bool], tuple[tuple[Any, ...], VideoSource]] = {}
+
+
 def locate(ref: str, allow_pickle: bool = False) -> VideoSource:
-    """Resolve ``ref`` and read its family; raise ``ModelError`` naming what is wrong."""
+    """Resolve ``ref`` and read its family; raise ``ModelError`` naming what is wrong.
+
+    Every job checks its request with this, so a reference whose folders and configs
+    are unchanged since the last call (same stat) is answered from memory.
+    """
+    key = (ref, allow_pickle)
+    known = _located.get(key)
+    if known is not None and known[0] == _signature(ref, known[1]):
+        return known[1]
+    source = _locate(ref, allow_pickle)
+    signature = _signature(ref, source)
+    # A file changed within the clock's granularity could change again unseen (same
+    # mtime and size): only settled files are remembered, as git does with its index.
+    settled = time.time_ns() - RACY_NS
+    if all(st is None or st[0] < settled for st in signature):
+        _located[key] = (signature, source)
+    return source
+
+
+def _signature(ref: str, source: VideoSource) -> tuple[Any, ...]:
+    """Stats of what ``locate`` read: a changed config, an added weight file (the
+    folder's mtime) or a new snapshot of a hub id changes it."""
+    paths = [Path(ref).expanduser()]
+    if _HUB_ID.match(ref):
+        from huggingface_hub import constants
+
+        paths.append(Path(constants.HF_HUB_CACHE) / f"models--{ref.replace('/', '--')}"
+                     / "refs" / "main")
+    for folder in (source.folder, source.adapter):
+        if folder is not None:
+            # A component folder made or removed changes the folder's own mtime.
+            paths += [folder, folder / "model_index.json", folder / "config.json"]
+            for c in source.configs if folder == source.folder else ():
+                paths += [folder / c, folder / c / "config.json"]
+    stats: list[Any] = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            stats.append(None)
+        else:
+            stats.append((st.st_mtime_ns, st.st_size, st.st_ino))
+    return tuple(stats)
+
+
+def _locate(ref: str, allow_pickle: bool) -> VideoSource:
     if not ref:
         raise ModelError("no model chosen: pass --model (a hub id or a diffusers folder)")
     if "+" in ref and not Path(ref).expanduser().exists():
@@ -79,7 +132,7 @@ def locate(ref: str, allow_pickle: bool = False) -> VideoSource:
             f"{ref!r} is a {class_name or 'pipeline of no declared class'}, not a video "
             f"pipeline this pack drives ({', '.join(supported_classes())}); an SD 1.5 model "
             "animates with a motion adapter as 'base+adapter'")
-    return VideoSource(ref, folder, class_name, family, _configs(folder))
+    return VideoSource(ref, folder, class_name, family, _configs(folder), index=index)
 
 
 def _folder(ref: str, allow_pickle: bool, index: bool = True) -> Path:

@@ -12,7 +12,7 @@ from studio.api import GeneratorInfo, ModelRef, Param, hookimpl
 
 STUDIO_API_VERSION = 1
 
-TASKS = ("txt2video", "img2video", "video2video")
+TASKS = ("txt2video", "img2video", "video2video", "firstlast2video")
 FORMATS = ("mp4", "webm", "gif", "webp")
 
 PARAMS = (
@@ -38,6 +38,18 @@ PARAMS = (
     Param("strength", "float", None, min=0.01, max=1, nullable=True,
           label="Change strength", help="video2video: how much of the input clip is "
                                         "redrawn, from 0.01 (barely) to 1 (all); empty: 0.7"),
+    Param("loras", "str", "", advanced=True, label="LoRAs",
+          help="LoRA files with weights: path.safetensors:0.8;other.safetensors:0.5; a "
+               "distilled few-step (Lightning) LoRA wants the steps and guidance it was "
+               "made for (often 4 steps, guidance 1)"),
+    Param("group_offload", "bool", False, advanced=True, label="Group offload (CUDA)",
+          help="keep the transformer's layers in CPU memory and stream each to the GPU "
+               "while the previous one runs: far less GPU memory, somewhat slower; CUDA "
+               "only. Changing it reloads the model"),
+    Param("fp8_storage", "bool", False, advanced=True, label="Store weights as float8",
+          help="store the transformer's weights as float8 and cast each layer up as it "
+               "runs: about half the weight memory of bfloat16, slightly lower quality. "
+               "Changing it reloads the model"),
     Param("format", "choice", "mp4", choices=FORMATS, label="File format",
           help="mp4 (H.264, plays everywhere), webm (VP9), gif or webp (animated images)"),
 )
@@ -77,6 +89,7 @@ def studio_register_generators(register: Callable[[GeneratorInfo], None]) -> Non
                         "AnimateDiff, CogVideoX and the other video pipelines diffusers "
                         "ships, from the Hugging Face cache or a diffusers folder.",
             supports_preview=True,
-            task_inputs={"img2video": ("image",), "video2video": ("video",)},
+            task_inputs={"img2video": ("image",), "video2video": ("video",),
+                         "firstlast2video": ("image", "last_image")},
         )
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-FAMILIES = ("wan", "ltx", "animatediff")
+FAMILIES = ("wan", "wan-i2v", "ltx", "ltx2", "animatediff", "cogvideox")
 WORDS = ("a red fox in the snow paper boat on river cat dog runs jumps night day "
          "city forest sea sky bright dark slow fast").split()
 
@@ -62,6 +62,23 @@ def wan_components() -> dict[str, Any]:
             "transformer_2": None}
 
 
+def wan_i2v_components() -> dict[str, Any]:
+    """Wan image to video without an image encoder (as Wan 2.2 A14B I2V): the first
+    and last frames reach the transformer only through the VAE-encoded condition."""
+    import torch
+    from diffusers import WanTransformer3DModel
+
+    parts = wan_components()
+    torch.manual_seed(0)
+    # 16 noise channels + 16 condition channels + 4 mask channels.
+    parts["transformer"] = WanTransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36,
+        out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2,
+        cross_attn_norm=True, qk_norm="rms_norm_across_heads", rope_max_seq_len=32)
+    parts.update(image_encoder=None, image_processor=None)
+    return parts
+
+
 def ltx_components() -> dict[str, Any]:
     import torch
     from diffusers import (
@@ -85,6 +102,100 @@ def ltx_components() -> dict[str, Any]:
     return {"transformer": transformer, "vae": vae,
             "scheduler": FlowMatchEulerDiscreteScheduler(), "text_encoder": _t5(),
             "tokenizer": tokenizer(128)}
+
+
+def ltx2_components() -> dict[str, Any]:
+    """LTX-2: a Gemma 3 text encoder, text connectors, and an audio VAE and vocoder
+    beside the video VAE (the pipeline makes a sound track too)."""
+    import torch
+    from diffusers import (
+        AutoencoderKLLTX2Audio,
+        AutoencoderKLLTX2Video,
+        FlowMatchEulerDiscreteScheduler,
+        LTX2VideoTransformer3DModel,
+    )
+    from diffusers.pipelines.ltx2 import LTX2TextConnectors
+    from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
+    from transformers import Gemma3Config, Gemma3ForConditionalGeneration
+
+    width = 32  # the text encoder's width, which the connectors and transformer take
+    torch.manual_seed(0)
+    text_encoder = Gemma3ForConditionalGeneration(Gemma3Config(
+        text_config={"vocab_size": 64, "hidden_size": width, "intermediate_size": 37,
+                     "num_hidden_layers": 2, "num_attention_heads": 2,
+                     "num_key_value_heads": 1, "head_dim": 16, "max_position_embeddings": 256,
+                     "sliding_window": 64, "pad_token_id": 0, "eos_token_id": 1,
+                     "bos_token_id": 3},
+        vision_config={"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 1,
+                       "num_attention_heads": 2, "image_size": 16, "patch_size": 8},
+        mm_tokens_per_image=4, boi_token_index=60, eoi_token_index=61,
+        image_token_index=62)).eval()
+    torch.manual_seed(0)
+    transformer = LTX2VideoTransformer3DModel(
+        in_channels=4, out_channels=4, patch_size=1, patch_size_t=1, num_attention_heads=2,
+        attention_head_dim=8, cross_attention_dim=16, audio_in_channels=4,
+        audio_out_channels=4, audio_num_attention_heads=2, audio_attention_head_dim=4,
+        audio_cross_attention_dim=8, num_layers=2, qk_norm="rms_norm_across_heads",
+        caption_channels=width, rope_double_precision=False, rope_type="split")
+    torch.manual_seed(0)
+    connectors = LTX2TextConnectors(
+        caption_channels=width, text_proj_in_factor=3,  # the encoder's layers + 1
+        video_connector_num_attention_heads=4, video_connector_attention_head_dim=8,
+        video_connector_num_layers=1, video_connector_num_learnable_registers=None,
+        audio_connector_num_attention_heads=4, audio_connector_attention_head_dim=8,
+        audio_connector_num_layers=1, audio_connector_num_learnable_registers=None,
+        connector_rope_base_seq_len=32, rope_theta=10000.0, rope_double_precision=False,
+        causal_temporal_positioning=False, rope_type="split")
+    torch.manual_seed(0)
+    # Two spatio-temporal stages: frames are 4k+1, sides multiples of 32 (the pipeline's).
+    vae = AutoencoderKLLTX2Video(
+        in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(8, 8),
+        decoder_block_out_channels=(8, 8), layers_per_block=(1, 1, 1),
+        decoder_layers_per_block=(1, 1, 1), spatio_temporal_scaling=(True, True),
+        decoder_spatio_temporal_scaling=(True, True), decoder_inject_noise=(False,) * 3,
+        downsample_type=("spatiotemporal", "spatiotemporal"), upsample_residual=(False, False),
+        upsample_factor=(1, 1), timestep_conditioning=False, patch_size=1, patch_size_t=1,
+        encoder_causal=True, decoder_causal=False)
+    torch.manual_seed(0)
+    audio_vae = AutoencoderKLLTX2Audio(
+        base_channels=4, output_channels=2, ch_mult=(1,), num_res_blocks=1,
+        attn_resolutions=None, in_channels=2, resolution=32, latent_channels=2,
+        norm_type="pixel", causality_axis="height", dropout=0.0,
+        mid_block_add_attention=False, sample_rate=16000, mel_hop_length=160,
+        is_causal=True, mel_bins=8)
+    torch.manual_seed(0)
+    vocoder = LTX2Vocoder(
+        in_channels=16, hidden_channels=32, out_channels=2, upsample_kernel_sizes=[4, 4],
+        upsample_factors=[2, 2], resnet_kernel_sizes=[3], resnet_dilations=[[1, 3, 5]],
+        leaky_relu_negative_slope=0.1, output_sampling_rate=16000)
+    return {"transformer": transformer, "vae": vae, "audio_vae": audio_vae,
+            "scheduler": FlowMatchEulerDiscreteScheduler(), "text_encoder": text_encoder,
+            "tokenizer": tokenizer(128), "connectors": connectors, "vocoder": vocoder,
+            "processor": None, "prompt_enhancer": None, "duration_head": None}
+
+
+def cogvideox_components() -> dict[str, Any]:
+    import torch
+    from diffusers import (
+        AutoencoderKLCogVideoX,
+        CogVideoXDDIMScheduler,
+        CogVideoXTransformer3DModel,
+    )
+
+    torch.manual_seed(0)
+    # The pipeline pads prompts to 226 tokens, the transformer's text length.
+    transformer = CogVideoXTransformer3DModel(
+        num_attention_heads=4, attention_head_dim=8, in_channels=4, out_channels=4,
+        time_embed_dim=2, text_embed_dim=32, num_layers=1, sample_width=8, sample_height=8,
+        sample_frames=9, patch_size=2, temporal_compression_ratio=4, max_text_seq_length=226)
+    torch.manual_seed(0)
+    vae = AutoencoderKLCogVideoX(
+        in_channels=3, out_channels=3, down_block_types=("CogVideoXDownBlock3D",) * 4,
+        up_block_types=("CogVideoXUpBlock3D",) * 4, block_out_channels=(8, 8, 8, 8),
+        latent_channels=4, layers_per_block=1, norm_num_groups=2,
+        temporal_compression_ratio=4)
+    return {"transformer": transformer, "vae": vae, "scheduler": CogVideoXDDIMScheduler(),
+            "text_encoder": _t5(), "tokenizer": tokenizer(226)}
 
 
 def animatediff_components() -> dict[str, Any]:
@@ -119,15 +230,25 @@ def animatediff_components() -> dict[str, Any]:
 
 
 def tiny_pipeline(family: str) -> Any:
-    """A random-weight pipeline object of ``family`` ("wan", "ltx", "animatediff")."""
-    from diffusers import AnimateDiffPipeline, LTXPipeline, WanPipeline
+    """A random-weight pipeline object of ``family`` (one of ``FAMILIES``)."""
+    from diffusers import AnimateDiffPipeline, LTXPipeline, WanImageToVideoPipeline, WanPipeline
 
     if family == "wan":
         return WanPipeline(**wan_components())
+    if family == "wan-i2v":
+        return WanImageToVideoPipeline(**wan_i2v_components())
     if family == "ltx":
         return LTXPipeline(**ltx_components())
     if family == "animatediff":
         return AnimateDiffPipeline(**animatediff_components())
+    if family == "ltx2":
+        from diffusers import LTX2Pipeline
+
+        return LTX2Pipeline(**ltx2_components())
+    if family == "cogvideox":
+        from diffusers import CogVideoXPipeline
+
+        return CogVideoXPipeline(**cogvideox_components())
     raise ValueError(f"unknown family {family!r}: one of {', '.join(FAMILIES)}")
 
 

@@ -52,7 +52,7 @@ def test_each_pipeline_class_has_one_family():
 def test_tasks_follow_the_declared_class():
     wan, ltx = family_for("WanPipeline"), family_for("LTXPipeline")
     assert tasks_of(wan, "WanPipeline") == ("txt2video", "video2video")
-    assert tasks_of(wan, "WanImageToVideoPipeline") == ("img2video",)
+    assert tasks_of(wan, "WanImageToVideoPipeline") == ("img2video", "firstlast2video")
     assert tasks_of(ltx, "LTXPipeline") == ("txt2video", "img2video")
 
 
@@ -142,3 +142,41 @@ def test_check_request_leaves_pickles_to_the_load_plan(tmp_path):
     request = GenerationRequest(modality="video", task="txt2video", model=str(folder),
                                 params={"num_frames": 9})
     VideoGenerator(infos[0]).check_request(request)  # no error
+
+
+def test_locate_sees_a_changed_config_and_an_added_pickle(tmp_path):
+    # locate answers unchanged folders from memory (it runs for every job); any change
+    # to what it read must be seen.
+    import os
+
+    from studio_video import models
+
+    folder = _folder(tmp_path, "WanPipeline")
+    config = folder / "transformer" / "config.json"
+    old = 1_000_000_000_000_000_000  # settled long ago
+    for path in (folder, folder / "model_index.json", folder / "transformer", config):
+        os.utime(path, ns=(old, old))
+    first = models.locate(str(folder))
+    assert models.locate(str(folder)) is first  # remembered
+    assert first.spatial == 16
+    config.write_text('{"patch_size": [1, 4, 4]}')
+    assert models.locate(str(folder)).spatial == 32
+    (folder / "transformer" / "diffusion_pytorch_model.bin").write_bytes(b"x")
+    with pytest.raises(ModelError, match="pickle"):
+        models.locate(str(folder))
+
+
+def test_locate_rereads_a_file_changed_twice_within_one_clock_tick(tmp_path):
+    import os
+
+    from studio_video import models
+
+    folder = _folder(tmp_path, "WanPipeline")
+    config = folder / "transformer" / "config.json"
+    config.write_text('{"patch_size": [1, 2, 2]}')
+    stat = config.stat()
+    assert models.locate(str(folder)).spatial == 16
+    # Same size and the same mtime (a coarse clock): nothing in the stat changed.
+    config.write_text('{"patch_size": [1, 4, 4]}')
+    os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert models.locate(str(folder)).spatial == 32
