@@ -23,18 +23,20 @@ debug log only.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata as md
 import logging
 import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from studio.api import API_VERSION, GeneratorInfo, PluginError, hookspecs
+
+if TYPE_CHECKING:
+    import importlib.metadata as md
 
 log = logging.getLogger(__name__)
 
@@ -350,6 +352,8 @@ def load_factory(path: str) -> Any:
 
 
 def _entry_points() -> list[md.EntryPoint]:
+    import importlib.metadata as md  # 45 ms: not before the window's first paint
+
     eps = md.entry_points(group=ENTRY_POINT_GROUP)
     # The same distribution can be visible twice (editable install + build dir).
     seen: set[tuple[str, str]] = set()

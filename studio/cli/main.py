@@ -38,14 +38,18 @@ EXTRA_COMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``only`` that command's (its module alone imported:
+    ``studio gui`` need not import every other command's module first)."""
     parser = argparse.ArgumentParser(
         prog="studio", description="Studio: a plugin-based creative studio."
     )
     parser.add_argument("--version", action="version", version=f"studio {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for _name, module_name in {**COMMANDS, **EXTRA_COMMANDS}.items():
+    for name, module_name in {**COMMANDS, **EXTRA_COMMANDS}.items():
+        if only is not None and name != only:
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -67,7 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     verbose = "-v" in argv or "--verbose" in argv  # until the parser has said
     command = "?"
     try:
-        parser = build_parser()
+        first = next((a for a in argv if not a.startswith("-")), None)
+        known = first in COMMANDS or first in EXTRA_COMMANDS
+        parser = build_parser(first if known else None)
         args = parser.parse_args(argv)
         verbose = args.verbose
         action = getattr(args, "action", None)

@@ -4,45 +4,67 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QMainWindow,
-    QMessageBox,
-    QTabWidget,
-    QTextBrowser,
-)
+# Only what the first paint needs: PySide6 builds a class's enums when the class is
+# first imported (the Qt namespace alone took 110 ms); the rest is imported in _build.
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from studio import __version__
 from studio.api import StudioError
-from studio.app.jobs import JobEvent
-from studio.app.ui_state import STATE_FILE, UiState
-from studio.ui.bridge import EngineBridge, pil_to_pixmap
-from studio.ui.canvas import Canvas
-from studio.ui.drop import DropHandler
-from studio.ui.generate_panel import GeneratePanel
-from studio.ui.jobs_view import JobsView
-from studio.ui.library_view import LibraryView
-from studio.ui.model_scan import ModelScan
-from studio.ui.music_view import MusicView
-from studio.ui.profile_view import ProfileView
-from studio.ui.suggestions_view import SuggestionsView, panel_state, restore_panel_state
-from studio.ui.video_view import VideoView
-from studio.ui.welcome import WelcomePage, should_welcome
-from studio.ui.writing_view import WritingView
+from studio.ui.startup import AfterFirstPaint
+
+if TYPE_CHECKING:
+    from studio.ui.welcome import WelcomePage
 
 log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, studio: Any) -> None:
+    def __init__(self, studio: Any, *, deferred: bool = False) -> None:
+        """``deferred``: paint an empty window first and build its workspaces in the
+        event loop's next turn (``launch``: the window appears in about the time a bare
+        Qt window takes; the views' modules, the packs and the engine load after)."""
         super().__init__()
         self.studio = studio
         self.setWindowTitle(f"Studio {__version__}")
+        self.after_paint = AfterFirstPaint(self)  # fills that wait for the first paint
         self.resize(1280, 820)
+        self._built = False
+        self._sized = False
+        if deferred:
+            self.statusBar().showMessage(self.tr("Starting…"))
+            self.after_paint.later(self._build)
+        else:
+            self._build()
+
+    def _build(self) -> None:
+        # Imported here, not at the top: these modules (numpy among them) cost more
+        # than the bare window does, and a deferred window is painted before them.
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget, QTabWidget
+
+        from studio.app.jobs import JobEvent
+        from studio.app.ui_state import STATE_FILE, UiState
+        from studio.ui.bridge import EngineBridge
+        from studio.ui.canvas import Canvas
+        from studio.ui.drop import DropHandler
+        from studio.ui.generate_panel import GeneratePanel
+        from studio.ui.jobs_view import JobsView
+        from studio.ui.library_view import LibraryView
+        from studio.ui.model_scan import ModelScan
+        from studio.ui.music_view import MusicView
+        from studio.ui.profile_view import ProfileView
+        from studio.ui.suggestions_view import (
+            SuggestionsView,
+            panel_state,
+            restore_panel_state,
+        )
+        from studio.ui.video_view import VideoView
+        from studio.ui.welcome import should_welcome
+        from studio.ui.writing_view import WritingView
+
+        studio = self.studio
         self.bridge = EngineBridge(studio.engine, self)
         try:
             # Opened here, once, before the profile and suggestion workers both reach
@@ -113,7 +135,6 @@ class MainWindow(QMainWindow):
         bottom.setWidget(self.jobs)
         self.jobs.setMinimumHeight(60)
         self._queue_dock = bottom
-        self._sized = False
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, bottom)
 
         self.suggestions = SuggestionsView(studio)
@@ -138,8 +159,13 @@ class MainWindow(QMainWindow):
         self.library.filesDropped.connect(self.drops.handle)  # the grid takes drops itself
         self.setAcceptDrops(True)
         self._prompt_context()
+        self._built = True
+        if self.isVisible():
+            self._size_docks()
 
-    def _plugins_page(self) -> QTextBrowser:
+    def _plugins_page(self) -> Any:
+        from PySide6.QtWidgets import QTextBrowser
+
         page = QTextBrowser()
         rows = []
         for r in self.studio.plugins.plugins():
@@ -186,6 +212,8 @@ class MainWindow(QMainWindow):
             media.on_event(event)
         # A music preview is (samples, rate), not a picture: only pictures go on the canvas.
         if event.kind == "progress" and media is None and hasattr(event.preview, "convert"):
+            from studio.ui.bridge import pil_to_pixmap
+
             self.canvas.show_preview(pil_to_pixmap(event.preview))
         elif event.kind == "done":
             images = [a for a in event.artifacts if a.kind == "image"]
@@ -286,6 +314,12 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: Any) -> None:  # Qt override: dock sizes need a shown window
         super().showEvent(event)
+        if self._built:
+            self._size_docks()
+
+    def _size_docks(self) -> None:
+        from PySide6.QtCore import Qt
+
         if not self._sized:
             self._sized = True
             self.resizeDocks([self._queue_dock], [150], Qt.Orientation.Vertical)
@@ -304,6 +338,8 @@ class MainWindow(QMainWindow):
 
     def show_welcome(self, **kwargs: Any) -> WelcomePage:
         """The first-run page (``gpu_bytes=`` skips reading the GPU's memory)."""
+        from studio.ui.welcome import WelcomePage
+
         page = WelcomePage(self.studio.plugins, self.ui_state,
                            self.studio.settings.default_generators, **kwargs)
         if self.welcome is not None:
@@ -335,6 +371,9 @@ class MainWindow(QMainWindow):
             page.deleteLater()
 
     def closeEvent(self, event: Any) -> None:
+        if not self._built:  # closed before its first paint: nothing was started
+            super().closeEvent(event)
+            return
         self.writing.shutdown()  # the desk's model goes into the state saved next
         message = self.panel.save_state()
         if message:
@@ -362,12 +401,18 @@ def launch(argv: list[str] | None = None) -> int:
     try:
         studio = Studio(backend="process")
     except StudioError as exc:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, "Studio", str(exc))
         return 2
-    window = MainWindow(studio)
+    window = MainWindow(studio, deferred=True)
     window.show()
-    if hasattr(studio.engine.backend, "start"):
-        studio.engine.backend.start()  # warm the worker while the user types
+
+    def warm() -> None:
+        if hasattr(studio.engine.backend, "start"):
+            studio.engine.backend.start()  # warm the worker while the user types
+
+    window.after_paint.later(warm)
     try:
         return app.exec()
     finally:

@@ -1,0 +1,120 @@
+"""Start-up: a deferred window paints first and its workspaces fill in after (issue #14)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+from studio.app import sample_library
+from studio.app.studio import Studio
+from studio.ui import startup
+from studio.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def sample_studio(tmp_path):
+    studio = Studio(root=tmp_path / "data", backend="thread")
+    studio.settings.device = "cpu"
+    made = sample_library.build(studio)
+    yield studio, made
+    studio.close()
+
+
+def test_deferred_window_builds_its_workspaces_only_after_the_first_paint(qtbot, sample_studio):
+    studio, made = sample_studio
+    win = MainWindow(studio, deferred=True)
+    qtbot.addWidget(win)
+    assert not win._built and not hasattr(win, "library")
+    win.show()
+    qtbot.waitUntil(lambda: win.after_paint.painted)
+    qtbot.waitUntil(lambda: win._built)
+    # The library fills in after the first paint: every sample item arrives.
+    qtbot.waitUntil(lambda: win.library.count() == made, timeout=10000)
+    # The profile page has content once it is first shown.
+    win.show_view("profile")
+    qtbot.waitUntil(lambda: "learned about you" in win.profile.text.toPlainText(),
+                    timeout=10000)
+    assert win.tabs.count() >= 4
+    win.close()
+
+
+def test_a_window_built_at_once_still_works_as_before(qtbot, sample_studio):
+    studio, made = sample_studio
+    win = MainWindow(studio)
+    qtbot.addWidget(win)
+    assert win._built and win.library.count() == made  # the first page is read at once
+    win.close()
+
+
+def test_a_deferred_window_closed_before_its_first_paint_starts_nothing(qtbot, sample_studio):
+    studio, _ = sample_studio
+    win = MainWindow(studio, deferred=True)
+    qtbot.addWidget(win)
+    win.close()  # never shown, never built: close must not reach for absent views
+    QApplication.processEvents()
+    assert not win._built
+
+
+def test_after_first_paint_runs_queued_work_in_order_and_survives_a_failure(qtbot, caplog):
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    hook = startup.AfterFirstPaint(widget)
+    ran = []
+    hook.later(lambda: ran.append(1))
+    hook.later(lambda: 1 / 0)
+    hook.later(lambda: ran.append(3))
+    QApplication.processEvents()
+    assert ran == []  # nothing before the paint
+    widget.show()
+    qtbot.waitUntil(lambda: ran == [1, 3])
+    assert "deferred start-up step failed" in caplog.text
+    hook.later(lambda: ran.append(4))  # queued after the paint: the next turn
+    assert ran == [1, 3]
+    qtbot.waitUntil(lambda: ran == [1, 3, 4])
+
+
+def test_first_paint_moment_is_printed_when_asked(qtbot, monkeypatch, capsys):
+    monkeypatch.setenv(startup.ENV_FIRST_PAINT, "1")
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    hook = startup.AfterFirstPaint(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: hook.painted)
+    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("first-paint ")]
+    assert len(line) == 1 and float(line[0].split()[1]) > 0
+
+
+def test_a_command_imports_only_its_own_module_but_help_lists_them_all():
+    one = subprocess.run([sys.executable, "-m", "studio", "gui", "--help"],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert one.returncode == 0 and "--screenshot" in one.stdout
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom studio.cli import main as m\n"
+         "m.build_parser('gui')\n"
+         "print(' '.join(sorted(x for x in sys.modules if x.endswith('_cmd'))))"],
+        capture_output=True, text=True, timeout=120, check=True)
+    assert probe.stdout.split() == ["studio.cli.gui_cmd"]
+    full = subprocess.run([sys.executable, "-m", "studio", "--help"], capture_output=True,
+                          text=True, timeout=120, check=False)
+    for name in ("gui", "plugins", "generate", "library", "settings"):
+        assert name in full.stdout
+
+
+def test_system_theme_at_start_up_copies_nothing_and_comes_back_after_a_forced_one(
+        qtbot, monkeypatch):
+    from studio.ui import theme
+
+    app = QApplication.instance()
+    monkeypatch.setattr(theme, "_SYSTEM", None)
+    style = app.style().name()
+    theme.apply(app, "system")
+    assert theme._SYSTEM is None  # nothing forced: nothing to save, nothing reset
+    theme.apply(app, "dark")
+    theme.apply(app, "system")
+    assert app.style().name() == style
