@@ -213,6 +213,7 @@ class _StepHook:
         self.progress, self.done, self.new, self.total = progress, done, new, total
         self.stream = stream
         self.step = 0
+        self.go_on: Any = None  # "not done", made once: this runs on every step
 
     def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
         import torch
@@ -224,7 +225,10 @@ class _StepHook:
             self.progress(made, self.total)
         else:
             self.progress(made, self.total, audio=audio)
-        return torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        if self.go_on is None:
+            self.go_on = torch.zeros(input_ids.shape[0], dtype=torch.bool,
+                                     device=input_ids.device)
+        return self.go_on
 
 
 class _CaptureCodes:
