@@ -819,6 +819,11 @@ class Library:
         self._update(artifact_id, rating=rating)
         self.record("rate", target=artifact_id, value=rating)
 
+    def unrate(self, artifact_id: str) -> None:
+        """Clear the rating (the window's undo of a first rating, issue #14)."""
+        self._update(artifact_id, rating=None)
+        self.record("undo", action="rate", target=artifact_id)
+
     def empty_trash(self) -> int:
         """Delete trashed artifacts and their files for good; returns how many."""
         rows = self.conn.execute(

@@ -84,11 +84,18 @@ def cached_repos(cache: Path | None = None) -> dict[str, int]:
 
 
 def local_models(folders: Iterable[str]) -> dict[str, int]:
-    """Models in the user's folders: saved model folders and single weight files."""
+    """Models in the user's folders: saved model folders and single weight files.
+
+    An entry may also name one weight file itself (the model manager's "Add file").
+    """
     out: dict[str, int] = {}
     for folder in folders:
         root = Path(folder).expanduser()
         try:
+            if root.is_file():
+                if root.suffix.lower() in MODEL_FILES:
+                    out[str(root)] = root.stat().st_size
+                continue
             children = sorted(root.iterdir())
         except OSError:
             continue

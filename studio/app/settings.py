@@ -55,6 +55,9 @@ class Settings:
     # Where music plays (a name, or part of one, as sounddevice lists them); None:
     # the system's default output (issue #11).
     audio_output_device: str | None = None
+    # The window's colours and language (issue #14); "system" follows the desktop.
+    theme: str = "system"  # system | light | dark
+    language: str = "system"  # system | en | zh_CN
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -115,6 +118,8 @@ _DEVICE = re.compile(r"auto|cpu|mps|cuda|cuda:[0-9]{1,3}")
 CHOICES: dict[str, tuple[str, ...]] = {
     "dtype": ("auto", "float32", "float16", "bfloat16"),
     "engine_backend": ("auto", "thread", "process"),
+    "theme": ("system", "light", "dark"),
+    "language": ("system", "en", "zh_CN"),
 }
 
 #: Text settings that may also be null ("null" on the command line).
@@ -172,6 +177,8 @@ RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "suggestions_sidebar": ("true or false", _is_bool),
     "audio_output_device": ("a device name or null",
                             lambda v: v is None or (isinstance(v, str) and bool(v.strip()))),
+    "theme": ("one of " + ", ".join(CHOICES["theme"]), _one_of(CHOICES["theme"])),
+    "language": ("one of " + ", ".join(CHOICES["language"]), _one_of(CHOICES["language"])),
 }
 
 

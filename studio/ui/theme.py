@@ -23,10 +23,23 @@ _DARK = {
 }
 
 
+#: The platform's style and palette, as they were before a theme was forced, so that
+#: going back to "system" while the window is open restores them (issue #14).
+_SYSTEM: tuple[str, QPalette] | None = None
+
+
 def apply(app: QApplication, theme: str = "system") -> None:
     """``system`` keeps the platform's palette; ``light`` and ``dark`` force one."""
+    global _SYSTEM
     if theme == "system":
+        if _SYSTEM is not None:  # a theme was forced earlier: the platform's comes back
+            app.setStyle(_SYSTEM[0])
+            app.setPalette(_SYSTEM[1])
+        # Otherwise the platform's are in place: copying its palette at start-up took
+        # 130 ms before the first paint (bench/ui_start.py).
         return
+    if _SYSTEM is None:
+        _SYSTEM = (app.style().name(), QPalette(app.palette()))
     app.setStyle("Fusion")
     palette = app.style().standardPalette()
     if theme == "dark":
