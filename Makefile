@@ -3,7 +3,7 @@ VENV ?= .venv
 STAMP := $(VENV)/.studio-installed
 PACK_PYPROJECTS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: run test lint bench clean-venv
+.PHONY: run test lint bench clean-venv translations
 
 $(STAMP): pyproject.toml $(PACK_PYPROJECTS) packaging/bootstrap.sh
 	bash packaging/bootstrap.sh
@@ -18,6 +18,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench
+
+# The window's Chinese catalogue: every tr() string of studio/ui (new ones arrive
+# unfinished, translated ones are kept), then compiled for the window to load.
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate -extensions py -no-obsolete studio/ui -ts resources/i18n/studio_zh_CN.ts
+	$(VENV)/bin/pyside6-lrelease resources/i18n/studio_zh_CN.ts -qm resources/i18n/studio_zh_CN.qm
 
 clean-venv:
 	rm -rf $(VENV)

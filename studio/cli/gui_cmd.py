@@ -30,6 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="device pixel ratio of the screenshot, e.g. 2 (default: 1)")
     p.add_argument("--theme", choices=("light", "dark"), default="light",
                    help="colours of the screenshot (default: light)")
+    p.add_argument("--lang", choices=("en", "zh_CN"), default="en",
+                   help="language of the screenshot's window (default: en)")
     p.set_defaults(func=run)
 
 
@@ -138,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ["QT_SCALE_FACTOR"] = f"{args.scale:g}"
         from studio.ui.screenshot import take
 
-        take(target, view=args.view, size=size, theme=args.theme)
+        take(target, view=args.view, size=size, theme=args.theme, language=args.lang)
         print(target)
         return 0
     check_display()

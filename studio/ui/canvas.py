@@ -487,6 +487,11 @@ class Canvas(QWidget):
         bar.addWidget(send)
         bar.addSeparator()
         bar.addAction(self.mask_action)
+        for action in bar.actions():
+            button = bar.widgetForAction(action)
+            if button is not None and action.text():
+                # "+", "−" and "1:1" are what the button shows; a screen reader says the name.
+                button.setAccessibleName(action.text())
         return bar
 
     def _update_actions(self) -> None:

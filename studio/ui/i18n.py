@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +32,15 @@ def install_translator(app: QCoreApplication, language: str = "system",
                        folder: Path = I18N_DIR) -> str:
     """Load the translation ``language`` chooses into ``app``; return the code loaded.
 
-    English needs none. A missing or unreadable .qm leaves the window in English (a
-    warning in the log) rather than stopping it from opening.
+    Qt's own strings (dialog buttons, file dialogs) come from the translations the Qt
+    wheel ships. English needs none. A missing or unreadable .qm leaves the window in
+    English (a warning in the log) rather than stopping it from opening.
     """
     code = resolve(language)
-    for old in app.findChildren(QTranslator, "studio-translator"):
-        app.removeTranslator(old)
-        old.deleteLater()
+    for old in app.findChildren(QTranslator):
+        if old.objectName() in ("studio-translator", "qt-translator"):
+            app.removeTranslator(old)
+            old.setParent(None)
     if code == "en":
         return "en"
     translator = QTranslator(app)
@@ -46,7 +48,14 @@ def install_translator(app: QCoreApplication, language: str = "system",
     path = folder / f"studio_{code}.qm"
     if not translator.load(str(path)):
         log.warning("translation %s could not be loaded; the window stays in English", path)
-        translator.deleteLater()
+        translator.setParent(None)
         return "en"
     app.installTranslator(translator)
+    qt = QTranslator(app)
+    qt.setObjectName("qt-translator")
+    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if qt.load(f"qtbase_{code}", qt_folder):
+        app.installTranslator(qt)
+    else:
+        qt.setParent(None)  # Qt's buttons stay in English; ours are translated
     return code

@@ -34,16 +34,19 @@ def _settle(app: QApplication, seconds: float = SETTLE_S) -> None:
 
 
 def take(path: Path, *, view: str = "canvas", size: tuple[int, int] = (1440, 900),
-         theme: str = "light") -> Path:
-    """Save a PNG of the window showing ``view``; a temporary data folder, then gone."""
+         theme: str = "light", language: str = "en") -> Path:
+    """Save a PNG of the window showing ``view`` in ``language`` (en, zh_CN); a temporary
+    data folder, then gone."""
     from studio.app import sample_library
     from studio.app.studio import Studio
     from studio.ui import theme as themes
+    from studio.ui.i18n import install_translator
     from studio.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(["studio"])
     app.setApplicationName("Studio")
     themes.apply(app, theme)
+    install_translator(app, language)
     with tempfile.TemporaryDirectory(prefix="studio-screenshot-") as tmp:
         studio = Studio(root=Path(tmp), backend="thread")
         studio.settings.device = "cpu"
