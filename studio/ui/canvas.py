@@ -490,7 +490,7 @@ class Canvas(QWidget):
         for action in bar.actions():
             button = bar.widgetForAction(action)
             if button is not None and action.text():
-                # the zoom symbols and "1:1" are what the button shows; a screen reader says the name.
+                # What the button shows ("1:1", the zoom signs) is not a name to say.
                 button.setAccessibleName(action.text())
         return bar
 
