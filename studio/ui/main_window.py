@@ -114,7 +114,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.library, "Library")
         self.profile = ProfileView(studio)
         self.tabs.addTab(self.profile, "Profile")
-        self.tabs.addTab(self._plugins_page(), "Plugins")
+        from studio.ui.plugin_manager import PluginManager
+
+        self.plugin_page = PluginManager(studio)  # enable, disable, install (issue #14)
+        self.tabs.addTab(self.plugin_page, "Plugins")
         self.setCentralWidget(self.tabs)
         self.welcome: WelcomePage | None = None
         if should_welcome(studio.plugins.generators.values(), self.ui_state,
@@ -159,26 +162,13 @@ class MainWindow(QMainWindow):
         self.library.filesDropped.connect(self.drops.handle)  # the grid takes drops itself
         self.setAcceptDrops(True)
         self._prompt_context()
+        from studio.ui import desktop
+
+        # Menus, one Undo, shortcuts, the icon and the last layout (issue #14).
+        self._sized = desktop.install(self) or self._sized
         self._built = True
         if self.isVisible():
             self._size_docks()
-
-    def _plugins_page(self) -> Any:
-        from PySide6.QtWidgets import QTextBrowser
-
-        page = QTextBrowser()
-        rows = []
-        for r in self.studio.plugins.plugins():
-            colour = {"ok": "#2e7d32", "error": "#c62828"}.get(r.status, "#777")
-            rows.append(
-                f"<tr><td><b>{r.name}</b></td><td>{r.version or '-'}</td>"
-                f"<td>{', '.join(r.modalities) or '-'}</td>"
-                f"<td style='color:{colour}'>{r.status}</td><td>{r.error}</td></tr>"
-            )
-        page.setHtml("<table cellpadding=4><tr><th>Pack</th><th>Version</th>"
-                     "<th>Makes</th><th>Status</th><th>Details</th></tr>"
-                     + "".join(rows) + "</table>")
-        return page
 
     def _status_text(self) -> str:
         ok = sum(r.status == "ok" for r in self.studio.plugins.plugins())
@@ -374,6 +364,9 @@ class MainWindow(QMainWindow):
         if not self._built:  # closed before its first paint: nothing was started
             super().closeEvent(event)
             return
+        from studio.ui import desktop
+
+        desktop.shutdown(self)  # the layout, while the docks are still there
         self.writing.shutdown()  # the desk's model goes into the state saved next
         message = self.panel.save_state()
         if message:
@@ -405,6 +398,11 @@ def launch(argv: list[str] | None = None) -> int:
 
         QMessageBox.critical(None, "Studio", str(exc))
         return 2
+    from studio.ui import theme
+    from studio.ui.icons import app_icon
+
+    app.setWindowIcon(app_icon())
+    theme.apply(app, studio.settings.theme)  # light, dark or the desktop's (issue #14)
     window = MainWindow(studio, deferred=True)
     window.show()
 
