@@ -13,9 +13,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
-from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from studio.api import StudioError
 
@@ -69,6 +76,22 @@ class ParamsCommand(QUndoCommand):
         self.router.set_params(self.key, self.before)
 
 
+class _UndoKeysToWindow(QObject):
+    """A spin box hands Ctrl+Z to its line edit, whose history each new value clears:
+    the key did nothing. Filtered here, it reaches the window's Undo instead."""
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt override
+        if event.type() == QEvent.Type.ShortcutOverride and (
+                event.matches(QKeySequence.StandardKey.Undo)
+                or event.matches(QKeySequence.StandardKey.Redo)
+                or event.keyCombination().toCombined() in _REDO_KEYS):
+            return True  # not accepted: the shortcut runs
+        return False
+
+
+_REDO_KEYS = {QKeySequence(k)[0].toCombined() for k in ("Ctrl+Shift+Z", "Ctrl+Y")}
+
+
 class UndoRouter(QObject):
     """The window's Undo/Redo: a QUndoGroup over the stacks of its parts."""
 
@@ -80,6 +103,7 @@ class UndoRouter(QObject):
         self.library_stack = QUndoStack(self)
         self._last_text: QWidget | None = None
         self._applying = False
+        self._keys = _UndoKeysToWindow(self)
         #: (generator, task) -> the panel's values last seen; an edit is a change of them
         self._key, self._snapshot = self._panel_key(), window.panel.params.values()
         # Which part of the window each stack belongs to, in lookup order.
@@ -132,6 +156,8 @@ class UndoRouter(QObject):
         stack = self.stack_for(new)
         if stack is not None:
             self.group.setActiveStack(stack)
+        if isinstance(new, QAbstractSpinBox) and stack is self.panel_stack:
+            new.installEventFilter(self._keys)  # once: installing again only reorders
 
     def activate(self, stack: QUndoStack) -> None:
         self._last_text = None
@@ -169,7 +195,10 @@ class UndoRouter(QObject):
         if self._applying:
             return
         key, now = self._panel_key(), self.window.panel.params.values()
-        if key != self._key:
+        by_hand = self.stack_for(QApplication.focusWidget()) is self.panel_stack
+        if key != self._key or not by_hand:
+            # A suggestion applied, a file's settings restored: theirs to undo, if
+            # anyone's; the next edit by hand starts from what the form shows now.
             self._key, self._snapshot = key, now
             return
         if now == self._snapshot:
