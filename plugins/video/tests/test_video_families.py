@@ -46,3 +46,17 @@ def test_ltx2_sides_are_multiples_of_32(engine, video_request):
     with pytest.raises(ParamError, match="width 80 is not a multiple of 32"):
         engine.submit(video_request("ltx2", params={"width": 80}))
     assert engine.jobs() == []
+
+
+def test_ltx2_animates_a_still_with_the_same_weights(engine, video_request, tmp_path):
+    # LTX-2's image-to-video pipeline is made from the text-to-video weights (from_pipe).
+    from PIL import Image
+
+    path = tmp_path / "still.png"
+    Image.new("RGB", (96, 64), (200, 30, 30)).save(path)
+    job = engine.run(video_request("ltx2", task="img2video", inputs={"image": str(path)},
+                                   params={"width": None, "height": None, "num_frames": 5}),
+                     timeout=600)
+    assert job.state == "done", job.error
+    frames, _rate, _tags = _clip(job.artifacts[0].path)
+    assert frames.shape == (5, 64, 96, 3)  # the input's size, at the model's multiple of 32

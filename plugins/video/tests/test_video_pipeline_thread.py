@@ -30,8 +30,8 @@ def test_calls_share_one_thread_and_errors_reach_the_caller():
 
 
 def test_jobs_run_the_pipeline_on_the_same_thread(engine, video_request):
-    # Each job has a thread of its own; a new thread faults in again the memory the
-    # last job freed (about 40 ms a job on tiny Wan), so the pipeline keeps one.
+    # Each job has a thread of its own; a new thread can fault in again the memory
+    # the last job freed (glibc's per-thread heaps), so the pipeline keeps one.
     seen = []
 
     def listener(event):
