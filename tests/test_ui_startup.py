@@ -118,3 +118,25 @@ def test_system_theme_at_start_up_copies_nothing_and_comes_back_after_a_forced_o
     theme.apply(app, "dark")
     theme.apply(app, "system")
     assert app.style().name() == style
+
+
+def test_a_new_library_index_opens_off_the_ui_thread_after_the_first_paint(qtbot, tmp_path):
+    studio = Studio(root=tmp_path / "fresh", backend="thread")  # a first start: no index
+    win = MainWindow(studio)
+    qtbot.addWidget(win)
+    assert studio.library._conn is None
+    win.show()
+    # Opened before any Generate, so the first submit does not pay for it.
+    qtbot.waitUntil(lambda: studio.library._conn is not None, timeout=10000)
+    win.close()
+    studio.close()
+
+
+def test_a_damaged_library_opened_ahead_is_still_reported_at_submit(tmp_path):
+    class Damaged:
+        def open(self):
+            raise RuntimeError("the index is damaged")
+
+    thread = startup.open_in_background(Damaged())
+    thread.join(10)
+    assert not thread.is_alive()  # the error stayed on that thread, nothing raised here

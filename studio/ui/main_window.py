@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from studio import __version__
 from studio.api import StudioError
-from studio.ui.startup import AfterFirstPaint
+from studio.ui.startup import AfterFirstPaint, open_in_background
 
 if TYPE_CHECKING:
     from studio.ui.welcome import WelcomePage
@@ -169,6 +169,8 @@ class MainWindow(QMainWindow):
         self._built = True
         if self.isVisible():
             self._size_docks()
+        # Not at the first Generate, on this thread (issue #14).
+        self.after_paint.later(lambda: open_in_background(studio.library))
 
     def _status_text(self) -> str:
         ok = sum(r.status == "ok" for r in self.studio.plugins.plugins())

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
@@ -72,3 +74,21 @@ class AfterFirstPaint(QObject):
         if app is not None:
             app.quit()
         sys.stdout.flush()
+
+
+def open_in_background(library: Any) -> threading.Thread:
+    """Open the library's index (its checks and migrations) on a thread of its own.
+
+    Done lazily, it was the first Generate that opened it, on the UI thread: 40-120 ms
+    of frozen window (bench/ui_latency.py). A damaged index is kept by the library and
+    reported, as before, when a job is submitted.
+    """
+    def work() -> None:
+        try:
+            library.open()
+        except Exception as exc:  # reported by the submit that needs it
+            log.info("the library index did not open ahead of use: %s", exc)
+
+    thread = threading.Thread(target=work, name="studio-library-open", daemon=True)
+    thread.start()
+    return thread
