@@ -241,7 +241,19 @@ class UndoRouter(QObject):
             action.triggered.connect(lambda _checked=False, slot=slot: slot())
         view.undo_action.setShortcuts([])
         view.undo_action.setEnabled(False)
-        self.library_stack.canUndoChanged.connect(view.undo_action.setEnabled)
+        self.library_stack.canUndoChanged.connect(self._library_undo_state)
+        self.library_stack.undoTextChanged.connect(self._library_undo_state)
+
+    def _library_undo_state(self, *_: Any) -> None:
+        # The library's own Undo button names what it undoes now: one stack for its
+        # deletes, favourites and ratings.
+        action = self.window.library.undo_action
+        try:
+            text = self.library_stack.undoText()
+            action.setEnabled(self.library_stack.canUndo())
+            action.setText(f"Undo {text}" if text else "Undo delete")
+        except RuntimeError:  # the window is being torn down: its views went first
+            pass
 
     def _library_call(self, fn: Callable[..., None], *args: Any) -> bool:
         try:
