@@ -164,6 +164,7 @@ def test_queued_jobs_survive_restart_and_running_ones_are_interrupted(tmp_path,
     eng._db.close()
     eng._db = None
     eng._thread.join(5)
+    eng.backend.shutdown()  # a dead app's job thread is gone too
     eng.library.close()
 
     fake_pack.GATES.pop("r")

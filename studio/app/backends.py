@@ -1,7 +1,10 @@
-"""Engine backends that run in this process: each job runs on a thread of its own.
+"""Engine backends that run in this process: jobs run on a job thread.
 
-The engine's thread waits for the job thread and relays its events, so a
-generator that misbehaves fails only its job (issue #10):
+The job thread is long-lived and reused: a fresh thread per job made glibc fault
+back in the memory the previous job freed (measured on tiny Wan: a text-encoder
+pass took 71 ms on a new thread against 41 ms on a reused one). The engine's
+thread waits for the job and relays its events, so a generator that misbehaves
+fails only its job (issue #10):
 
 - an exception, ``SystemExit`` (``sys.exit()``) included, fails the job with one line;
 - ``os._exit()`` called from the job's thread is turned into that same failure
@@ -10,8 +13,8 @@ generator that misbehaves fails only its job (issue #10):
   the one that survives those;
 - a generator that ignores cancel for ``cancel_grace_s`` seconds is abandoned: its
   thread is left to finish on its own (Python cannot stop a thread), its job ends
-  as cancelled, and later jobs get a fresh runner and model cache so they never
-  wait on a lock the stuck thread holds. The memory the stuck job holds is freed
+  as cancelled, and later jobs get a new job thread, a fresh runner and model cache
+  so they never wait on a lock the stuck thread holds. The memory the stuck job holds is freed
   only when its thread ends; the worker-process backend frees it by restarting.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -42,6 +46,44 @@ CANCEL_GRACE_S = 10.0
 _POLL_S = 0.05
 
 
+class JobThread:
+    """A long-lived daemon thread that runs the callables given to it, one at a time.
+
+    The callables catch everything themselves (a job thread never dies silently);
+    ``os._exit`` on this thread is turned into ``_ExitCalled`` while it lives.
+    """
+
+    def __init__(self, name: str = "studio-jobs") -> None:
+        self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self.busy = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        _guarded_threads.add(_thread_key())
+        try:
+            while True:
+                fn = self._work.get()
+                if fn is None:
+                    return
+                self.busy.set()
+                try:
+                    fn()
+                except BaseException:  # the callable's own bug: keep the thread for the next
+                    log.exception("a job callable raised")
+                finally:
+                    self.busy.clear()
+        finally:
+            _guarded_threads.discard(_thread_key())
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        self._work.put(fn)
+
+    def retire(self) -> None:
+        """End the thread once what it is running (perhaps stuck) returns."""
+        self._work.put(None)
+
+
 class ThreadBackend:
     """Runs jobs on a job thread in this process (CLI, tests, benchmarks)."""
 
@@ -54,7 +96,7 @@ class ThreadBackend:
         self._lock = threading.Lock()
         self._early: set[str] = set()  # cancelled between "running" and the token existing
         self._closing = threading.Event()
-        self._job_thread: threading.Thread | None = None
+        self._worker: JobThread | None = None
         _install_exit_guard()
 
     def run(self, job_id: str, request: GenerationRequest,
@@ -78,23 +120,22 @@ class ThreadBackend:
                 emit(event)
 
         def work() -> None:
-            _guarded_threads.add(_thread_key())
             try:
                 result["outputs"] = runner.run(job_id, request, relay, token)
             except BaseException as exc:  # reported below; a job thread never dies silently
                 result["exc"] = exc
             finally:
-                _guarded_threads.discard(_thread_key())
                 finished.set()
 
-        thread = threading.Thread(target=work, name=f"studio-job-{job_id}", daemon=True)
-        self._job_thread = thread
+        if self._worker is None:
+            self._worker = JobThread()
+        worker = self._worker
         try:
-            thread.start()
+            worker.submit(work)
             while not finished.wait(_POLL_S):
                 if self._overdue(job_id):
                     abandoned.set()
-                    self._abandon(job_id, thread)
+                    self._abandon(job_id, worker)
         finally:
             with self._lock:
                 self._tokens.pop(job_id, None)
@@ -107,14 +148,17 @@ class ThreadBackend:
         cancelled_at = self._cancelled_at.get(job_id)
         return cancelled_at is not None and time.monotonic() - cancelled_at > self.cancel_grace_s
 
-    def _abandon(self, job_id: str, thread: threading.Thread) -> NoReturn:
+    def _abandon(self, job_id: str, worker: JobThread) -> NoReturn:
         if self._closing.is_set():
             # Whoever shuts down while a job runs has told the user already (the CLI).
-            log.info("shutting down: abandoned the running job's thread %s", thread.name)
+            log.info("shutting down: abandoned the running job's thread")
         else:
-            log.warning("job %s ignored cancel for %g s; abandoned its thread %s",
-                        job_id, self.cancel_grace_s, thread.name)
+            log.warning("job %s ignored cancel for %g s; abandoned its thread",
+                        job_id, self.cancel_grace_s)
         self.abandoned += 1
+        worker.retire()  # it ends when the stuck job returns; later jobs get a new one
+        if self._worker is worker:
+            self._worker = None
         # The stuck thread may hold the model cache's lock (stuck in a load) and keeps
         # its model: the next job starts from a fresh runner instead of sharing them.
         self.runner = self.runner.fresh()
@@ -155,11 +199,13 @@ class ThreadBackend:
             tokens = list(self._tokens.values())
         for token in tokens:
             token.cancel()
-        thread = self._job_thread
-        if thread is not None and thread.is_alive():
-            # A job still running now is being abandoned: clearing the cache could wait
-            # forever on a lock its thread holds.
-            return
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.retire()
+            if worker.busy.is_set():
+                # A job still running now is being abandoned: clearing the cache could
+                # wait forever on a lock its thread holds.
+                return
         self.runner.cache.clear()
 
 

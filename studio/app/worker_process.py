@@ -15,6 +15,7 @@ Ray actor) can carry the same protocol.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import multiprocessing as mp
 import signal
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from studio.api import Cancelled, GenerationRequest, Output, PluginError, StudioError
+from studio.app.backends import JobThread
 from studio.app.jobs import JobEvent
 from studio.app.runtime import worker_python
 from studio.app.settings import Settings
@@ -219,6 +221,7 @@ def _child_main(conn: Connection, root: str, settings: dict, extra_plugins: list
     runner = Runner(host, Settings(**settings), cache_dir=Path(root) / "cache")
     send_lock = threading.Lock()
     tokens: dict[str, CancelToken] = {}
+    jobs = JobThread()
 
     def send(msg: tuple) -> None:
         with send_lock:
@@ -253,8 +256,9 @@ def _child_main(conn: Connection, root: str, settings: dict, extra_plugins: list
         if tag == "run":
             _, job_id, request_dict = message
             tokens[job_id] = CancelToken()
-            threading.Thread(target=work, args=(job_id, request_dict),
-                             name=f"studio-job-{job_id}", daemon=True).start()
+            # One reused job thread (see backends.JobThread: a new thread per job costs
+            # page faults); a job that ignores cancel gets the worker restarted instead.
+            jobs.submit(functools.partial(work, job_id, request_dict))
         elif tag == "cancel":
             token = tokens.get(message[1])
             if token is not None:
