@@ -163,7 +163,7 @@ def test_tools_open_the_managers(window, qtbot):
     assert window.menus.plugin_manager() is window.plugin_page
     assert window.tabs.currentWidget() is window.plugin_page
     models = window.menus.model_manager()
-    qtbot.waitUntil(lambda: "model" in models.total.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "model" in models.total.text().lower(), timeout=5000)
     models.work.wait()
     models.close()
     prefs = window.menus.runtime()

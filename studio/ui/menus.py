@@ -62,15 +62,15 @@ class Menus(QObject):
 
     def _file(self) -> None:
         m, w = self.file_menu, self.window
-        self.open_action = self._action(m, "&Open file…", self.open_file,
-                                        QKeySequence.StandardKey.Open,
-                                        "Restore the settings stored in an image or a clip")
-        self.import_action = self._action(m, "&Import folder…", self.import_folder,
-                                          tip="Add a folder of pictures to the library")
+        self.open_action = self._action(
+            m, self.tr("&Open file…"), self.open_file, QKeySequence.StandardKey.Open,
+            self.tr("Restore the settings stored in an image or a clip"))
+        self.import_action = self._action(m, self.tr("&Import folder…"), self.import_folder,
+                                          tip=self.tr("Add a folder of pictures to the library"))
         m.addSeparator()
         m.addAction(w.canvas.save_as_action)
         m.addSeparator()
-        self.quit_action = self._action(m, "&Quit", w.close, "Ctrl+Q")
+        self.quit_action = self._action(m, self.tr("&Quit"), w.close, "Ctrl+Q")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
     def _edit(self) -> None:
@@ -80,11 +80,11 @@ class Menus(QObject):
         for action in (w.undo.undo_action, w.undo.redo_action):
             w.addAction(action)
         m.addSeparator()
-        self.find_action = self._action(m, "&Find in library", self.find_in_library,
+        self.find_action = self._action(m, self.tr("&Find in library"), self.find_in_library,
                                         QKeySequence.StandardKey.Find,
-                                        "Search the library's prompts and texts")
+                                        self.tr("Search the library's prompts and texts"))
         m.addSeparator()
-        self.preferences_action = self._action(m, "&Preferences…", self.preferences,
+        self.preferences_action = self._action(m, self.tr("&Preferences…"), self.preferences,
                                                "Ctrl+,")
         self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
 
@@ -100,7 +100,8 @@ class Menus(QObject):
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)
         if QKeySequence("F11") not in keys:  # the platform's key, and F11 everywhere
             keys.append(QKeySequence("F11"))
-        self.fullscreen_action = self._action(m, "&Full screen", self.toggle_full_screen, keys)
+        self.fullscreen_action = self._action(m, self.tr("&Full screen"),
+                                              self.toggle_full_screen, keys)
         self.fullscreen_action.setCheckable(True)
         m.addSeparator()
         zoom = m.addMenu("&Zoom")
@@ -122,26 +123,26 @@ class Menus(QObject):
     def _generate(self) -> None:
         m = self.generate_menu
         self.generate_action = self._action(
-            m, "&Generate", self.generate, ["Ctrl+Return", "Ctrl+Enter"],
-            "Generate with the prompt panel (Continue on the writing desk)")
-        self.cancel_action = self._action(m, "&Cancel running job", self.cancel_running,
-                                          "Esc", "Stop the job that is running now")
+            m, self.tr("&Generate"), self.generate, ["Ctrl+Return", "Ctrl+Enter"],
+            self.tr("Generate with the prompt panel (Continue on the writing desk)"))
+        self.cancel_action = self._action(m, self.tr("&Cancel running job"), self.cancel_running,
+                                          "Esc", self.tr("Stop the job that is running now"))
         # Esc belongs to the window, not to whichever popup is open: a combo box or a
         # menu closes itself first, as it takes the key before the window does.
         self.cancel_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
     def _tools(self) -> None:
         m = self.tools_menu
-        self.plugins_action = self._action(m, "&Plugin manager…", self.plugin_manager)
-        self.models_action = self._action(m, "&Model manager…", self.model_manager)
-        self.runtime_action = self._action(m, "&Runtime…", self.runtime,
-                                           tip="The torch runtime the generators run on")
+        self.plugins_action = self._action(m, self.tr("&Plugin manager…"), self.plugin_manager)
+        self.models_action = self._action(m, self.tr("&Model manager…"), self.model_manager)
+        self.runtime_action = self._action(m, self.tr("&Runtime…"), self.runtime,
+                                           tip=self.tr("The torch runtime the generators run on"))
 
     def _help(self) -> None:
         m = self.help_menu
-        self.docs_action = self._action(m, "&Documentation folder", self.open_docs,
+        self.docs_action = self._action(m, self.tr("&Documentation folder"), self.open_docs,
                                         QKeySequence.StandardKey.HelpContents)
-        self.about_action = self._action(m, "&About Studio", self.about)
+        self.about_action = self._action(m, self.tr("&About Studio"), self.about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
     # -- what they do --------------------------------------------------------------------
@@ -149,14 +150,15 @@ class Menus(QObject):
     def open_file(self, path: str | None = None) -> None:
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self.window, "Open a file made by Studio or another tool", "",
-                "Images and clips (*.png *.jpg *.jpeg *.webp *.flac *.wav *.mp4);;All files (*)")
+                self.window, self.tr("Open a file made by Studio or another tool"), "",
+                self.tr("Images and clips") + " (*.png *.jpg *.jpeg *.webp *.flac *.wav *.mp4);;"
+                + self.tr("All files") + " (*)")
         if path:
             self.window.drops.restore_from(Path(path))
 
     def import_folder(self, folder: str | None = None) -> None:
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self.window, "Import a folder")
+            folder = QFileDialog.getExistingDirectory(self.window, self.tr("Import a folder"))
         if folder:
             self.window.drops.start_import(Path(folder))
 
@@ -220,12 +222,13 @@ class Menus(QObject):
     def open_docs(self) -> None:
         if not DOCS_DIR.is_dir():
             self.window.statusBar().showMessage(
-                "The documentation folder is not installed with this copy of Studio", 8000)
+                self.tr("The documentation folder is not installed with this copy of Studio"), 8000)
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(DOCS_DIR)))
 
     def about(self) -> None:
-        QMessageBox.about(self.window, "About Studio",
-                          f"<b>Studio {__version__}</b><p>An open-source creative studio: "
-                          "images, writing, music and video made on your own machine, "
-                          "with suggestions that learn from you and stay on it.</p>")
+        QMessageBox.about(self.window, self.tr("About Studio"),
+                          f"<b>Studio {__version__}</b><p>" + self.tr(
+                              "An open-source creative studio: images, writing, music and "
+                              "video made on your own machine, with suggestions that learn "
+                              "from you and stay on it.") + "</p>")

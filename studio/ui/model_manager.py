@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -33,7 +33,8 @@ from studio.app.model_catalog import MODEL_FILES, cached_repos, format_size, loc
 from studio.app.models import hf_hub_cache
 from studio.ui.background import Background
 
-COLUMNS = ("Model", "Where", "Size")
+COLUMNS = 3  # model, where it is, size
+CACHE = "Hugging Face cache"  # a row's "where" (its label is translated when shown)
 
 
 def cache_folder(repo: str, cache: Path | None = None) -> Path:
@@ -43,7 +44,7 @@ def cache_folder(repo: str, cache: Path | None = None) -> Path:
 
 def scan(folders: list[str]) -> list[tuple[str, str, int]]:
     """(ref, where, bytes) of every model: the Hugging Face cache, then the folders."""
-    rows = [(ref, "Hugging Face cache", size) for ref, size in cached_repos().items()]
+    rows = [(ref, CACHE, size) for ref, size in cached_repos().items()]
     rows += [(ref, "file" if Path(ref).is_file() else "folder", size)
              for ref, size in local_models(folders).items()]
     return rows
@@ -51,16 +52,19 @@ def scan(folders: list[str]) -> list[tuple[str, str, int]]:
 
 def delete_model(ref: str, where: str) -> str:
     """Delete a model from the disk; returns what went, in words."""
-    if where == "Hugging Face cache":
-        target = cache_folder(ref)
-        shutil.rmtree(target)
-        return f"Deleted {ref} from the Hugging Face cache"
+    if where == CACHE:
+        shutil.rmtree(cache_folder(ref))
+        return _tr("Deleted {} from the Hugging Face cache").format(ref)
     target = Path(ref)
     if target.is_dir():
         shutil.rmtree(target)
     else:
         target.unlink()
-    return f"Deleted {target}"
+    return _tr("Deleted {}").format(target)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ModelManager", text)
 
 
 class ModelManager(QDialog):
@@ -68,7 +72,7 @@ class ModelManager(QDialog):
                  on_change: Callable[[], None] | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        self.setWindowTitle("Models")
+        self.setWindowTitle(self.tr("Models"))
         self.setObjectName("model-manager")
         self.work = Background(self)
         #: called after a model was added or deleted (the window rescans its pickers)
@@ -77,9 +81,9 @@ class ModelManager(QDialog):
         self.confirm: Callable[[str], bool] = self._ask
         self.rows: list[tuple[str, str, int]] = []
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setAccessibleName("Models on this machine")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table = QTableWidget(0, COLUMNS)
+        self.table.setAccessibleName(self.tr("Models on this machine"))
+        self.table.setHorizontalHeaderLabels([self.tr("Model"), self.tr("Where"), self.tr("Size")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -89,18 +93,18 @@ class ModelManager(QDialog):
         for col in (1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.total = QLabel("Reading the models…")
+        self.total = QLabel(self.tr("Reading the models…"))
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Model manager message")
-        self.delete_button = QPushButton("Delete…")
-        self.delete_button.setAccessibleName("Delete the selected model from the disk")
+        self.message.setAccessibleName(self.tr("Model manager message"))
+        self.delete_button = QPushButton(self.tr("Delete…"))
+        self.delete_button.setAccessibleName(self.tr("Delete the selected model from the disk"))
         self.delete_button.clicked.connect(lambda: self.delete_selected())
-        self.add_folder_button = QPushButton("Add folder…")
+        self.add_folder_button = QPushButton(self.tr("Add folder…"))
         self.add_folder_button.clicked.connect(lambda: self.add_folder())
-        self.add_file_button = QPushButton("Add file…")
+        self.add_file_button = QPushButton(self.tr("Add file…"))
         self.add_file_button.clicked.connect(lambda: self.add_file())
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         buttons = QHBoxLayout()
         for button in (self.delete_button, self.add_folder_button, self.add_file_button):
@@ -123,22 +127,26 @@ class ModelManager(QDialog):
 
     def _show(self, rows: Any, error: str) -> None:
         if error:
-            self.total.setText(f"The models cannot be listed: {error}")
+            self.total.setText(self.tr("The models cannot be listed: {}").format(error))
             return
-        self.rows = sorted(rows, key=lambda r: (r[1] != "Hugging Face cache", r[0].lower()))
+        self.rows = sorted(rows, key=lambda r: (r[1] != CACHE, r[0].lower()))
+        places = {CACHE: self.tr("Hugging Face cache"), "file": self.tr("file"),
+                  "folder": self.tr("folder")}
         self.table.setRowCount(0)
         for ref, where, size in self.rows:
             row = self.table.rowCount()
             self.table.insertRow(row)
-            for col, text in enumerate((ref, where, format_size(size))):
+            for col, text in enumerate((ref, places.get(where, where), format_size(size))):
                 item = QTableWidgetItem(text)
                 if col == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight
                                           | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
         total = sum(r[2] for r in self.rows)
-        self.total.setText(f"{len(self.rows)} model{'s' if len(self.rows) != 1 else ''}, "
-                           f"{format_size(total) if total else 'nothing'} on disk")
+        n = len(self.rows)
+        self.total.setText(self.tr("No model on disk yet") if n == 0 else
+                           self.tr("1 model, {} on disk").format(format_size(total)) if n == 1
+                           else self.tr("{} models, {} on disk").format(n, format_size(total)))
         self._selection_changed()
 
     def selected(self) -> tuple[str, str, int] | None:
@@ -151,7 +159,7 @@ class ModelManager(QDialog):
     # -- delete --------------------------------------------------------------------------
 
     def _ask(self, text: str) -> bool:
-        answer = QMessageBox.question(self, "Delete model", text,
+        answer = QMessageBox.question(self, self.tr("Delete model"), text,
                                       QMessageBox.StandardButton.Yes
                                       | QMessageBox.StandardButton.Cancel,
                                       QMessageBox.StandardButton.Cancel)
@@ -162,22 +170,24 @@ class ModelManager(QDialog):
         if chosen is None:
             return
         ref, where, size = chosen
-        what = (str(cache_folder(ref)) if where == "Hugging Face cache" else ref)
-        if not self.confirm(f"Delete {ref} ({format_size(size)})?\n\n{what} is removed from "
-                            "the disk; a model from the hub can be downloaded again."):
+        what = str(cache_folder(ref)) if where == CACHE else ref
+        if not self.confirm(self.tr(
+                "Delete {ref} ({size})?\n\n{path} is removed from the disk; a model from the "
+                "hub can be downloaded again.").format(ref=ref, size=format_size(size),
+                                                       path=what)):
             return
         self.delete_button.setEnabled(False)
-        self.message.setText(f"Deleting {ref}…")
+        self.message.setText(self.tr("Deleting {}…").format(ref))
         self.work.run("models-delete", lambda: self._delete(ref, where), self._deleted)
 
     def _delete(self, ref: str, where: str) -> str:
         try:
             return delete_model(ref, where)
         except OSError as exc:
-            return f"Not deleted: {ref} ({exc.strerror or exc})"
+            return self.tr("Not deleted: {} ({})").format(ref, exc.strerror or exc)
 
     def _deleted(self, text: Any, error: str) -> None:
-        self.message.setText(f"Not deleted: {error}" if error else text)
+        self.message.setText(self.tr("Not deleted: {}").format(error) if error else text)
         settings = self.studio.settings
         gone = [d for d in settings.model_dirs if not Path(d).expanduser().exists()]
         if gone:  # a registered single file that was deleted leaves the list too
@@ -189,35 +199,35 @@ class ModelManager(QDialog):
 
     def add_folder(self, folder: str | None = None) -> None:
         if folder is None:
-            folder = QFileDialog.getExistingDirectory(self, "A folder with models")
+            folder = QFileDialog.getExistingDirectory(self, self.tr("A folder with models"))
         if folder:
             self._add(folder)
 
     def add_file(self, path: str | None = None) -> None:
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self, "A model file", "", "Model weights (" + " ".join(
+                self, self.tr("A model file"), "", self.tr("Model weights") + " (" + " ".join(
                     f"*{s}" for s in MODEL_FILES) + ")")
         if not path:
             return
         if Path(path).suffix.lower() not in MODEL_FILES:
-            self.message.setText(f"Not added: {Path(path).name} is not a model file "
-                                 f"({', '.join(MODEL_FILES)})")
+            self.message.setText(self.tr("Not added: {} is not a model file ({})").format(
+                Path(path).name, ", ".join(MODEL_FILES)))
             return
         self._add(path)
 
     def _add(self, path: str) -> None:
         target = Path(path).expanduser()
         if not target.exists():
-            self.message.setText(f"Not added: {target} does not exist")
+            self.message.setText(self.tr("Not added: {} does not exist").format(target))
             return
         settings = self.studio.settings
         if str(target) in settings.model_dirs:
-            self.message.setText(f"{target} is already listed")
+            self.message.setText(self.tr("{} is already listed").format(target))
             return
         settings.model_dirs = [*settings.model_dirs, str(target)]
         if self._save():
-            self.message.setText(f"Added {target}")
+            self.message.setText(self.tr("Added {}").format(target))
             self._changed()
         else:
             settings.model_dirs = [d for d in settings.model_dirs if d != str(target)]
@@ -226,7 +236,8 @@ class ModelManager(QDialog):
         try:
             self.studio.save_settings()
         except OSError as exc:
-            self.message.setText(f"Not saved: the settings cannot be written ({exc})")
+            self.message.setText(
+                self.tr("Not saved: the settings cannot be written ({})").format(exc))
             return False
         return True
 

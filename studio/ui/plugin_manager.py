@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from studio.ui.background import Background
 
-COLUMNS = ("Pack", "Version", "Makes", "Status")
+COLUMNS = 4  # pack, version, what it makes, status
 
 
 class PluginManager(QWidget):
@@ -39,10 +39,11 @@ class PluginManager(QWidget):
         #: packs whose enabled state was changed here (they change at the next start)
         self.pending: set[str] = set()
 
-        self.table = QTableWidget(0, len(COLUMNS))
+        self.table = QTableWidget(0, COLUMNS)
         self.table.setObjectName("plugins-table")
-        self.table.setAccessibleName("Installed plugin packs")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setAccessibleName(self.tr("Installed plugin packs"))
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Pack"), self.tr("Version"), self.tr("Makes"), self.tr("Status")])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -54,19 +55,19 @@ class PluginManager(QWidget):
 
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
-        self.details.setAccessibleName("Details of the selected pack")
+        self.details.setAccessibleName(self.tr("Details of the selected pack"))
         self.details.setMaximumHeight(120)
-        self.toggle = QPushButton("Disable")
-        self.toggle.setAccessibleName("Enable or disable the selected pack")
+        self.toggle = QPushButton(self.tr("Disable"))
+        self.toggle.setAccessibleName(self.tr("Enable or disable the selected pack"))
         self.toggle.clicked.connect(self.toggle_selected)
-        self.install_button = QPushButton("Install from a wheel file…")
+        self.install_button = QPushButton(self.tr("Install from a wheel file…"))
         self.install_button.clicked.connect(lambda: self.install())
-        self.uninstall_button = QPushButton("Uninstall")
-        self.uninstall_button.setAccessibleName("Uninstall the selected pack")
+        self.uninstall_button = QPushButton(self.tr("Uninstall"))
+        self.uninstall_button.setAccessibleName(self.tr("Uninstall the selected pack"))
         self.uninstall_button.clicked.connect(lambda: self.uninstall())
         self.notice = QLabel()
         self.notice.setWordWrap(True)
-        self.notice.setAccessibleName("Plugin manager message")
+        self.notice.setAccessibleName(self.tr("Plugin manager message"))
         buttons = QHBoxLayout()
         for button in (self.toggle, self.uninstall_button):
             buttons.addWidget(button)
@@ -87,7 +88,8 @@ class PluginManager(QWidget):
     def status_text(self, record: Any) -> str:
         disabled = record.name in self.studio.settings.disabled_plugins
         if record.name in self.pending:
-            return "disabled at next start" if disabled else "enabled at next start"
+            return self.tr("disabled at next start") if disabled \
+                else self.tr("enabled at next start")
         return record.status
 
     def fill(self) -> None:
@@ -96,7 +98,7 @@ class PluginManager(QWidget):
         for record in self.records():
             row = self.table.rowCount()
             self.table.insertRow(row)
-            cells = (record.name + (" (built in)" if record.builtin else ""),
+            cells = (record.name + (self.tr(" (built in)") if record.builtin else ""),
                      record.version or "-", ", ".join(record.modalities) or "-",
                      self.status_text(record))
             for col, text in enumerate(cells):
@@ -134,13 +136,13 @@ class PluginManager(QWidget):
             self.details.setPlainText("")
             return
         disabled = record.name in self.studio.settings.disabled_plugins
-        self.toggle.setText("Enable" if disabled else "Disable")
+        self.toggle.setText(self.tr("Enable") if disabled else self.tr("Disable"))
         lines = [f"{record.name} {record.version}".strip(),
-                 f"Distribution: {record.dist or '-'}",
-                 f"Generators: {', '.join(record.generators) or '-'}",
-                 f"Status: {self.status_text(record)}"]
+                 self.tr("Distribution: {}").format(record.dist or "-"),
+                 self.tr("Generators: {}").format(", ".join(record.generators) or "-"),
+                 self.tr("Status: {}").format(self.status_text(record))]
         if record.error:
-            lines.append(f"Error: {record.error}")
+            lines.append(self.tr("Error: {}").format(record.error))
         self.details.setPlainText("\n".join(lines))
 
     # -- enable and disable -------------------------------------------------------------
@@ -163,14 +165,15 @@ class PluginManager(QWidget):
             self.studio.save_settings()
         except OSError as exc:
             settings.disabled_plugins = before
-            self.notice.setText(f"Not changed: the settings cannot be written ({exc})")
+            self.notice.setText(
+                self.tr("Not changed: the settings cannot be written ({})").format(exc))
             return
         if self._changed(name):
             self.pending.add(name)
         else:
             self.pending.discard(name)
-        self.notice.setText(f"{name} is {'enabled' if on else 'disabled'}: restart Studio "
-                            f"to {'load' if on else 'unload'} it.")
+        self.notice.setText((self.tr("{} is enabled: restart Studio to load it.") if on else
+                             self.tr("{} is disabled: restart Studio to unload it.")).format(name))
         self.fill()
 
     def _changed(self, name: str) -> bool:
@@ -184,21 +187,22 @@ class PluginManager(QWidget):
 
     def install(self, path: str | None = None) -> None:
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self, "Install a plugin pack", "",
-                                                  "Python wheels (*.whl)")
+            path, _ = QFileDialog.getOpenFileName(self, self.tr("Install a plugin pack"), "",
+                                                  self.tr("Python wheels") + " (*.whl)")
         if not path:
             return
         from studio.app import pack_install
 
-        self._busy(f"Installing {path}…")
+        self._busy(self.tr("Installing {}…").format(path))
         self.work.run("pack-install", lambda: pack_install.install(path), self._installed)
 
     def _installed(self, pack: Any, error: str) -> None:
         self._idle()
         if error:
-            self.notice.setText(f"Not installed: {error}")
+            self.notice.setText(self.tr("Not installed: {}").format(error))
             return
-        self.notice.setText(f"Installed {pack.dist} {pack.version}: restart Studio to load it.")
+        self.notice.setText(self.tr("Installed {} {}: restart Studio to load it.").format(
+            pack.dist, pack.version))
 
     def uninstall(self) -> None:
         record = self.selected()
@@ -207,13 +211,13 @@ class PluginManager(QWidget):
         from studio.app import pack_install
 
         name = record.dist or record.name
-        self._busy(f"Uninstalling {name}…")
+        self._busy(self.tr("Uninstalling {}…").format(name))
         self.work.run("pack-uninstall", lambda: pack_install.uninstall(name), self._uninstalled)
 
     def _uninstalled(self, dist: Any, error: str) -> None:
         self._idle()
-        self.notice.setText(f"Not uninstalled: {error}" if error else
-                            f"Uninstalled {dist}: restart Studio to unload it.")
+        self.notice.setText(self.tr("Not uninstalled: {}").format(error) if error else
+                            self.tr("Uninstalled {}: restart Studio to unload it.").format(dist))
 
     def _busy(self, text: str) -> None:
         self.notice.setText(text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QCoreApplication, QEvent, QObject
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoGroup, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -51,7 +51,8 @@ class ParamsCommand(QUndoCommand):
     def __init__(self, router: UndoRouter, key: tuple[Any, str],
                  before: dict[str, Any], after: dict[str, Any]) -> None:
         changed = sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
-        super().__init__(f"edit {', '.join(changed) or 'parameters'}")
+        super().__init__(QCoreApplication.translate("UndoRouter", "edit {}").format(
+            ", ".join(changed)))
         self.router, self.key = router, key
         self.before, self.after, self.changed = before, after, changed
         self._first = True
@@ -127,10 +128,10 @@ class UndoRouter(QObject):
         # key ambiguous there (Qt then runs neither).
         window.suggestions.undo_action.setShortcuts([])
 
-        self.undo_action = QAction("Undo", window)
+        self.undo_action = QAction(self.tr("Undo"), window)
         self.undo_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Undo))
         self.undo_action.triggered.connect(self.undo)
-        self.redo_action = QAction("Redo", window)
+        self.redo_action = QAction(self.tr("Redo"), window)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.redo_action.triggered.connect(self.redo)
         self.group.undoTextChanged.connect(self._label)
@@ -165,8 +166,8 @@ class UndoRouter(QObject):
 
     def _label(self) -> None:
         undo, redo = self.group.undoText(), self.group.redoText()
-        self.undo_action.setText(f"Undo {undo}" if undo else "Undo")
-        self.redo_action.setText(f"Redo {redo}" if redo else "Redo")
+        self.undo_action.setText(self.tr("Undo {}").format(undo) if undo else self.tr("Undo"))
+        self.redo_action.setText(self.tr("Redo {}").format(redo) if redo else self.tr("Redo"))
 
     def undo(self) -> None:
         if self._last_text is not None and self._last_text.isVisible():
@@ -212,7 +213,8 @@ class UndoRouter(QObject):
         panel = self.window.panel
         if self._panel_key() != key:
             self.window.statusBar().showMessage(
-                "That edit belongs to another generator or task: nothing to undo here", 6000)
+                self.tr("That edit belongs to another generator or task: nothing to undo here"),
+                6000)
             return
         info = panel.info()
         defaults = info.params.defaults(key[1]) if info is not None else {}
@@ -251,7 +253,7 @@ class UndoRouter(QObject):
         try:
             text = self.library_stack.undoText()
             action.setEnabled(self.library_stack.canUndo())
-            action.setText(f"Undo {text}" if text else "Undo delete")
+            action.setText(self.tr("Undo {}").format(text) if text else self.tr("Undo delete"))
         except RuntimeError:  # the window is being torn down: its views went first
             pass
 
@@ -275,14 +277,16 @@ class UndoRouter(QObject):
             for aid in ids:
                 self._library_call(lib.trash, aid)
             view.refresh()
-            view.message.emit(f"Deleted {n} item{'s' if n != 1 else ''} (Undo puts them back)")
+            view.message.emit(self.tr("Deleted 1 item (Undo puts it back)") if n == 1 else
+                              self.tr("Deleted {} items (Undo puts them back)").format(n))
 
         def undo() -> None:
             for aid in ids:
                 self._library_call(lib.restore, aid)
             view.refresh()
 
-        self.library_stack.push(CallCommand(f"delete {n} item{'s' if n != 1 else ''}", do, undo))
+        text = self.tr("delete 1 item") if n == 1 else self.tr("delete {} items").format(n)
+        self.library_stack.push(CallCommand(text, do, undo))
         self.activate(self.library_stack)
 
     def favourite_selected(self, on: bool) -> None:
@@ -303,7 +307,8 @@ class UndoRouter(QObject):
                 self._library_call(lib.set_favourite, aid, was)
             view.refresh()
 
-        self.library_stack.push(CallCommand("favourite" if on else "remove favourite", do, undo))
+        self.library_stack.push(CallCommand(
+            self.tr("favourite") if on else self.tr("remove favourite"), do, undo))
         self.activate(self.library_stack)
 
     def rate_selected(self, rating: int) -> None:
@@ -327,7 +332,7 @@ class UndoRouter(QObject):
                     self._library_call(lib.unrate, aid)
             view.refresh()
 
-        self.library_stack.push(CallCommand(f"rate {rating}", do, undo))
+        self.library_stack.push(CallCommand(self.tr("rate {}").format(rating), do, undo))
         self.activate(self.library_stack)
 
     def shutdown(self) -> None:
