@@ -140,3 +140,31 @@ def test_a_damaged_library_opened_ahead_is_still_reported_at_submit(tmp_path):
     thread = startup.open_in_background(Damaged())
     thread.join(10)
     assert not thread.is_alive()  # the error stayed on that thread, nothing raised here
+
+
+def test_the_waveform_is_scaled_once_per_picture_and_size_not_at_each_playhead_move(qtbot):
+    from PySide6.QtGui import QImage
+
+    from studio.ui.music_view import WaveformView
+
+    view = WaveformView()
+    qtbot.addWidget(view)
+    view.resize(500, 150)
+    view.show()
+    picture = QImage(2048, 256, QImage.Format.Format_RGB888)
+    picture.fill(0x3060A0)
+    qtbot.waitExposed(view)
+    view.set_wave(picture)
+    qtbot.waitUntil(lambda: view._scaled is not None)
+    first = view._scaled
+    assert first is not None and first.width() == round(500 * view.devicePixelRatioF())
+    for step in range(5):  # the playhead moving while it plays
+        view.set_fraction(step / 5)
+        view.repaint()
+    assert view._scaled is first
+    view.resize(700, 150)
+    qtbot.waitUntil(lambda: view._scaled is not first)
+    assert view._scaled.width() == round(
+        700 * view.devicePixelRatioF())
+    view.set_wave(None)
+    view.repaint()  # the placeholder: nothing to scale
