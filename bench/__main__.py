@@ -17,6 +17,8 @@ MODULES = [
     "music_speed",
     "video_speed",
     "faults",
+    "ui_start",
+    "ui_latency",
 ]
 
 

@@ -103,9 +103,12 @@ def make_sample(folder: Path) -> int:
 
 def slowest_imports(data: Path, top: int = 25) -> list[tuple[int, str]]:
     """The ``top`` imports with the largest cumulative time (us) before the first paint."""
-    _, err = run_child(_STUDIO, data, ["-X", "importtime"])
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", _STUDIO],
+                          env=_child_env(data), stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=120, check=False)
+    before_paint = proc.stdout.split("first-paint ", 1)[0]  # one stream, in order
     rows = []
-    for line in err.splitlines():
+    for line in before_paint.splitlines():
         if not line.startswith("import time:") or "cumulative" in line:
             continue
         _self_us, cum_us, name = (part.strip() for part in line[12:].split("|"))
