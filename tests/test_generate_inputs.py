@@ -130,3 +130,34 @@ def test_engine_refuses_an_input_the_task_does_not_take(tmp_path, fake_entry_poi
     finally:
         engine.shutdown()
         engine.library.close()
+
+
+def test_input_as_names_a_role_the_task_takes(capsys, data, tmp_path):
+    start = _png(tmp_path / "a.png", (64, 64))
+    code, lines = generate(capsys, "image", "--prompt", "x", "--task", "img2img",
+                           "--input-as", f"last_image={start}")
+    assert code == 2 and len(lines) == 1
+    assert "takes no input 'last_image'" in lines[0] and "it takes: image" in lines[0]
+    code, lines = generate(capsys, "image", "--prompt", "x", "--input-as", "image")
+    assert code == 2 and lines == ["studio: --input-as needs ROLE=PATH, not 'image'"]
+    assert _artifacts(data) == 0
+
+
+def test_input_as_fills_its_role_in_the_request(data, tmp_path, monkeypatch):
+    import argparse
+
+    from studio.app.studio import Studio
+    from studio.cli import generate_cmd
+
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(data))
+    parser = argparse.ArgumentParser()
+    generate_cmd.add_parser(parser.add_subparsers())
+    start = _png(tmp_path / "a.png", (64, 64))
+    args = parser.parse_args(["generate", "image", "--prompt", "x", "--task", "img2img",
+                              "--input-as", f"image={start}"])
+    studio = Studio(backend="thread")
+    try:
+        request = generate_cmd.build_request(studio, args)
+    finally:
+        studio.close()
+    assert dict(request.inputs) == {"image": start} and request.task == "img2img"

@@ -41,6 +41,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--input", default=None, metavar="PATH",
                    help="input file, or artifact:<id> from the library")
     p.add_argument("--mask", default=None, metavar="PATH", help="inpainting mask")
+    p.add_argument("--input-as", dest="named_inputs", action="append", default=[],
+                   metavar="ROLE=PATH",
+                   help="an input the task takes besides the first, by its name, e.g. "
+                        "last_image=end.png for firstlast2video; repeat for several")
     p.add_argument("--from-file", "--from-png", dest="from_file", default=None,
                    metavar="FILE",
                    help="reproduce the request stored in a file (Studio's own, A1111, "
@@ -72,6 +76,17 @@ def build_request(studio: Studio, args: argparse.Namespace) -> GenerationRequest
         if not roles:
             raise RequestError(f"{info.id} takes no input file")
         inputs[roles[0]] = args.input
+    for item in args.named_inputs:
+        role, sep, path = item.partition("=")
+        role, path = role.strip(), path.strip()
+        task = args.task or base.task or (info.tasks[0] if info.tasks else "")
+        takes = [r for r in info.task_inputs.get(task, ()) if r != "mask"]
+        if not sep or not role or not path:
+            raise RequestError(f"--input-as needs ROLE=PATH, not {item!r}")
+        if role not in takes:
+            raise RequestError(f"{info.id}'s {task} takes no input {role!r}; it takes: "
+                               f"{', '.join(takes) or 'none'}")
+        inputs[role] = path
     if args.mask:
         if not args.input and not inputs:
             raise RequestError("--mask needs --input: the image the mask belongs to")
