@@ -20,8 +20,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 log = logging.getLogger(__name__)
 
-#: Set to print ``first-paint <time.perf_counter()>`` on the window's first paint;
-#: ``quit`` also closes the window right after (bench/ui_start.py).
+#: Set to print ``first-paint <time.perf_counter()>`` on the window's first paint and
+#: ``ready <time>`` once the work queued for after it has run; ``quit`` also closes
+#: the window then (bench/ui_start.py).
 ENV_FIRST_PAINT = "STUDIO_FIRST_PAINT"
 
 
@@ -67,6 +68,8 @@ class AfterFirstPaint(QObject):
                 fn()
             except Exception:  # one failed fill must not keep the others away
                 log.exception("deferred start-up step failed")
+        if pending and os.environ.get(ENV_FIRST_PAINT):
+            print(f"ready {time.perf_counter():.6f}", flush=True)
 
     def _quit(self) -> None:
         self._window.close()
