@@ -168,3 +168,15 @@ def test_the_waveform_is_scaled_once_per_picture_and_size_not_at_each_playhead_m
         700 * view.devicePixelRatioF())
     view.set_wave(None)
     view.repaint()  # the placeholder: nothing to scale
+
+
+def test_studio_gui_paints_then_builds_and_closes_cleanly(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "STUDIO_FIRST_PAINT": "quit",
+           "STUDIO_DATA_DIR": str(tmp_path / "gui-data")}
+    proc = subprocess.run([sys.executable, "-m", "studio", "gui"], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    marks = [ln.split()[0] for ln in proc.stdout.splitlines()
+             if ln.startswith(("first-paint ", "ready "))]
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert marks == ["first-paint", "ready"]  # painted first, then the workspaces built
+    assert "Traceback" not in proc.stderr
