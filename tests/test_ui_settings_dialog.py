@@ -215,3 +215,38 @@ def test_the_model_manager_lists_adds_and_deletes(open_window, qtbot, tmp_path, 
     assert not weights.exists()
     assert win.studio.settings.model_dirs == []  # a deleted file leaves the list
     manager.work.wait()
+
+
+def test_runtime_buttons_run_off_the_ui_thread_and_report_one_line(open_window, qtbot,
+                                                                   monkeypatch):
+    import threading
+
+    from studio.api import StudioError
+    from studio.app import runtime
+
+    ran_on = []
+
+    def fake_repair(progress=None):
+        ran_on.append(threading.current_thread().name)
+        progress("verify", "torch 2.9 on cpu: ok")
+        return runtime.RuntimeStatus(active="cpu", python="/x/python", recommended="cpu",
+                                     reason="no GPU", installed=["cpu"], torch="2.9")
+
+    def fake_remove(variant=None):
+        raise StudioError("the cpu runtime is in use by another Studio")
+
+    monkeypatch.setattr(runtime, "repair", fake_repair)
+    monkeypatch.setattr(runtime, "remove", fake_remove)
+    win = open_window()
+    dlg = dialog(qtbot, win)
+    settle(dlg)
+    dlg.runtime_buttons["repair"].click()
+    assert not dlg.runtime_buttons["install"].isEnabled()  # one at a time
+    qtbot.waitUntil(lambda: dlg.runtime_log.text().startswith("Repaired"), timeout=5000)
+    assert ran_on and ran_on[0] != threading.current_thread().name
+    assert "Active: cpu (torch 2.9)" in dlg.runtime_state.text()
+    assert dlg.runtime_buttons["install"].isEnabled()
+    dlg.runtime_buttons["remove"].click()
+    qtbot.waitUntil(lambda: dlg.runtime_log.text().startswith("Failed"), timeout=5000)
+    assert dlg.runtime_log.text() == "Failed: the cpu runtime is in use by another Studio"
+    settle(dlg)
