@@ -56,7 +56,8 @@ def test_geometry_docks_and_workspace_come_back(start, qtbot):
         win.welcome.dismiss_button.click()
     win.tabs.setCurrentWidget(win.library)
     quit_window(win)
-    assert (win.studio.root / window_state.STATE_FILE).is_file()
+    saved = win.studio.root / window_state.STATE_FILE
+    assert saved.is_file() and saved.stat().st_mode & 0o777 == 0o600
 
     again = start()
     # The size as far as the screen allows: restoreGeometry fits a window to the

@@ -3,6 +3,7 @@ Undo, the app icon, and the layout kept across restarts."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from studio.ui import window_state
@@ -41,4 +42,5 @@ def shutdown(window: Any) -> None:
     name = next((n for n in WORKSPACES if getattr(window, n, None) is current), "")
     store.setValue("window/tab", name)
     store.sync()
+    window_state.private(Path(store.fileName()))
     window.undo.shutdown()

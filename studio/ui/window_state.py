@@ -41,6 +41,16 @@ def save(window: QMainWindow, root: Path) -> None:
     store.sync()
     if store.status() != QSettings.Status.NoError:
         log.warning("the window layout was not saved to %s", store.fileName())
+        return
+    private(Path(store.fileName()))
+
+
+def private(path: Path) -> None:
+    """QSettings writes with the umask's mode: data files are the user's alone."""
+    try:
+        path.chmod(0o600)
+    except OSError as exc:
+        log.debug("%s: mode not set (%s)", path, exc)
 
 
 def restore(window: QMainWindow, root: Path) -> bool:
