@@ -177,3 +177,28 @@ def test_tools_open_the_managers(window, qtbot):
                     or "cannot" in prefs.runtime_state.text(), timeout=10000)
     prefs.work.wait()
     prefs.close()
+
+
+def test_ctrl_enter_on_the_writing_desk_continues_and_in_the_panel_generates(window, qtbot):
+    window.tabs.setCurrentWidget(window.writing)
+    window.writing.editor.setPlainText("Once")
+    press(qtbot, window.writing.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert [j.request.modality for j in window.studio.engine.jobs()] == ["text"]
+    qtbot.waitUntil(lambda: window.studio.library.count() == 1, timeout=10000)
+    fake_image(window)
+    window.tabs.setCurrentWidget(window.writing)
+    press(qtbot, window.panel.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert sorted(j.request.modality for j in window.studio.engine.jobs()) == ["image", "text"]
+    qtbot.waitUntil(lambda: window.studio.library.count() == 2, timeout=10000)
+
+
+def test_a_floating_panel_keeps_its_undo(window, qtbot):
+    from PySide6.QtWidgets import QDockWidget
+
+    dock = window.findChild(QDockWidget, "generate")
+    dock.setFloating(True)
+    qtbot.waitExposed(dock)
+    window.undo.activate(window.canvas.mask.undo_stack)
+    editor = window.panel.params.editor("steps")
+    window.undo._focus_changed(None, editor)  # focus moves as the window manager allows
+    assert window.undo.group.activeStack() is window.undo.panel_stack

@@ -12,7 +12,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 
 from studio import __version__
 
@@ -177,8 +184,11 @@ class Menus(QObject):
         self.fullscreen_action.setChecked(w.isFullScreen())
 
     def generate(self) -> None:
+        """The prompt panel's Generate; on the writing desk (unless the panel has the
+        focus), the desk's Continue."""
         w = self.window
-        if w.tabs.currentWidget() is w.writing:
+        if w.tabs.currentWidget() is w.writing and not _inside(QApplication.focusWidget(),
+                                                               w.panel):
             w.writing.continue_button.click()
         elif w.panel.generate.isEnabled():
             w.panel.generate.click()
@@ -232,3 +242,12 @@ class Menus(QObject):
                               "An open-source creative studio: images, writing, music and "
                               "video made on your own machine, with suggestions that learn "
                               "from you and stay on it.") + "</p>")
+
+
+def _inside(widget: QWidget | None, owner: QWidget) -> bool:
+    """Whether ``widget`` is ``owner`` or in it (a floating dock's widgets included)."""
+    while widget is not None:
+        if widget is owner:
+            return True
+        widget = widget.parentWidget()
+    return False

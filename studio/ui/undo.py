@@ -150,11 +150,13 @@ class UndoRouter(QObject):
         return None
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if new is None or new.window() is not self.window:
+        if new is None:
+            return
+        stack = self.stack_for(new)  # a floating dock is a window of its own, and ours
+        if stack is None and new.window() is not self.window:
             return  # a menu or a dialog: the part used last stays the one undone
         self._last_text = new if isinstance(new, _TEXT_EDITORS) and not new.isReadOnly() \
             else None
-        stack = self.stack_for(new)
         if stack is not None:
             self.group.setActiveStack(stack)
         if isinstance(new, QAbstractSpinBox) and stack is self.panel_stack:
