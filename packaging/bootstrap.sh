@@ -16,8 +16,41 @@ fi
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
 "${PIP[@]}" install -q --upgrade pip
 
-# torch first and pinned: the rest must not pull another build in.
-"${PIP[@]}" install -q "torch==$TORCH_VERSION" "torchaudio==$TORCHAUDIO_VERSION"
+# torch first and pinned: the rest must not pull another build in. Which build: the
+# studio's own hardware probe decides (it reads the NVIDIA driver library, no torch
+# needed). PyPI's Linux x86_64 torch is the CUDA build (about 4 GB of CUDA libraries
+# that a machine without an NVIDIA GPU never uses), so such a machine gets the CPU
+# build from the PyTorch index when that index can be reached.
+CPU_INDEX=${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}
+read -r VARIANT REASON < <("$VENV/bin/python" - <<'PYEOF'
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("studio_hardware", "studio/app/hardware.py")
+hw = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = hw  # dataclasses look their module up
+spec.loader.exec_module(hw)
+print(*hw.recommend())
+PYEOF
+) || true
+VARIANT=${VARIANT:-unknown}
+TORCH_FROM=()
+if [ "$(uname -s)" = Linux ] && [ "$VARIANT" = cpu ]; then
+    if "$VENV/bin/python" -c "import sys, urllib.request
+urllib.request.urlopen(sys.argv[1] + '/torch/', timeout=5)" "$CPU_INDEX" >/dev/null 2>&1; then
+        echo "torch $TORCH_VERSION: the CPU build from $CPU_INDEX. $REASON"
+        TORCH_FROM=(--index-url "$CPU_INDEX" --extra-index-url https://pypi.org/simple)
+    else
+        echo "torch $TORCH_VERSION: from PyPI, the CUDA build (about 4 GB more; it runs on the CPU too)."
+        echo "  Wanted: the CPU build ($REASON) but its index, $CPU_INDEX, could not be reached."
+    fi
+else
+    echo "torch $TORCH_VERSION: from PyPI ($VARIANT). $REASON"
+fi
+"${PIP[@]}" install -q "${TORCH_FROM[@]}" "torch==$TORCH_VERSION" "torchaudio==$TORCHAUDIO_VERSION"
+if [ "$VARIANT" = cpu ] && [ "$(uname -s)" = Linux ] && [ ${#TORCH_FROM[@]} -gt 0 ] &&
+   ! "$VENV/bin/python" -c "import importlib.metadata as m, sys
+sys.exit('+cpu' not in m.version('torch'))"; then
+    echo "  note: $VENV already holds a CUDA torch, which pip keeps; make clean-venv, then make, to switch"
+fi
 
 # The studio and its built-in plugin packs, editable, plus the test tools.
 packs=()
