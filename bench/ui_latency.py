@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -224,6 +225,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     beat.stop()
     window.close()
     studio.close()
+    shutil.rmtree(work, ignore_errors=True)  # the tiny models and the data folder
 
     if args.stacks:
         running.clear()
