@@ -226,3 +226,18 @@ def test_in_the_window_open_result_shows_it_and_a_refused_retry_says_why(
     finally:
         win.close()
         studio.close()
+
+
+def test_events_still_on_their_way_do_not_undo_cancelling():
+    from studio.app.jobs import JobEvent
+    from studio.ui.jobs_view import RowState
+
+    # Esc can land between the engine starting a job and the window receiving the
+    # job's "queued" and first progress events.
+    state = RowState(phase="cancelling")
+    for event in (JobEvent("queued", "j"), JobEvent("started", "j"),
+                  JobEvent("progress", "j", step=1, total=5)):
+        state.apply(event)
+        assert state.text() == "Cancelling…", event.kind
+    state.apply(JobEvent("cancelled", "j"))
+    assert state.text() == "Cancelled"

@@ -97,7 +97,8 @@ class RowState:
             self.phase, self.error = kind, event.error or ""
             self.artifacts = tuple(event.artifacts or ())
             self.finished_order = next(_finish_counter)
-        elif kind == "queued" and self.phase not in FINISHED:
+        elif kind == "queued" and self.phase not in (*FINISHED, "cancelling"):
+            # A "queued" still on its way when cancel was pressed must not undo it.
             self.phase = "queued"
 
 
