@@ -6,9 +6,12 @@ Steps: ``version``, ``plugins`` (the same packs as the source install, all ok),
 ``screenshot`` (``gui --screenshot`` offscreen makes a PNG), ``text`` (the offline
 default model, the bundled SmolLM2 GGUF), ``image`` (a tiny random-weight model
 folder: ``--tiny-model``, or one built here with ``studio_image.testing`` when the
-source install is importable). Every run gets its own empty data folder and no
-network (``HF_HUB_OFFLINE``). One line per step; exit 0 when all pass, 1 otherwise,
-2 on bad arguments.
+source install is importable), ``runtime`` (``runtime status`` answers, the lock
+files are inside, and another Python of the same version, with no site-packages
+of its own, imports the worker, the packs and their libraries from the bundle's
+folder the way an accelerated runtime's worker does). Every run gets its own empty
+data folder and no network (``HF_HUB_OFFLINE``). One line per step; exit 0 when all
+pass, 1 otherwise, 2 on bad arguments.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("version", "plugins", "screenshot", "text", "image")
+STEPS = ("version", "plugins", "screenshot", "text", "image", "runtime")
 #: The packs a bundle must carry whatever the source install has.
 BUILTIN_PACKS = {"image", "music", "video", "writing"}
 #: Seconds per step; the first run of a frozen torch app unpacks nothing but is slow
@@ -119,6 +122,51 @@ class Smoke:
         artifact = json.loads(out)["artifacts"][0]
         check_png(Path(artifact["path"]))
         return Path(artifact["path"]).name
+
+
+    def runtime(self) -> str:
+        status = json.loads(self.studio("runtime", "status", "--json").stdout)
+        if not status.get("recommended"):
+            raise SmokeFailure(f"runtime status named no variant: {status}")
+        folder = bundle_folder(self.exe)
+        locks = sorted(p.name for p in (folder / "packaging" / "locks").glob("*.txt"))
+        if not locks:
+            raise SmokeFailure(f"no lock files in {folder / 'packaging' / 'locks'}")
+        # -I -S: nothing from this Python's own site-packages or environment.
+        proc = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", WORKER_IMPORTS, str(folder)],
+            capture_output=True, text=True, timeout=TIMEOUT_S, env=self.env, cwd=self.work)
+        if proc.returncode != 0:
+            last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            raise SmokeFailure(f"another Python cannot import the worker from the bundle: {last}")
+        return (f"{status['recommended']} recommended; {len(locks)} lock files; "
+                f"{proc.stdout.strip()}")
+
+
+#: What an accelerated runtime's worker imports from the bundle (runtime.WORKER_BOOTSTRAP
+#: adds the app's folders with site.addsitedir), checked to come from the bundle.
+WORKER_IMPORTS = """
+import importlib, os, site, sys
+folder = os.path.realpath(sys.argv[1])
+site.addsitedir(folder)
+names = ["studio.app.worker_process", "studio_image.plugin", "studio_writing.plugin",
+         "studio_music.plugin", "studio_video.plugin", "pluggy", "numpy", "PIL.Image",
+         "diffusers", "transformers", "safetensors", "huggingface_hub"]
+for name in names:
+    module = importlib.import_module(name)
+    where = os.path.realpath(module.__file__)
+    if not where.startswith(folder + os.sep):
+        sys.exit(f"{name} came from {where}, not the bundle")
+print(f"{len(names)} modules imported from the bundle's files")
+"""
+
+
+def bundle_folder(exe: Path) -> Path:
+    """The folder beside the executable that holds the bundled files."""
+    for folder in (exe.parent / "_internal", exe.parent.parent / "Frameworks", exe.parent):
+        if (folder / "studio").is_dir():
+            return folder.resolve()
+    raise SmokeFailure(f"no studio folder beside {exe}")
 
 
 def check_png(path: Path) -> None:

@@ -87,3 +87,26 @@ def test_a_passing_stand_in_passes(tmp_path):
     proc = run_smoke("--exe", str(exe), "--only", "version")
     assert proc.returncode == 0, proc.stdout
     assert "ok   version" in proc.stdout
+
+
+@needs_posix
+def test_runtime_step_needs_the_studio_files_beside_the_executable(tmp_path):
+    exe = stand_in(tmp_path, """echo '{"recommended": "cpu"}'""")
+    proc = run_smoke("--exe", str(exe), "--only", "runtime")
+    assert proc.returncode == 1
+    assert "FAIL runtime: no studio folder beside" in proc.stdout
+
+
+@needs_posix
+def test_runtime_step_imports_nothing_from_the_checking_python(tmp_path):
+    """The source tree alone is not enough: its libraries (pluggy, numpy...) must be in
+    the bundle's folder too, not borrowed from the Python running the check."""
+    exe = stand_in(tmp_path, """echo '{"recommended": "cpu"}'""")
+    internal = tmp_path / "_internal"
+    (internal / "packaging" / "locks").mkdir(parents=True)
+    (internal / "packaging" / "locks" / "linux-x86_64-cpu-py311.txt").write_text("torch\n")
+    (internal / "studio").symlink_to(ROOT / "studio")
+    proc = run_smoke("--exe", str(exe), "--only", "runtime")
+    assert proc.returncode == 1
+    assert "cannot import the worker from the bundle" in proc.stdout
+    assert "No module named" in proc.stdout
