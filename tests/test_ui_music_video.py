@@ -147,6 +147,13 @@ def wave_has_signal(image):
 # -- tabs and suggestions --------------------------------------------------------------
 
 
+
+def shown(view, seconds):
+    """The clip of ``seconds`` is in the player (worker thread) and in the view (UI
+    thread): waiting on the player alone races the view's own update."""
+    return (view.player.duration == pytest.approx(seconds)
+            and view._duration == pytest.approx(seconds))
+
 def test_tabs_exist_only_for_installed_modalities(window, image_only_window):
     assert {"Music", "Video"} <= set(tab_names(window))
     assert "Music" not in tab_names(image_only_window)
@@ -315,7 +322,7 @@ def test_growing_previews_are_joined_and_can_be_played(music_view, qtbot):
     for step in range(1, 4):
         view.on_event(progress("j1", step, clip[(step - 1) * 2000:step * 2000]))
     assert view.message.text() == "Making music: step 3/4, 0:00.8 so far"
-    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(0.75), timeout=10000)
+    qtbot.waitUntil(lambda: shown(view, 0.75), timeout=10000)
     assert view.title.text() == "Preview of the running job"
     assert view.play_button.isEnabled() and not view.save_button.isEnabled()
     view.play_pause()
@@ -327,7 +334,7 @@ def test_a_refined_whole_clip_preview_replaces_the_last_one(music_view, qtbot):
     clip = media_pack.sine(1.0)
     for step in range(1, 4):
         view.on_event(progress("j2", step, clip * step / 4))
-    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(1.0), timeout=10000)
+    qtbot.waitUntil(lambda: shown(view, 1.0), timeout=10000)
     assert view.message.text().endswith(", 0:01.0 so far")
 
 
@@ -346,11 +353,11 @@ def test_a_preview_playing_goes_on_from_where_it_was_when_more_arrives(music_vie
     view = music_view
     clip = media_pack.sine(1.0)
     view.on_event(progress("j3", 1, clip[:4000]))
-    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(0.5), timeout=10000)
+    qtbot.waitUntil(lambda: shown(view, 0.5), timeout=10000)
     view.play_pause()
     streams[-1].pull(2000)
     view.on_event(progress("j3", 2, clip[4000:]))
-    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(1.0), timeout=10000)
+    qtbot.waitUntil(lambda: shown(view, 1.0), timeout=10000)
     assert view.player.playing
     assert view.player.position == pytest.approx(0.25, abs=0.01)
 
@@ -359,12 +366,12 @@ def test_a_preview_that_ran_out_plays_on_when_more_arrives(music_view, qtbot, st
     view = music_view
     clip = media_pack.sine(1.0)
     view.on_event(progress("j6", 1, clip[:4000]))
-    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(0.5), timeout=10000)
+    qtbot.waitUntil(lambda: shown(view, 0.5), timeout=10000)
     view.play_pause()
     streams[-1].pull(6000)  # past the end of what has been made so far
     qtbot.waitUntil(lambda: not view.timer.isActive(), timeout=2000)
     view.on_event(progress("j6", 2, clip[4000:]))
-    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(1.0), timeout=10000)
+    qtbot.waitUntil(lambda: shown(view, 1.0), timeout=10000)
     assert view.player.playing and view.timer.isActive()
     assert view.player.position == pytest.approx(0.5, abs=0.01)
 
@@ -373,11 +380,11 @@ def test_a_paused_preview_stays_paused_when_more_arrives(music_view, qtbot):
     view = music_view
     clip = media_pack.sine(1.0)
     view.on_event(progress("j7", 1, clip[:4000]))
-    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(0.5), timeout=10000)
+    qtbot.waitUntil(lambda: shown(view, 0.5), timeout=10000)
     view.play_pause()
     view.play_pause()
     view.on_event(progress("j7", 2, clip[4000:]))
-    qtbot.waitUntil(lambda: view.player.duration == pytest.approx(1.0), timeout=10000)
+    qtbot.waitUntil(lambda: shown(view, 1.0), timeout=10000)
     assert not view.player.playing
 
 
@@ -397,7 +404,7 @@ def test_an_audio_field_on_the_event_is_the_whole_audio_so_far(music_view, qtbot
     clip = media_pack.sine(1.0)
     music_view.on_event(Event("progress", "j4", 1, 2, audio=(clip[:2000], media_pack.RATE)))
     music_view.on_event(Event("progress", "j4", 2, 2, audio=(clip[:6000], media_pack.RATE)))
-    qtbot.waitUntil(lambda: music_view.player.duration == pytest.approx(0.75), timeout=10000)
+    qtbot.waitUntil(lambda: shown(music_view, 0.75), timeout=10000)
 
 
 def test_steps_alone_show_without_audio(music_view):
