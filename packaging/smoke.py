@@ -110,10 +110,10 @@ class Smoke:
         out = self.studio("generate", "text", "--json", "--prompt", "Once upon a time",
                           "--seed", "1", "--set", "max_new_tokens=8").stdout
         artifact = json.loads(out)["artifacts"][0]
-        text = Path(artifact["path"]).read_text(encoding="utf-8")
+        text = artifact.get("text") or Path(artifact["path"]).read_text(encoding="utf-8")
         if not text.strip():
-            raise SmokeFailure("the text model wrote an empty file")
-        return f"{len(text)} characters"
+            raise SmokeFailure(f"the text model {artifact.get('model')} wrote nothing")
+        return f"{artifact.get('model')}: {text.strip()[:40]!r}"
 
     def image(self) -> str:
         model = self.tiny_model or build_tiny_model(self.work / "tiny-sd")
