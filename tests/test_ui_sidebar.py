@@ -140,7 +140,7 @@ def test_the_sidebar_shows_plain_cards_and_why(window, qtbot):
     why = card.why.text()
     assert "You usually use these settings" in why and "the settings you use most" in why
     assert "42%" in why
-    assert card.apply_button.accessibleName() == "Apply Steps: 12"
+    assert card.apply_button.accessibleName() == "Apply suggestion: Steps: 12"
     window.resize(1280, 820)
     window.show()
     window.grab().save("/tmp/ui_sidebar_cards.png")

@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,9 +34,15 @@ _ACTIVE = ("started", "loading", "generating", "saving", "cancelling")
 
 #: The bar's words for each phase (steps are shown as "Step n/N").
 PHASE_TEXT = {
-    "queued": "Queued", "started": "Starting…", "loading": "Loading model…",
-    "saving": "Saving…", "cancelling": "Cancelling…", "done": "Done", "failed": "Failed",
-    "cancelled": "Cancelled", "interrupted": "Interrupted",
+    "queued": QT_TRANSLATE_NOOP("JobsView", "Queued"),
+    "started": QT_TRANSLATE_NOOP("JobsView", "Starting…"),
+    "loading": QT_TRANSLATE_NOOP("JobsView", "Loading model…"),
+    "saving": QT_TRANSLATE_NOOP("JobsView", "Saving…"),
+    "cancelling": QT_TRANSLATE_NOOP("JobsView", "Cancelling…"),
+    "done": QT_TRANSLATE_NOOP("JobsView", "Done"),
+    "failed": QT_TRANSLATE_NOOP("JobsView", "Failed"),
+    "cancelled": QT_TRANSLATE_NOOP("JobsView", "Cancelled"),
+    "interrupted": QT_TRANSLATE_NOOP("JobsView", "Interrupted"),
 }
 
 _finish_counter = itertools.count()
@@ -48,8 +54,11 @@ def eta_text(seconds: float | None) -> str:
         return ""
     s = max(0, round(seconds))
     if s < 60:
-        return f"{s} s left"
-    return f"{s // 60} min {s % 60} s left" if s % 60 else f"{s // 60} min left"
+        return QCoreApplication.translate("JobsView", "{s} s left").format(s=s)
+    if s % 60:
+        left = QCoreApplication.translate("JobsView", "{m} min {s} s left")
+        return left.format(m=s // 60, s=s % 60)
+    return QCoreApplication.translate("JobsView", "{m} min left").format(m=s // 60)
 
 
 @dataclass
@@ -76,10 +85,14 @@ class RowState:
     def text(self) -> str:
         if self.phase == "generating":
             if not self.total:
-                return "Generating…"
+                return QCoreApplication.translate("JobsView", "Generating…")
             eta = eta_text(self.eta)
-            return f"Step {self.step}/{self.total}" + (f" · {eta}" if eta else "")
-        return PHASE_TEXT.get(self.phase, self.phase.capitalize())
+            step = QCoreApplication.translate("JobsView", "Step {step}/{total}")
+            step = step.format(step=self.step, total=self.total)
+            return f"{step} · {eta}" if eta else step
+        if self.phase in PHASE_TEXT:
+            return QCoreApplication.translate("JobsView", PHASE_TEXT[self.phase])
+        return self.phase.capitalize()
 
     def apply(self, event: Any) -> None:
         kind = event.kind
@@ -118,20 +131,22 @@ class JobRow(QWidget):
         self.detail.hide()
         self.bar = QProgressBar()
         self.bar.setFixedWidth(200)
-        self.cancel = QPushButton("Cancel")
+        self.cancel = QPushButton(self.tr("Cancel"))
         self.cancel.clicked.connect(lambda: view.cancel_job(self.job_id))
-        self.retry = QPushButton("Retry")
+        self.retry = QPushButton(self.tr("Retry"))
         self.retry.clicked.connect(lambda: view.retry_job(self.job_id))
-        self.open = QPushButton("Open")
+        self.open = QPushButton(self.tr("Open"))
         self.open.clicked.connect(lambda: view.open_job(self.job_id))
         self.remove = QToolButton()
         self.remove.setText("✕")
-        self.remove.setToolTip("Remove from the queue")
-        self.remove.setAccessibleName("Remove job")
+        self.remove.setToolTip(self.tr("Remove from the queue"))
+        self.remove.setAccessibleName(self.tr("Remove job: {prompt}").format(prompt=prompt[:60]))
         self.remove.clicked.connect(lambda: view.remove_job(self.job_id))
-        for button, what in ((self.cancel, "Cancel job"), (self.retry, "Retry job"),
-                             (self.open, "Open result")):
-            button.setAccessibleName(what)
+        # Each row's buttons look alike: their names say which job they act on.
+        for button, what in ((self.cancel, self.tr("Cancel job: {prompt}")),
+                             (self.retry, self.tr("Retry job: {prompt}")),
+                             (self.open, self.tr("Open result: {prompt}"))):
+            button.setAccessibleName(what.format(prompt=prompt[:60]))
         text = QVBoxLayout()
         text.setSpacing(0)
         text.addWidget(self.title)
@@ -229,9 +244,10 @@ class JobsView(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self.list.currentItemChanged.connect(lambda *_: self._update_actions())
-        self.summary = QLabel("No jobs yet")
+        self.summary = QLabel(self.tr("No jobs yet"))
         self.summary.setStyleSheet("color: #777")
-        self.clear_button = QPushButton("Clear finished")
+        self.clear_button = QPushButton(self.tr("Clear finished"))
+        self.list.setAccessibleName(self.tr("Jobs"))
         self._build_actions()
         self.clear_button.clicked.connect(self.clear_action.trigger)
         top = QHBoxLayout()
@@ -257,16 +273,17 @@ class JobsView(QWidget):
             self.addAction(act)
             return act
 
-        self.cancel_action = action("Cancel", lambda: self._on_current(self.cancel_job))
-        self.retry_action = action("Retry", lambda: self._on_current(self.retry_job))
-        self.open_action = action("Open result", lambda: self._on_current(self.open_job))
-        self.remove_action = action("Remove", lambda: self._on_current(self.remove_job),
+        self.cancel_action = action(self.tr("Cancel"), lambda: self._on_current(self.cancel_job))
+        self.retry_action = action(self.tr("Retry"), lambda: self._on_current(self.retry_job))
+        self.open_action = action(self.tr("Open result"),
+                                  lambda: self._on_current(self.open_job))
+        self.remove_action = action(self.tr("Remove"), lambda: self._on_current(self.remove_job),
                                     QKeySequence.StandardKey.Delete)
-        self.move_up_action = action("Run earlier", lambda: self._on_current(
+        self.move_up_action = action(self.tr("Run earlier"), lambda: self._on_current(
             lambda jid: self._shift(jid, -1)), "Alt+Up")
-        self.move_down_action = action("Run later", lambda: self._on_current(
+        self.move_down_action = action(self.tr("Run later"), lambda: self._on_current(
             lambda jid: self._shift(jid, 1)), "Alt+Down")
-        self.clear_action = action("Clear finished", self.clear_finished)
+        self.clear_action = action(self.tr("Clear finished"), self.clear_finished)
 
     def _on_current(self, fn: Any) -> None:
         jid = self.current_job_id()
@@ -380,12 +397,12 @@ class JobsView(QWidget):
         queued = states.count("queued")
         running = sum(p in _ACTIVE for p in states)
         failed = states.count("failed")
-        parts = [f"{running} running"] if running else []
-        parts += [f"{queued} queued"] if queued else []
-        parts += [f"{failed} failed"] if failed else []
+        parts = [self.tr("{n} running").format(n=running)] if running else []
+        parts += [self.tr("{n} queued").format(n=queued)] if queued else []
+        parts += [self.tr("{n} failed").format(n=failed)] if failed else []
         others = sum(p in FINISHED for p in states) - failed
-        parts += [f"{others} finished"] if others else []
-        self.summary.setText(" · ".join(parts) if parts else "No jobs yet")
+        parts += [self.tr("{n} finished").format(n=others)] if others else []
+        self.summary.setText(" · ".join(parts) if parts else self.tr("No jobs yet"))
         self.clear_button.setEnabled(any(s in FINISHED for s in states))
 
     def on_event(self, event: Any) -> None:
@@ -419,7 +436,7 @@ class JobsView(QWidget):
             job = self.engine.retry(job_id)
         except (StudioError, KeyError) as exc:
             # The model or an input file may be gone since: say so, keep the row.
-            self.message.emit(f"Retry refused: {exc}")
+            self.message.emit(self.tr("Retry refused: {error}").format(error=exc))
             return None
         self.add_job(job)
         return job

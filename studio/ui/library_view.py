@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractListModel,
+    QCoreApplication,
     QDate,
     QMimeData,
     QModelIndex,
@@ -65,11 +67,23 @@ LIMIT = 5000
 #: Tiles listed on the UI thread (a few screens); the rest come from a worker.
 FIRST_PAGE = 120
 
-KINDS = (("All kinds", None), ("Images", "image"), ("Writing", "text"), ("Music", "audio"),
-         ("Video", "video"))
-RATINGS = (("Any rating", None), *((f"{'★' * n} or more", n) for n in range(1, 6)))
-DATES = ("Any time", "Today", "Past 7 days", "Past 30 days", "Past year", "Between…")
-ORDERS = (("Newest first", "newest"), ("Oldest first", "oldest"), ("Highest rated", "rating"))
+# Labels in English, translated where shown (QT_TRANSLATE_NOOP marks them for lupdate).
+KINDS = ((QT_TRANSLATE_NOOP("LibraryView", "All kinds"), None),
+         (QT_TRANSLATE_NOOP("LibraryView", "Images"), "image"),
+         (QT_TRANSLATE_NOOP("LibraryView", "Writing"), "text"),
+         (QT_TRANSLATE_NOOP("LibraryView", "Music"), "audio"),
+         (QT_TRANSLATE_NOOP("LibraryView", "Video"), "video"))
+RATINGS = ((QT_TRANSLATE_NOOP("LibraryView", "Any rating"), None),
+           *((f"{'★' * n} or more", n) for n in range(1, 6)))
+DATES = (QT_TRANSLATE_NOOP("LibraryView", "Any time"),
+         QT_TRANSLATE_NOOP("LibraryView", "Today"),
+         QT_TRANSLATE_NOOP("LibraryView", "Past 7 days"),
+         QT_TRANSLATE_NOOP("LibraryView", "Past 30 days"),
+         QT_TRANSLATE_NOOP("LibraryView", "Past year"),
+         QT_TRANSLATE_NOOP("LibraryView", "Between…"))
+ORDERS = ((QT_TRANSLATE_NOOP("LibraryView", "Newest first"), "newest"),
+          (QT_TRANSLATE_NOOP("LibraryView", "Oldest first"), "oldest"),
+          (QT_TRANSLATE_NOOP("LibraryView", "Highest rated"), "rating"))
 _GLYPH = {"text": "¶", "audio": "♪", "video": "▶"}
 
 
@@ -224,9 +238,10 @@ class LibraryModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [art.prompt or (art.text or "")[:400] or Path(art.path).name]
             if art.rating:
-                lines.append(f"Rated {stars(art.rating)}")
+                lines.append(QCoreApplication.translate("LibraryView", "Rated {stars}")
+                             .format(stars=stars(art.rating)))
             if art.favourite:
-                lines.append("Favourite")
+                lines.append(QCoreApplication.translate("LibraryView", "Favourite"))
             return "\n".join(lines)
         if role == Qt.ItemDataRole.UserRole:
             return art.id
@@ -364,18 +379,26 @@ class LibraryView(QWidget):
         self._closed = False
         self._listed.connect(self._on_listed, Qt.ConnectionType.QueuedConnection)
 
-        self.search = QLineEdit(placeholderText="Search prompts and texts…")
+        self.search = QLineEdit(placeholderText=self.tr("Search prompts and texts…"))
+        self.search.setAccessibleName(self.tr("Search the library"))
         self.search.setClearButtonEnabled(True)
         self.kind = QComboBox()
         for label, value in KINDS:
-            self.kind.addItem(label, value)
-        self.favourites = QCheckBox("♥ only")
-        self.favourites.setToolTip("Show favourites only")
+            self.kind.addItem(self.tr(label), value)
+        self.kind.setAccessibleName(self.tr("Kind"))
+        self.favourites = QCheckBox(self.tr("♥ only"))
+        self.favourites.setToolTip(self.tr("Show favourites only"))
+        self.favourites.setAccessibleName(self.tr("Show favourites only"))
         self.rating = QComboBox()
         for label, value in RATINGS:
-            self.rating.addItem(label, value)
+            text = self.tr(label) if value is None else self.tr("{stars} or more").format(
+                stars="★" * value)
+            self.rating.addItem(text, value)
+        self.rating.setAccessibleName(self.tr("Rating"))
         self.dates = QComboBox()
-        self.dates.addItems(DATES)
+        for label in DATES:
+            self.dates.addItem(self.tr(label), label)  # the English label is the key
+        self.dates.setAccessibleName(self.tr("Date"))
         today = QDate.currentDate()
         self.date_from = QDateEdit(today.addDays(-7))
         self.date_to = QDateEdit(today)
@@ -383,13 +406,16 @@ class LibraryView(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.hide()
+        self.date_from.setAccessibleName(self.tr("From date"))
+        self.date_to.setAccessibleName(self.tr("To date"))
         self.order = QComboBox()
         for label, value in ORDERS:
-            self.order.addItem(label, value)
+            self.order.addItem(self.tr(label), value)
+        self.order.setAccessibleName(self.tr("Sort"))
         # Two rows: in one, the search field was squeezed to nothing beside the docks.
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
-        search_row.addWidget(QLabel("Sort:"))
+        search_row.addWidget(QLabel(self.tr("Sort:")))
         search_row.addWidget(self.order)
         filters = QHBoxLayout()
         for w in (self.kind, self.favourites, self.rating, self.dates, self.date_from,
@@ -407,7 +433,9 @@ class LibraryView(QWidget):
         self.grid = LibraryGrid()
         self.grid.setModel(self.model)
         self.grid.customContextMenuRequested.connect(self._menu)
-        self.grid.doubleClicked.connect(lambda index: self.opened.emit(self.model.artifact(
+        self.grid.setAccessibleName(self.tr("Library items"))
+        # Enter, or a double click (a single one where the desktop opens items so).
+        self.grid.activated.connect(lambda index: self.opened.emit(self.model.artifact(
             index.row())))
         self.grid.filesDropped.connect(self.filesDropped)
         self.grid.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -421,16 +449,16 @@ class LibraryView(QWidget):
         for act in (self.favourite_action, self.unfavourite_action):
             bulk.addWidget(_button(act))
         rate = QToolButton()
-        rate.setText("Rate")
+        rate.setText(self.tr("Rate"))
         rate.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         rate.setMenu(self.rate_menu)
-        rate.setAccessibleName("Rate the selected items")
+        rate.setAccessibleName(self.tr("Rate the selected items"))
         self.rate_button = rate
         bulk.addWidget(rate)
         for act in (self.export_action, self.delete_action):
             bulk.addWidget(_button(act))
         self.undo_button = _button(self.undo_action)
-        self.undo_button.setText("Undo delete")
+        self.undo_button.setText(self.tr("Undo delete"))
         bulk.addWidget(self.undo_button)
 
         self.lineage_bar = QWidget()
@@ -464,22 +492,25 @@ class LibraryView(QWidget):
             self.addAction(act)
             return act
 
-        self.open_action = action("Open", lambda: [self.opened.emit(a)
+        self.open_action = action(self.tr("Open"), lambda: [self.opened.emit(a)
                                                    for a in self.selected()[:1]])
-        self.favourite_action = action("Favourite", lambda: self.set_favourite(True))
-        self.unfavourite_action = action("Remove favourite", lambda: self.set_favourite(False))
-        self.rate_menu = QMenu("Rate", self)
+        self.favourite_action = action(self.tr("Favourite"), lambda: self.set_favourite(True))
+        self.unfavourite_action = action(self.tr("Remove favourite"),
+                                         lambda: self.set_favourite(False))
+        self.rate_menu = QMenu(self.tr("Rate"), self)
         self.rate_actions = []
         for n in range(1, 6):
             act = action("★" * n, lambda _=False, n=n: self.rate_selected(n), f"Ctrl+{n}")
+            act.setToolTip(self.tr("Rate %n star(s)", "", n))
             self.rate_menu.addAction(act)
             self.rate_actions.append(act)
-        self.export_action = action("Export…", self._export_dialog)
-        self.delete_action = action("Delete", self.delete_selected,
+        self.export_action = action(self.tr("Export…"), self._export_dialog)
+        self.delete_action = action(self.tr("Delete"), self.delete_selected,
                                     QKeySequence.StandardKey.Delete)
-        self.undo_action = action("Undo delete", self.undo_delete, QKeySequence.StandardKey.Undo)
+        self.undo_action = action(self.tr("Undo delete"), self.undo_delete,
+                                  QKeySequence.StandardKey.Undo)
         self.undo_action.setEnabled(False)
-        self.select_all_action = action("Select all", self.grid.selectAll,
+        self.select_all_action = action(self.tr("Select all"), self.grid.selectAll,
                                         QKeySequence.StandardKey.SelectAll)
         self._selection_changed()
 
@@ -495,8 +526,9 @@ class LibraryView(QWidget):
         n = len(self.grid.selectionModel().selectedIndexes()) if hasattr(self, "grid") else 0
         shown = self.model.rowCount()
         if hasattr(self, "selected_label"):
-            self.selected_label.setText(f"{n} of {shown} selected" if n else
-                                        f"{shown} item{'s' if shown != 1 else ''}")
+            self.selected_label.setText(
+                self.tr("{n} of {shown} selected").format(n=n, shown=shown) if n else
+                self.tr("%n item", "", shown) if shown == 1 else self.tr("%n items", "", shown))
         for act in (self.open_action, self.favourite_action, self.unfavourite_action,
                     self.export_action, self.delete_action, *self.rate_actions):
             act.setEnabled(n > 0)
@@ -513,16 +545,16 @@ class LibraryView(QWidget):
         menu = QMenu(self)
         if len(arts) == 1 and arts[0].kind == "image":
             art = arts[0]
-            for task, label in (("variations", "Make variations"),
-                                ("img2img", "Use as input image"),
-                                ("upscale", "Upscale 2x")):
+            for task, label in (("variations", self.tr("Make variations")),
+                                ("img2img", self.tr("Use as input image")),
+                                ("upscale", self.tr("Upscale 2x"))):
                 act = QAction(label, menu)
                 act.triggered.connect(lambda _=False, t=task: self.startFrom.emit(art, t))
                 menu.addAction(act)
             menu.addSeparator()
         if len(arts) == 1:
             menu.addAction(self.open_action)
-            keep = QAction("Keep", menu)
+            keep = QAction(self.tr("Keep"), menu)
             keep.triggered.connect(lambda: self._act(self.library.keep, arts[0].id))
             menu.addAction(keep)
         menu.addAction(self.favourite_action)
@@ -542,14 +574,14 @@ class LibraryView(QWidget):
     # -- filters --------------------------------------------------------------------------
 
     def _dates_changed(self) -> None:
-        between = self.dates.currentText() == "Between…"
+        between = self.dates.currentData() == "Between…"
         self.date_from.setVisible(between)
         self.date_to.setVisible(between)
         self.refresh()
 
     def date_range(self) -> tuple[float | None, float | None]:
         """(since, until) in epoch seconds for the date filter; None where open."""
-        choice = self.dates.currentText()
+        choice = self.dates.currentData()
         now = dt.datetime.now()
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         days = {"Today": 0, "Past 7 days": 7, "Past 30 days": 30, "Past year": 365}
@@ -591,7 +623,7 @@ class LibraryView(QWidget):
             arts = self.library.list(**filters, limit=FIRST_PAGE + 1)
         except StudioError as exc:
             arts = []
-            self.message.emit(f"The library cannot be listed: {exc}")
+            self.message.emit(self.tr("The library cannot be listed: {error}").format(error=exc))
         self.loader.forget()
         self.model.set_artifacts(arts[:FIRST_PAGE])
         for aid in selected:
@@ -621,7 +653,7 @@ class LibraryView(QWidget):
         if generation != self._generation or self._closed:
             return  # the filters changed since: a newer listing is on its way
         if isinstance(arts, Exception):
-            self.message.emit(f"The library cannot be listed: {arts}")
+            self.message.emit(self.tr("The library cannot be listed: {error}").format(error=arts))
             return
         shown = [a.id for a in self.model.arts]
         if [a.id for a in arts[:len(shown)]] == shown:
@@ -668,8 +700,9 @@ class LibraryView(QWidget):
         if done:
             self._undo.append(done)
             self.undo_action.setEnabled(True)
-            self.message.emit(f"Deleted {len(done)} item{'s' if len(done) != 1 else ''} "
-                              "(Undo puts them back)")
+            self.message.emit(
+                self.tr("Deleted %n item (Undo puts it back)", "", len(done)) if len(done) == 1
+                else self.tr("Deleted %n items (Undo puts them back)", "", len(done)))
         self.refresh()
 
     def undo_delete(self) -> None:
@@ -709,9 +742,10 @@ class LibraryView(QWidget):
                 except OSError as exc:
                     tmp.unlink(missing_ok=True)
                     failed.append(f"{src.name} ({exc.strerror or exc})")
-            text = f"Exported {copied} file{'s' if copied != 1 else ''} to {folder}"
+            text = (self.tr("Exported %n file to {folder}", "", copied) if copied == 1 else
+                    self.tr("Exported %n files to {folder}", "", copied)).format(folder=folder)
             if failed:
-                text += f"; not exported: {', '.join(failed[:3])}"
+                text += self.tr("; not exported: {files}").format(files=", ".join(failed[:3]))
             self._exported.emit(text)
 
         thread = threading.Thread(target=work, name="studio-library-export", daemon=True)
@@ -739,15 +773,17 @@ class LibraryView(QWidget):
                 parent = None
         children = self.library.list(parent=art.id, limit=12, order="oldest")
         if parent is None and not children:
-            self.lineage_label.setText("Made from nothing in the library; nothing made from it")
+            self.lineage_label.setText(
+                self.tr("Made from nothing in the library; nothing made from it"))
             return
-        self.lineage_label.setText("Made from:" if parent is not None else "Made from it:")
+        self.lineage_label.setText(self.tr("Made from:") if parent is not None
+                                   else self.tr("Made from it:"))
         at = 1
         if parent is not None:
             self._lineage_button(parent, at, "parent")
             at += 1
             if children:
-                label = QLabel("  Made from it:")
+                label = QLabel("  " + self.tr("Made from it:"))
                 label.setStyleSheet("color: #777")
                 self.lineage.insertWidget(at, label)
                 self.lineage_buttons.append(label)  # type: ignore[arg-type]
@@ -763,9 +799,11 @@ class LibraryView(QWidget):
         button.setIconSize(QSize(32, 32))
         words = (art.prompt or art.text or art.id)[:24]
         button.setText(words + ("…" if len(art.prompt or art.text or "") > 24 else ""))
-        button.setToolTip(f"{'Parent' if role == 'parent' else 'Made from this'}: "
-                          f"{art.prompt or art.id}" + (" (deleted)" if art.trashed else ""))
-        button.setAccessibleName(f"Go to the {role} {words}")
+        tip = (self.tr("Parent: {prompt}") if role == "parent"
+               else self.tr("Made from this: {prompt}")).format(prompt=art.prompt or art.id)
+        button.setToolTip(tip + (self.tr(" (deleted)") if art.trashed else ""))
+        button.setAccessibleName((self.tr("Go to the parent {words}") if role == "parent"
+                                  else self.tr("Go to the child {words}")).format(words=words))
         button.setProperty("artifact_id", art.id)
         button.clicked.connect(lambda _=False, aid=art.id: self.go_to(aid))
         self.lineage.insertWidget(at, button)
@@ -776,7 +814,7 @@ class LibraryView(QWidget):
         if self.model.row_of(artifact_id) is None:
             self.clear_filters()
         if self.model.row_of(artifact_id) is None:
-            self.message.emit("That item is in the trash or no longer in the library")
+            self.message.emit(self.tr("That item is in the trash or no longer in the library"))
             return False
         self._select(artifact_id)
         return True

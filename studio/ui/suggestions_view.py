@@ -16,7 +16,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,19 +32,29 @@ from PySide6.QtWidgets import (
 from studio.app.prompts import split_parts
 
 _KIND_LABEL = {
-    "prompt": "Prompt", "style": "Style", "params": "Settings", "negative": "Avoid",
-    "cross_modal": "Idea", "direction": "Writing",
+    "prompt": QT_TRANSLATE_NOOP("SuggestionsView", "Prompt"),
+    "style": QT_TRANSLATE_NOOP("SuggestionsView", "Style"),
+    "params": QT_TRANSLATE_NOOP("SuggestionsView", "Settings"),
+    "negative": QT_TRANSLATE_NOOP("SuggestionsView", "Avoid"),
+    "cross_modal": QT_TRANSLATE_NOOP("SuggestionsView", "Idea"),
+    "direction": QT_TRANSLATE_NOOP("SuggestionsView", "Writing"),
 }
 
 #: Where a suggestion came from, in the words of the "Why?" detail.
 SOURCE_WORDS = {
-    "repeat": "your last prompt, run again", "add": "a word you often add",
-    "drop": "a word you often leave out", "swap": "a swap you often make",
-    "return": "a prompt you came back to", "style": "the style catalogue",
-    "starter": "popular starting points", "expand": "a prompt expansion in your style",
-    "params": "the settings you use most", "negative": "your negative prompts",
-    "cross_modal": "what you are writing", "direction": "what you are writing",
-    "combo": "two of your ideas combined",
+    "repeat": QT_TRANSLATE_NOOP("SuggestionsView", "your last prompt, run again"),
+    "add": QT_TRANSLATE_NOOP("SuggestionsView", "a word you often add"),
+    "drop": QT_TRANSLATE_NOOP("SuggestionsView", "a word you often leave out"),
+    "swap": QT_TRANSLATE_NOOP("SuggestionsView", "a swap you often make"),
+    "return": QT_TRANSLATE_NOOP("SuggestionsView", "a prompt you came back to"),
+    "style": QT_TRANSLATE_NOOP("SuggestionsView", "the style catalogue"),
+    "starter": QT_TRANSLATE_NOOP("SuggestionsView", "popular starting points"),
+    "expand": QT_TRANSLATE_NOOP("SuggestionsView", "a prompt expansion in your style"),
+    "params": QT_TRANSLATE_NOOP("SuggestionsView", "the settings you use most"),
+    "negative": QT_TRANSLATE_NOOP("SuggestionsView", "your negative prompts"),
+    "cross_modal": QT_TRANSLATE_NOOP("SuggestionsView", "what you are writing"),
+    "direction": QT_TRANSLATE_NOOP("SuggestionsView", "what you are writing"),
+    "combo": QT_TRANSLATE_NOOP("SuggestionsView", "two of your ideas combined"),
 }
 
 DEBOUNCE_MS = 350  # a pause in typing this long refreshes
@@ -63,9 +73,11 @@ def value_words(value: Any, param: Any = None) -> str | None:
     """A parameter value as a person reads it; None where it means nothing to apply."""
     if value is None:
         # "Auto" is only true where the schema lets the model decide.
-        return "Auto" if param is None or getattr(param, "nullable", False) else None
+        return (QCoreApplication.translate("SuggestionsView", "Auto")
+                if param is None or getattr(param, "nullable", False) else None)
     if isinstance(value, bool):
-        return "On" if value else "Off"
+        return (QCoreApplication.translate("SuggestionsView", "On") if value
+                else QCoreApplication.translate("SuggestionsView", "Off"))
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -103,10 +115,13 @@ def evidence(suggestion: Any, reason: str | None = None) -> str:
     """The "Why?" detail: the reason, where it came from, how sure the ranker is."""
     reason = suggestion.reason if reason is None else reason
     lines = [reason] if reason else []
-    source = SOURCE_WORDS.get(suggestion.source, suggestion.source.replace("_", " "))
-    lines.append(f"From {source}.")
-    lines.append(f"The ranker gives it {suggestion.score:.0%}, learned from what you "
-                 "applied and dismissed before.")
+    source = (QCoreApplication.translate("SuggestionsView", SOURCE_WORDS[suggestion.source])
+              if suggestion.source in SOURCE_WORDS else suggestion.source.replace("_", " "))
+    lines.append(QCoreApplication.translate("SuggestionsView", "From {source}.")
+                 .format(source=source))
+    lines.append(QCoreApplication.translate(
+        "SuggestionsView", "The ranker gives it {score}, learned from what you applied and "
+        "dismissed before.").format(score=f"{suggestion.score:.0%}"))
     return "\n".join(lines)
 
 
@@ -120,7 +135,9 @@ class SuggestionCard(QFrame):
         super().__init__()
         self.suggestion = suggestion
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        kind = QLabel(_KIND_LABEL.get(suggestion.kind, suggestion.kind).upper())
+        label = _KIND_LABEL.get(suggestion.kind)
+        kind = QLabel(QCoreApplication.translate("SuggestionsView", label).upper() if label
+                      else suggestion.kind.upper())
         kind.setStyleSheet("color: #6a5acd; font-size: 10px; font-weight: bold")
         self.text = QLabel(text)
         self.text.setWordWrap(True)
@@ -133,16 +150,23 @@ class SuggestionCard(QFrame):
         self.why.setStyleSheet("color: #555; font-size: 11px; background: #f4f2fb; "
                                "padding: 4px")
         self.why.hide()
-        self.why_button = QPushButton("Why?")
+        self.why_button = QPushButton(QCoreApplication.translate("SuggestionsView", "Why?"))
         self.why_button.setCheckable(True)
         self.why_button.setFlat(True)
         self.why_button.toggled.connect(self.why.setVisible)
         short = text if len(text) <= 40 else text[:39] + "…"
-        self.apply_button = QPushButton("Apply")
-        self.apply_button.setAccessibleName(f"Apply {short}")
-        self.dismiss_button = QPushButton("Dismiss")
-        self.dismiss_button.setAccessibleName(f"Dismiss {short}")
-        self.why_button.setAccessibleName(f"Why {short}")
+        # Every card has these three: their names say which suggestion they act on.
+        self.apply_button = QPushButton(QCoreApplication.translate("SuggestionsView", "Apply"))
+        self.apply_button.setAccessibleName(
+            QCoreApplication.translate("SuggestionsView", "Apply suggestion: {text}")
+            .format(text=short))
+        self.dismiss_button = QPushButton(QCoreApplication.translate("SuggestionsView", "Dismiss"))
+        self.dismiss_button.setAccessibleName(
+            QCoreApplication.translate("SuggestionsView", "Dismiss suggestion: {text}")
+            .format(text=short))
+        self.why_button.setAccessibleName(
+            QCoreApplication.translate("SuggestionsView", "Why this suggestion: {text}")
+            .format(text=short))
         self.apply_button.clicked.connect(lambda: on_apply(suggestion))
         self.dismiss_button.clicked.connect(lambda: on_dismiss(suggestion))
         buttons = QHBoxLayout()
@@ -163,7 +187,8 @@ class _ApplyCommand(QUndoCommand):
     """Applying a suggestion; undo puts back what the prompt panel held before."""
 
     def __init__(self, view: SuggestionsView, suggestion: Any, before: Any) -> None:
-        super().__init__(f"Apply suggestion “{suggestion.text[:40]}”")
+        super().__init__(QCoreApplication.translate("SuggestionsView", "Apply suggestion “{text}”")
+                         .format(text=suggestion.text[:40]))
         self.view, self.suggestion, self.before = view, suggestion, before
 
     def redo(self) -> None:
@@ -205,32 +230,32 @@ class SuggestionsView(QWidget):
         self.capture: Any = None
         self.restore: Any = None
         self.undo_stack = QUndoStack(self)
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo apply")
+        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("Undo apply"))
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addAction(self.undo_action)
 
-        self.enabled = QCheckBox("Suggestions")
-        self.enabled.setToolTip("Off: no suggestions are computed at all")
+        self.enabled = QCheckBox(self.tr("Suggestions"))
+        self.enabled.setToolTip(self.tr("Off: no suggestions are computed at all"))
         self.enabled.setChecked(self._setting())
         self.enabled.toggled.connect(self.set_enabled)
-        self.profile_link = QPushButton("Your profile")
+        self.profile_link = QPushButton(self.tr("Your profile"))
         self.profile_link.setFlat(True)
         self.profile_link.setStyleSheet("color: #6a5acd; text-decoration: underline")
         self.profile_link.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.profile_link.setToolTip("What the suggestions learned about you")
+        self.profile_link.setToolTip(self.tr("What the suggestions learned about you"))
         self.profile_link.clicked.connect(self.showProfile.emit)
-        self.profile_action = QAction("Your profile", self)
+        self.profile_action = QAction(self.tr("Your profile"), self)
         self.profile_action.triggered.connect(self.showProfile.emit)
         header = QHBoxLayout()
         header.addWidget(self.enabled)
         header.addStretch(1)
         header.addWidget(self.profile_link)
-        self.status = QLabel("Learning from your history…")
+        self.status = QLabel(self.tr("Learning from your history…"))
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color: #777")
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setAccessibleName("Undo the applied suggestion")
+        self.undo_button = QPushButton(self.tr("Undo"))
+        self.undo_button.setAccessibleName(self.tr("Undo the applied suggestion"))
         self.undo_button.clicked.connect(self.undo_stack.undo)
         self.undo_button.hide()
         self.undo_stack.canUndoChanged.connect(self.undo_button.setVisible)
@@ -269,9 +294,10 @@ class SuggestionsView(QWidget):
             try:
                 self.studio.save_settings()
             except OSError as exc:
-                self.status.setText(f"The setting could not be saved: {exc}")
+                self.status.setText(self.tr("The setting could not be saved: {error}")
+                                    .format(error=exc))
         if on:
-            self.status.setText("Learning from your history…")
+            self.status.setText(self.tr("Learning from your history…"))
             self._schedule(immediate=True)
         else:
             self._show_off()
@@ -282,7 +308,7 @@ class SuggestionsView(QWidget):
         self._pending_since = None
         self._dirty = False
         self._clear_cards()
-        self.status.setText("Suggestions are off. Nothing is ranked while they are off.")
+        self.status.setText(self.tr("Suggestions are off. Nothing is ranked while they are off."))
 
     # -- refreshing -----------------------------------------------------------------------
 
@@ -338,7 +364,8 @@ class SuggestionsView(QWidget):
             return  # a newer refresh is on its way; drop stale results
         if isinstance(result, Exception):
             self._clear_cards()
-            self.status.setText(f"Suggestions are unavailable: {result}")
+            self.status.setText(self.tr("Suggestions are unavailable: {error}")
+                                .format(error=result))
             return
         typed = set(split_parts(self._context.get("prompt") or ""))
         # Offering back exactly what is already in the prompt field helps nobody here.
@@ -354,7 +381,8 @@ class SuggestionsView(QWidget):
             words = plain_card(s, self.param_for)
             if words is not None:
                 cards.append(SuggestionCard(s, *words, self._apply, self._dismiss))
-        self.status.setText("Suggested for you" if cards else "No suggestions yet")
+        self.status.setText(self.tr("Suggested for you") if cards
+                            else self.tr("No suggestions yet"))
         for card in cards:
             self._cards.insertWidget(self._cards.count() - 1, card)
 
@@ -389,7 +417,7 @@ class SuggestionsView(QWidget):
         self._pool.submit(self.studio.suggestions.accept, suggestion.id)
         before = self.capture() if self.capture is not None else None
         self.undo_stack.push(_ApplyCommand(self, suggestion, before))
-        self.status.setText(f"Applied: {suggestion.text[:60]}")
+        self.status.setText(self.tr("Applied: {text}").format(text=suggestion.text[:60]))
         self._schedule()
 
     def _dismiss(self, suggestion: Any) -> None:
@@ -438,4 +466,5 @@ def restore_panel_state(window: Any, state: dict[str, Any] | None) -> None:
     panel.prompt.setPlainText(state["prompt"])
     window.writing.instruction.setText(state["instruction"])
     window.tabs.setCurrentIndex(state["tab"])
-    window.statusBar().showMessage("Suggestion undone", 4000)
+    window.statusBar().showMessage(
+        QCoreApplication.translate("SuggestionsView", "Suggestion undone"), 4000)
