@@ -311,10 +311,21 @@ class MainWindow(QMainWindow):
 
     def _size_docks(self) -> None:
         from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget
 
         if not self._sized:
             self._sized = True
-            self.resizeDocks([self._queue_dock], [150], Qt.Orientation.Vertical)
+            docks = {d.objectName(): d for d in self.findChildren(QDockWidget)}
+            sides = [docks[n] for n in ("generate", "suggestions") if n in docks]
+            width, height = self.width(), self.height()
+            # On a small screen the prompt panel keeps room for its fields; the
+            # sidebar and the queue give way (a saved layout, if any, wins later).
+            wanted = {"generate": max(270, width // 4),
+                      "suggestions": min(300, max(200, width // 5))}
+            self.resizeDocks(sides, [wanted[d.objectName()] for d in sides],
+                             Qt.Orientation.Horizontal)
+            self.resizeDocks([self._queue_dock], [150 if height >= 800 else 100],
+                             Qt.Orientation.Vertical)
 
     def dragEnterEvent(self, event: Any) -> None:  # Qt override: files and folders only
         if self.drops.accepts(event.mimeData()):
