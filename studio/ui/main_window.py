@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
         self.model_scan = ModelScan(studio.settings.model_dirs, self)
         self.panel = GeneratePanel(studio.plugins, state=self.ui_state, scan=self.model_scan)
         self.panel.requested.connect(self.submit)
-        left = QDockWidget("Generate", self)
+        left = QDockWidget(self.tr("Generate"), self)
         left.setObjectName("generate")
         left.setWidget(self.panel)
         left.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
@@ -102,22 +102,22 @@ class MainWindow(QMainWindow):
         self.library.startFrom.connect(self.start_from_artifact)
         self.library.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.canvas, "Canvas")
-        self.tabs.addTab(self.writing, "Writing")
+        self.tabs.addTab(self.canvas, self.tr("Canvas"))
+        self.tabs.addTab(self.writing, self.tr("Writing"))
         # A workspace for each medium an installed pack makes (issue #13).
         makes = studio.plugins.generators_for
         self.music = MusicView(studio.settings, engine=studio.engine) if makes("music") else None
         self.video = VideoView() if makes("video") else None
-        for view, label in ((self.music, "Music"), (self.video, "Video")):
+        for view, label in ((self.music, self.tr("Music")), (self.video, self.tr("Video"))):
             if view is not None:
                 self.tabs.addTab(view, label)
-        self.tabs.addTab(self.library, "Library")
+        self.tabs.addTab(self.library, self.tr("Library"))
         self.profile = ProfileView(studio)
-        self.tabs.addTab(self.profile, "Profile")
+        self.tabs.addTab(self.profile, self.tr("Profile"))
         from studio.ui.plugin_manager import PluginManager
 
         self.plugin_page = PluginManager(studio)  # enable, disable, install (issue #14)
-        self.tabs.addTab(self.plugin_page, "Plugins")
+        self.tabs.addTab(self.plugin_page, self.tr("Plugins"))
         self.setCentralWidget(self.tabs)
         self.welcome: WelcomePage | None = None
         if should_welcome(studio.plugins.generators.values(), self.ui_state,
@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
             self.jobs.add_job(job)
             if job.state == "interrupted":
                 self.jobs.on_event(JobEvent("interrupted", job.id, error=job.error))
-        bottom = QDockWidget("Queue", self)
+        bottom = QDockWidget(self.tr("Queue"), self)
         bottom.setObjectName("queue")
         bottom.setWidget(self.jobs)
         self.jobs.setMinimumHeight(60)
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self.suggestions.showProfile.connect(lambda: self.tabs.setCurrentWidget(self.profile))
         self.suggestions.bind_undo(lambda: panel_state(self),
                                    lambda state: restore_panel_state(self, state))
-        right = QDockWidget("Suggestions", self)
+        right = QDockWidget(self.tr("Suggestions"), self)
         right.setObjectName("suggestions")
         right.setWidget(self.suggestions)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, right)
@@ -175,8 +175,10 @@ class MainWindow(QMainWindow):
     def _status_text(self) -> str:
         ok = sum(r.status == "ok" for r in self.studio.plugins.plugins())
         failed = sum(r.status == "error" for r in self.studio.plugins.plugins())
-        text = f"{ok} plugin pack(s) loaded"
-        return text + (f", {failed} failed (see Plugins)" if failed else "")
+        if failed:
+            return self.tr("%n plugin pack(s) loaded, {failed} failed (see Plugins)", "",
+                           ok).format(failed=failed)
+        return self.tr("%n plugin pack(s) loaded", "", ok)
 
     # -- actions ----------------------------------------------------------------
 
@@ -215,7 +217,8 @@ class MainWindow(QMainWindow):
             self.suggestions.set_context()  # the profile learned something: re-rank
             self.profile.refresh()
         elif event.kind == "failed":
-            self.statusBar().showMessage(f"Job failed: {event.error}", 15000)
+            self.statusBar().showMessage(self.tr("Job failed: {error}").format(error=event.error),
+                                         15000)
 
     def _media_for(self, modality: str) -> Any:
         return {"music": self.music, "video": self.video}.get(modality)
@@ -245,8 +248,8 @@ class MainWindow(QMainWindow):
             # Pasted into another modality's prompt, a music idea would make a picture.
             pack = {"text": "writing"}.get(suggestion.modality, suggestion.modality)
             self.statusBar().showMessage(
-                f"No {suggestion.modality} generator is installed: install a {pack} pack "
-                "(see Plugins)", 10000)
+                self.tr("No {kind} generator is installed: install a {pack} pack (see Plugins)")
+                .format(kind=suggestion.modality, pack=pack), 10000)
             return
         if suggestion.kind == "direction":
             self.writing.instruction.setText(suggestion.text)
@@ -261,19 +264,23 @@ class MainWindow(QMainWindow):
             self.panel.params.set_values({"negative_prompt": suggestion.text})
         else:
             self.panel.prompt.setPlainText(suggestion.text)
-        self.statusBar().showMessage(f"Applied: {suggestion.reason}", 6000)
+        self.statusBar().showMessage(self.tr("Applied: {reason}").format(reason=suggestion.reason),
+                                     6000)
 
     def start_from_artifact(self, art: Any, task: str) -> None:
         modality = "video" if task == "img2video" else art.modality or "image"
         if not self.panel.start_from(art.id, modality, task):
-            self.statusBar().showMessage(f"No installed generator can do {task}", 8000)
+            self.statusBar().showMessage(
+                self.tr("No installed generator can do {task}").format(task=task), 8000)
             return
         if art.prompt and not self.panel.prompt.toPlainText().strip():
             self.panel.prompt.setPlainText(art.prompt)
         if task == "inpaint":
             self.canvas.paint_mask_on(art)
             self.tabs.setCurrentWidget(self.canvas)
-        self.statusBar().showMessage(f"{task} from {art.id}: adjust and press Generate", 8000)
+        self.statusBar().showMessage(
+            self.tr("{task} from {id}: adjust and press Generate").format(task=task, id=art.id),
+            8000)
 
     def open_artifact(self, art: Any) -> None:
         from studio.api import GenerationRequest
@@ -290,8 +297,10 @@ class MainWindow(QMainWindow):
         elif art.kind in ("audio", "video"):
             media = self.music if art.kind == "audio" else self.video
             if media is None:
-                self.statusBar().showMessage(f"No {'music' if art.kind == 'audio' else 'video'} "
-                                             "pack is installed to play this (see Plugins)", 8000)
+                self.statusBar().showMessage(
+                    self.tr("No music pack is installed to play this (see Plugins)")
+                    if art.kind == "audio" else
+                    self.tr("No video pack is installed to play this (see Plugins)"), 8000)
                 return
             media.open_file(art.path, art.prompt)
             self.tabs.setCurrentWidget(media)
@@ -351,7 +360,7 @@ class MainWindow(QMainWindow):
         page.dismissed.connect(self._close_welcome)
         page.downloaded.connect(lambda _ref: self.model_scan.rescan())
         page.tryNow.connect(self._try_modality)
-        self.tabs.insertTab(0, page, "Welcome")
+        self.tabs.insertTab(0, page, self.tr("Welcome"))
         self.tabs.setCurrentWidget(page)
         return page
 
@@ -412,7 +421,10 @@ def launch(argv: list[str] | None = None) -> int:
         QMessageBox.critical(None, "Studio", str(exc))
         return 2
     from studio.ui import theme
+    from studio.ui.i18n import install_translator
     from studio.ui.icons import app_icon
+
+    install_translator(app, studio.settings.language)  # before any widget is made
 
     app.setWindowIcon(app_icon())
     theme.apply(app, studio.settings.theme)  # light, dark or the desktop's (issue #14)

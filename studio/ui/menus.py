@@ -35,12 +35,12 @@ class Menus(QObject):
         super().__init__(window)
         self.window = window
         bar = window.menuBar()
-        self.file_menu = bar.addMenu("&File")
-        self.edit_menu = bar.addMenu("&Edit")
-        self.view_menu = bar.addMenu("&View")
-        self.generate_menu = bar.addMenu("&Generate")
-        self.tools_menu = bar.addMenu("&Tools")
-        self.help_menu = bar.addMenu("&Help")
+        self.file_menu = bar.addMenu(self.tr("&File"))
+        self.edit_menu = bar.addMenu(self.tr("&Edit"))
+        self.view_menu = bar.addMenu(self.tr("&View"))
+        self.generate_menu = bar.addMenu(self.tr("&Generate"))
+        self.tools_menu = bar.addMenu(self.tr("&Tools"))
+        self.help_menu = bar.addMenu(self.tr("&Help"))
         self._file()
         self._edit()
         self._view()
@@ -97,10 +97,10 @@ class Menus(QObject):
 
     def _view(self) -> None:
         m, w = self.view_menu, self.window
-        self.workspace_menu = m.addMenu("&Workspace")
+        self.workspace_menu = m.addMenu(self.tr("&Workspace"))
         self.workspace_menu.aboutToShow.connect(self._fill_workspaces)
         self._fill_workspaces()
-        self.docks_menu = m.addMenu("&Panels")
+        self.docks_menu = m.addMenu(self.tr("&Panels"))
         for dock in w.findChildren(QDockWidget):
             self.docks_menu.addAction(dock.toggleViewAction())
         m.addSeparator()
@@ -111,7 +111,7 @@ class Menus(QObject):
                                               self.toggle_full_screen, keys)
         self.fullscreen_action.setCheckable(True)
         m.addSeparator()
-        zoom = m.addMenu("&Zoom")
+        zoom = m.addMenu(self.tr("&Zoom"))
         # The canvas's own actions: their shortcuts stay the canvas's (Ctrl+1 is a
         # rating in the library).
         for action in (w.canvas.fit_action, w.canvas.actual_size_action,

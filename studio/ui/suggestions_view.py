@@ -154,19 +154,18 @@ class SuggestionCard(QFrame):
         self.why_button.setCheckable(True)
         self.why_button.setFlat(True)
         self.why_button.toggled.connect(self.why.setVisible)
-        short = text if len(text) <= 40 else text[:39] + "…"
         # Every card has these three: their names say which suggestion they act on.
         self.apply_button = QPushButton(QCoreApplication.translate("SuggestionsView", "Apply"))
         self.apply_button.setAccessibleName(
             QCoreApplication.translate("SuggestionsView", "Apply suggestion: {text}")
-            .format(text=short))
+            .format(text=text))
         self.dismiss_button = QPushButton(QCoreApplication.translate("SuggestionsView", "Dismiss"))
         self.dismiss_button.setAccessibleName(
             QCoreApplication.translate("SuggestionsView", "Dismiss suggestion: {text}")
-            .format(text=short))
+            .format(text=text))
         self.why_button.setAccessibleName(
             QCoreApplication.translate("SuggestionsView", "Why this suggestion: {text}")
-            .format(text=short))
+            .format(text=text))
         self.apply_button.clicked.connect(lambda: on_apply(suggestion))
         self.dismiss_button.clicked.connect(lambda: on_dismiss(suggestion))
         buttons = QHBoxLayout()
