@@ -2424,7 +2424,7 @@
     <message>
         <location filename="../../studio/ui/suggestions_view.py" line="163" />
         <source>Dismiss</source>
-        <translation>关闭</translation>
+        <translation>忽略</translation>
     </message>
     <message>
         <location filename="../../studio/ui/suggestions_view.py" line="165" />
