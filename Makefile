@@ -21,7 +21,7 @@ bench: $(STAMP)
 
 # The window's Chinese catalogue: every tr() string of studio/ui (new ones arrive
 # unfinished, translated ones are kept), then compiled for the window to load.
-translations: | $(STAMP)
+translations:
 	$(VENV)/bin/pyside6-lupdate -extensions py -no-obsolete studio/ui -ts resources/i18n/studio_zh_CN.ts
 	$(VENV)/bin/pyside6-lrelease resources/i18n/studio_zh_CN.ts -qm resources/i18n/studio_zh_CN.qm
 
