@@ -110,3 +110,16 @@ def test_runtime_step_imports_nothing_from_the_checking_python(tmp_path):
     assert proc.returncode == 1
     assert "cannot import the worker from the bundle" in proc.stdout
     assert "No module named" in proc.stdout
+
+
+def test_windowed_build_output_goes_to_the_log_file(tmp_path, monkeypatch):
+    """A windowed build starts with no stdout/stderr; Hugging Face code writes to them."""
+    import studio_entry
+
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    studio_entry._log_to_file()
+    print("loading weights", file=sys.stderr)
+    sys.stdout.write("a progress bar\n")
+    log = tmp_path / "data" / "logs" / "console.log"
+    assert log.read_text(encoding="utf-8") == "loading weights\na progress bar\n"
