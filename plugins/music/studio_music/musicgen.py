@@ -56,6 +56,9 @@ class LoadedMusicgen:
     family: str
     model: Any
     processor: Any
+    #: How long the last preview decode on this model took (s); the next job's first
+    #: preview waits until it fits the preview share (see stream.AudioSoFar).
+    preview_s: float = 0.0
 
     @property
     def rate(self) -> int:

@@ -10,7 +10,8 @@ audio made so far. A codec that looks ahead (non-causal convolutions, as in the
 released 32 kHz EnCodec) would decode a chunk's last frames without their future,
 so the newest ``LOOKAHEAD`` frames wait for the next chunk there.
 
-Decodes are spaced by measured time (``PreviewGate``) so they add at most
+Decodes are spaced by measured time (``PreviewGate``, which from the second job on
+a model also knows what the first decode will cost) so they add at most
 ``SHARE`` to the job (less than the diffusion previews' 10 %: a MusicGen job is
 the one bench.music_speed holds to 0.97 of plain transformers), and by ``EVERY_S``
 of new audio so a long job does not send a preview per step.
@@ -56,6 +57,9 @@ class AudioSoFar:
     def __init__(self, loaded: Any, total: int, prompt_codes: Any = None) -> None:
         self.loaded = loaded
         self.gate = PreviewGate(total, share=SHARE)
+        # Known from an earlier job on this model, a decode's cost holds back the first
+        # preview too: on a small model a single decode is most of the share.
+        self.gate.last_decode = float(getattr(loaded, "preview_s", 0.0) or 0.0)
         self.hop = round(loaded.rate / loaded.frame_rate)
         self.context = max(1, round(CONTEXT_S * loaded.frame_rate))
         self.every = max(1, round(EVERY_S * loaded.frame_rate))
@@ -84,7 +88,10 @@ class AudioSoFar:
             return None
         fresh = finished_frames(input_ids, self.loaded.codebooks, self.loaded.channels,
                                 self.skip + self.new)[..., self.skip:]
-        return self.gate.timed(lambda: self._decode(fresh, base, ready))
+        audio = self.gate.timed(lambda: self._decode(fresh, base, ready))
+        if hasattr(self.loaded, "preview_s"):
+            self.loaded.preview_s = self.gate.last_decode
+        return audio
 
     def _decode(self, fresh: Any, base: int, ready: int) -> tuple[Any, int]:
         import numpy as np

@@ -143,3 +143,24 @@ def test_the_audio_crosses_the_worker_process(tmp_path, music_request):
     final, final_rate = outputs[0].data
     assert rate == final_rate and 0 < samples.shape[0] < final.shape[0]
     np.testing.assert_allclose(samples, final[:samples.shape[0]], rtol=0, atol=PREFIX_ATOL)
+
+
+def test_a_known_decode_cost_holds_back_the_first_preview_of_the_next_job():
+    from types import SimpleNamespace
+
+    from studio_music.stream import SHARE, AudioSoFar
+
+    loaded = SimpleNamespace(rate=32000, frame_rate=50.0, preview_s=0.0, model=SimpleNamespace(
+        config=SimpleNamespace(audio_encoder=SimpleNamespace(use_causal_conv=True))))
+    ticks = iter(float(t) for t in range(1000))
+    fresh = AudioSoFar(loaded, total=500)
+    assert fresh.gate.due(1)  # the first job on a model previews at once
+    loaded.preview_s = 0.2  # what its decode took
+    known = AudioSoFar(loaded, total=500)
+    known.gate.clock = lambda: next(ticks) * 0.1  # 0.1 s of decoding per call
+    known.gate.start = known.gate.clock()
+    # Due only once 0.2 s of decoding fits the share of the time spent so far.
+    waits = 0
+    while not known.gate.due(1):
+        waits += 1
+    assert waits * 0.1 >= 0.2 / SHARE - 0.1
