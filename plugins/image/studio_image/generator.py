@@ -23,9 +23,10 @@ from studio.api import (
     ProgressFn,
     RequestError,
 )
+from studio.api.loras import check_loras, parse_loras
 from studio_image.infotext import format_parameters
 from studio_image.loading import LoadedModel, estimate, load_model
-from studio_image.loras import apply_loras, check_loras, parse_loras
+from studio_image.loras import apply_loras
 from studio_image.preview import latent_preview
 from studio_image.schedulers import sampler_label
 

@@ -6,8 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from studio_image.loras import parse_loras
-
+from studio.api.loras import parse_loras
 from studio.app.plugins import PluginHost
 
 

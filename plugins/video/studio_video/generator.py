@@ -27,6 +27,7 @@ from studio.api import (
     ProgressFn,
     RequestError,
 )
+from studio.api.loras import check_loras, parse_loras
 from studio.api.video import exact_fps, frames_array
 from studio_video.families import nearest_multiple, round_frames, tasks_of
 from studio_video.loading import (
@@ -37,7 +38,7 @@ from studio_video.loading import (
     load_model,
     reload_with,
 )
-from studio_video.loras import apply_loras, check_loras, parse_loras
+from studio_video.loras import apply_loras
 from studio_video.models import VideoSource, activation_bytes, locate
 from studio_video.preview import latent_preview
 
