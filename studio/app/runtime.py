@@ -73,12 +73,13 @@ SPACE_FACTOR = 1.5
 
 VERIFY_TIMEOUT_S = 300.0
 
-#: Run in the new runtime's Python: imports torch, checks the device the variant
-#: is for, and runs one tiny kernel on it. Prints one JSON line.
+#: Run in the new runtime's Python (a child process; this module never imports torch):
+#: imports torch, checks the device the variant is for, and runs one tiny kernel on
+#: it. Prints one JSON line.
 _VERIFY_SCRIPT = r"""
 import json, sys
 variant = sys.argv[1]
-import torch
+torch = __import__("torch")
 info = {"torch": str(torch.__version__), "python": "%d.%d" % sys.version_info[:2]}
 if variant.startswith("cu"):
     if not torch.cuda.is_available():
