@@ -47,3 +47,29 @@ def fake_entry_points(monkeypatch):
 
     monkeypatch.setattr(plugins_mod, "_entry_points", entry_points)
     return eps
+
+
+@pytest.fixture
+def open_window(qtbot, fake_entry_points, tmp_path):
+    """Opens main windows on the fake pack, all on one data folder (a second call is
+    the window after a restart); every window and studio is closed after the test."""
+    from studio.app.studio import Studio
+    from studio.ui.main_window import MainWindow
+
+    opened = []
+
+    def open_(fake_image: bool = False):
+        studio = Studio(root=tmp_path / "data", backend="thread")
+        studio.settings.device = "cpu"
+        win = MainWindow(studio)
+        qtbot.addWidget(win)
+        opened.append((win, studio))
+        if fake_image:
+            win.panel.modality.setCurrentText("image")
+            win.panel.generator.setCurrentIndex(win.panel.generator.findData("fake.image"))
+        return win
+
+    yield open_
+    for win, studio in opened:
+        win.close()
+        studio.close()

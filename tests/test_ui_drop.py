@@ -12,22 +12,12 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from studio.app import library_import
-from studio.app.studio import Studio
-from studio.ui.main_window import MainWindow
 from tests.test_library_import import a1111_png, make_folder, write_png
 
 
 @pytest.fixture
-def window(qtbot, fake_entry_points, tmp_path):
-    studio = Studio(root=tmp_path / "data", backend="thread")
-    studio.settings.device = "cpu"
-    win = MainWindow(studio)
-    qtbot.addWidget(win)
-    win.panel.modality.setCurrentText("image")
-    win.panel.generator.setCurrentIndex(win.panel.generator.findData("fake.image"))
-    yield win
-    win.close()
-    studio.close()
+def window(open_window):
+    return open_window(fake_image=True)
 
 
 def mime_for(*paths):

@@ -12,14 +12,8 @@ from studio.ui.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot, fake_entry_points, tmp_path):
-    studio = Studio(root=tmp_path / "data", backend="thread")
-    studio.settings.device = "cpu"
-    win = MainWindow(studio)
-    qtbot.addWidget(win)
-    yield win
-    win.close()
-    studio.close()
+def window(open_window):
+    return open_window()
 
 
 def select_fake_image(win):

@@ -11,28 +11,19 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from studio.app.studio import Studio
-from studio.ui.main_window import MainWindow
 from tests.fakes import fake_pack
 
 
 @pytest.fixture
-def window(qtbot, fake_entry_points, tmp_path):
-    studio = Studio(root=tmp_path / "data", backend="thread")
-    studio.settings.device = "cpu"
-    win = MainWindow(studio)
-    qtbot.addWidget(win)
+def window(open_window, qtbot):
+    return shown_and_active(open_window(), qtbot)
+
+
+def shown_and_active(win, qtbot):
     win.show()
     qtbot.waitExposed(win)
-    try:
-        qtbot.waitUntil(lambda: activate(win), timeout=5000)
-    except BaseException:
-        win.close()
-        studio.close()
-        raise
-    yield win
-    win.close()
-    studio.close()
+    qtbot.waitUntil(lambda: activate(win), timeout=5000)
+    return win
 
 
 def activate(win):

@@ -10,10 +10,8 @@ pytest.importorskip("pytestqt")
 
 from studio.api import Param, ParamSchema
 from studio.app import model_catalog
-from studio.app.studio import Studio
 from studio.app.ui_state import STATE_FILE, UiState
 from studio.ui.download_row import DownloadRow
-from studio.ui.main_window import MainWindow
 from studio.ui.params_form import ParamsForm
 
 
@@ -27,21 +25,8 @@ def hub(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def open_window(qtbot, fake_entry_points, tmp_path, hub):
-    opened = []
-
-    def open_():
-        studio = Studio(root=tmp_path / "data", backend="thread")
-        studio.settings.device = "cpu"
-        win = MainWindow(studio)
-        qtbot.addWidget(win)
-        opened.append((win, studio))
-        return win
-
-    yield open_
-    for win, studio in opened:
-        win.close()
-        studio.close()
+def open_window(open_window, hub):
+    return open_window
 
 
 def fake_image(win):

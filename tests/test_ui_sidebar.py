@@ -21,16 +21,8 @@ from studio.ui.suggestions_view import MIN_GAP_S, SuggestionsView, no_repeats, p
 
 
 @pytest.fixture
-def window(qtbot, fake_entry_points, tmp_path):
-    studio = Studio(root=tmp_path / "data", backend="thread")
-    studio.settings.device = "cpu"
-    win = MainWindow(studio)
-    qtbot.addWidget(win)
-    win.panel.modality.setCurrentText("image")
-    win.panel.generator.setCurrentIndex(win.panel.generator.findData("fake.image"))
-    yield win
-    win.close()
-    studio.close()
+def window(open_window):
+    return open_window(fake_image=True)
 
 
 def count_reranks(monkeypatch, studio):

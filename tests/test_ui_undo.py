@@ -11,34 +11,16 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
 
-from studio.app.studio import Studio
 from studio.app.suggest import Suggestion
-from studio.ui.main_window import MainWindow
-from tests.test_ui_menus import activate, press
+from tests.test_ui_menus import press, shown_and_active
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def window(qtbot, fake_entry_points, tmp_path):
-    studio = Studio(root=tmp_path / "data", backend="thread")
-    studio.settings.device = "cpu"
-    win = MainWindow(studio)
-    qtbot.addWidget(win)
-    win.panel.modality.setCurrentText("image")
-    win.panel.generator.setCurrentIndex(win.panel.generator.findData("fake.image"))
-    win.show()
-    qtbot.waitExposed(win)
-    try:
-        qtbot.waitUntil(lambda: activate(win), timeout=5000)
-    except BaseException:
-        win.close()
-        studio.close()
-        raise
-    yield win
-    win.close()
-    studio.close()
+def window(open_window, qtbot):
+    return shown_and_active(open_window(fake_image=True), qtbot)
 
 
 def steps(win):

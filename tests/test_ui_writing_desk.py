@@ -9,30 +9,15 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("pytestqt")
 
-from studio.app.studio import Studio
 from studio.app.suggest.types import Suggestion
 from studio.app.ui_state import DeskRecovery
-from studio.ui.main_window import MainWindow
 from tests.fakes import fake_pack
 
 
 @pytest.fixture
-def open_window(qtbot, fake_entry_points, tmp_path, monkeypatch):
+def open_window(open_window, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
-    opened = []
-
-    def open_():
-        studio = Studio(root=tmp_path / "data", backend="thread")
-        studio.settings.device = "cpu"
-        win = MainWindow(studio)
-        qtbot.addWidget(win)
-        opened.append((win, studio))
-        return win
-
-    yield open_
-    for win, studio in opened:
-        win.close()
-        studio.close()
+    return open_window
 
 
 def use_generator(desk, gid):
