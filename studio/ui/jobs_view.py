@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.api import StudioError
+from studio.ui.actions import view_action
 
 FINISHED = ("done", "failed", "cancelled", "interrupted")
 _ACTIVE = ("started", "loading", "generating", "saving", "cancelling")
@@ -265,13 +266,7 @@ class JobsView(QWidget):
 
     def _build_actions(self) -> None:
         def action(text: str, slot: Any, shortcut: Any = None) -> QAction:
-            act = QAction(text, self)
-            act.triggered.connect(slot)
-            if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
-                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(act)
-            return act
+            return view_action(self, text, slot, shortcut)
 
         self.cancel_action = action(self.tr("Cancel"), lambda: self._on_current(self.cancel_job))
         self.retry_action = action(self.tr("Retry"), lambda: self._on_current(self.retry_job))

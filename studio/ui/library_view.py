@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.api import StudioError
+from studio.ui.actions import view_action
 from studio.ui.drop import dropped_paths
 
 THUMB = 128
@@ -484,13 +485,7 @@ class LibraryView(QWidget):
 
     def _build_actions(self) -> None:
         def action(text: str, slot: Any, shortcut: Any = None) -> QAction:
-            act = QAction(text, self)
-            act.triggered.connect(slot)
-            if shortcut is not None:
-                act.setShortcut(QKeySequence(shortcut))
-                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(act)
-            return act
+            return view_action(self, text, slot, shortcut)
 
         self.open_action = action(self.tr("Open"), lambda: [self.opened.emit(a)
                                                    for a in self.selected()[:1]])
