@@ -69,7 +69,8 @@ def test_edit_undo_takes_back_a_suggestion_apply(window, qtbot):
     assert window.panel.params.values() == {"steps": 40}
     # Applied from the sidebar: not a hand edit of the panel as well.
     assert window.undo.panel_stack.count() == 0
-    assert window.undo.group.activeStack() is view.undo_stack
+    # The active history follows the focus, which offscreen Qt hands over a moment later.
+    qtbot.waitUntil(lambda: window.undo.group.activeStack() is view.undo_stack, timeout=3000)
     press(qtbot, params_card.apply_button, Qt.Key.Key_Z, CTRL)
     assert window.panel.params.values() == {}
     window.undo.undo_action.trigger()
