@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from studio.api import Output, RequestError
+from studio.app.exports import write_export
 from studio.app.metadata import read_file_metadata
-from studio.app.settings import write_atomic
 
 
 def frame_png(video: Path, index: int = 0) -> bytes:
@@ -55,7 +55,7 @@ def export_frame(video: Path, index: int = 0, out: Path | None = None) -> Path:
     if not out.parent.is_dir():
         raise RequestError(f"the folder {out.parent} does not exist")
     try:
-        write_atomic(out, data)
+        write_export(out, data)
     except OSError as exc:
         raise RequestError(f"{out} cannot be written ({exc.strerror})") from None
     return out

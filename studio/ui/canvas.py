@@ -8,7 +8,6 @@ the UI thread only turns the decoded QImage into a pixmap.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -736,15 +735,11 @@ class Canvas(QWidget):
         if path.suffix.lower() != source.suffix.lower():
             # The bytes are copied, not re-encoded: the name must say what they are.
             path = path.with_name(path.name + source.suffix)
-        from studio.app.settings import write_atomic
+        from studio.app.exports import write_export
 
         try:
-            write_atomic(path, source.read_bytes())
-            if os.name == "posix":
-                # An export for the user, not private data: the mode a new file gets.
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(path, 0o666 & ~umask)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_export(path, source.read_bytes())
         except OSError as exc:
             self.status.emit(self.tr("Could not save {path}: {error}")
                              .format(path=path, error=exc.strerror or exc))

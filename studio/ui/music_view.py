@@ -94,7 +94,7 @@ def export_audio(source: Path, out: Path) -> Path:
     """
     from studio.api import Output, RequestError
     from studio.app import writers
-    from studio.app.settings import write_atomic
+    from studio.app.exports import write_export
 
     fmt = out.suffix.lower()
     if fmt not in AUDIO_SUFFIXES:
@@ -106,7 +106,7 @@ def export_audio(source: Path, out: Path) -> Path:
             data = source.read_bytes()
         else:
             data = _reencode(source, fmt.lstrip("."), Output, writers)
-        write_atomic(out, data)
+        write_export(out, data)
     except OSError as exc:
         raise RequestError(f"{out} cannot be written ({exc.strerror or exc})") from None
     return out

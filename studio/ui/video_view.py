@@ -137,7 +137,7 @@ def _read_animation(path: Path) -> tuple[list[Any], Fraction]:
 def save_copy(source: Path, out: Path) -> Path:
     """Copy the clip to ``out`` (same format: its tags and settings stay)."""
     from studio.api import RequestError
-    from studio.app.settings import write_atomic
+    from studio.app.exports import write_export
 
     if out.suffix.lower() != source.suffix.lower():
         raise RequestError(f"{out.name}: this clip is saved as {source.suffix} "
@@ -145,7 +145,7 @@ def save_copy(source: Path, out: Path) -> Path:
     if not out.parent.is_dir():
         raise RequestError(f"the folder {out.parent} does not exist")
     try:
-        write_atomic(out, source.read_bytes())
+        write_export(out, source.read_bytes())
     except OSError as exc:
         raise RequestError(f"{out} cannot be written ({exc.strerror or exc})") from None
     return out

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio.api import GenerationRequest
+from studio.app.exports import write_export
 from studio.app.model_catalog import picker_entries, serves_check, unavailable_reason
-from studio.app.settings import write_atomic
 from studio.app.ui_state import DeskRecovery, UiState, restorable_params
 from studio.ui.download_row import DownloadRow
 from studio.ui.model_scan import ModelScan
@@ -409,7 +409,7 @@ class WritingView(QWidget):
     def save_to(self, path: str | Path) -> bool:
         path = Path(path)
         try:
-            write_atomic(path, self.editor.toPlainText().encode("utf-8"))
+            write_export(path, self.editor.toPlainText().encode("utf-8"))
         except OSError as exc:
             self._say(self.tr("Cannot save {path}: {error}").format(path=path,
                                                                    error=exc.strerror or exc))
