@@ -21,7 +21,8 @@ def test_out_of_range_names_parameter_and_value():
     ("pair", "message"),
     [
         ("steps=abc", "steps must be an integer, got 'abc'"),
-        ("width=100", "width must be a multiple of 8, got 100"),
+        ("width=100", "width must be a multiple of 8, got 100; the nearest allowed value is "
+                      "96"),
         ("guidance_scale=nan", "guidance_scale must be a finite number"),
         ("scheduler=foo", "scheduler must be one of euler, ddim"),
         ("tiling=maybe", "tiling must be true or false"),

@@ -109,8 +109,15 @@ class Param:
             if self.max is not None and value > self.max:
                 raise ParamError(f"{self.name} must be <= {_num(self.max)}, got {_num(value)}")
             if self.multiple_of and value % self.multiple_of:
+                step = self.multiple_of
+                nearest = round(value / step) * step
+                if self.min is not None and nearest < self.min:
+                    nearest += step
+                if self.max is not None and nearest > self.max:
+                    nearest -= step
                 raise ParamError(
-                    f"{self.name} must be a multiple of {self.multiple_of}, got {_num(value)}"
+                    f"{self.name} must be a multiple of {step}, got {_num(value)}; "
+                    f"the nearest allowed value is {_num(nearest)}"
                 )
         return value
 
