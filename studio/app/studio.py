@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from studio.api import StudioError
 from studio.app.paths import data_dir, open_data_dir, private_dir
-from studio.app.plugins import PluginHost
 from studio.app.settings import Settings
 
 if TYPE_CHECKING:
     from studio.app.history import EventLog, Profile
+    from studio.app.plugins import PluginHost
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,10 @@ class Studio:
 
     @cached_property
     def plugins(self) -> PluginHost:
+        # Imported here: the window paints before any pack is discovered (pluggy and
+        # the host cost about 12 ms of the start-up, bench/ui_start.py).
+        from studio.app.plugins import PluginHost
+
         host = PluginHost(disabled=self.settings.disabled_plugins)
         host.discover()
         return host
