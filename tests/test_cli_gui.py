@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,25 @@ def test_screenshot_of_a_missing_folder_is_refused(tmp_path):
         capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "does not exist" in proc.stderr
+
+
+def test_a_plugin_that_loads_needs_no_ldd(monkeypatch):
+    import ctypes.util
+
+    libm = ctypes.util.find_library("m")
+    if libm is None:
+        pytest.skip("no libm to stand in for Qt's X11 plugin")
+    monkeypatch.setattr(gui_cmd, "_xcb_plugin", lambda: Path(libm))
+    monkeypatch.setattr(gui_cmd, "_DLOPENED", (libm,))
+
+    def no_ldd(*args, **kwargs):
+        raise AssertionError("ldd ran although the plugin loaded")
+
+    monkeypatch.setattr(gui_cmd.subprocess, "run", no_ldd)
+    gui_cmd.check_x11_libraries({"DISPLAY": ":0"}, "linux")
+    # A library that does not load still gets ldd's full list.
+    monkeypatch.setattr(gui_cmd, "_DLOPENED", ("libstudio-missing.so.9",))
+    monkeypatch.setattr(gui_cmd.subprocess, "run",
+                        lambda *a, **k: subprocess.CompletedProcess(a, 0, "", ""))
+    with pytest.raises(StudioError, match=r"libstudio-missing\.so\.9"):
+        gui_cmd.check_x11_libraries({"DISPLAY": ":0"}, "linux")

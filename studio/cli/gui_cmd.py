@@ -96,25 +96,32 @@ def check_x11_libraries(environ: dict[str, str] | None = None,
     plugin = _xcb_plugin()
     if plugin is None:
         return
+    if _loads(str(plugin)) and all(_loads(soname) for soname in _DLOPENED):
+        return  # Qt loads the same files next: no ldd (40-60 ms at every start)
     try:
         out = subprocess.run(["ldd", str(plugin)], capture_output=True, text=True,
                              timeout=20, check=False).stdout
     except (OSError, subprocess.SubprocessError):
         return  # no ldd: let Qt try, it names the plugin at least
     missing = missing_libraries(out)
-    import ctypes
-
-    for soname in _DLOPENED:
-        try:
-            ctypes.CDLL(soname)
-        except OSError:
-            missing.append(soname)
+    missing += [soname for soname in _DLOPENED if not _loads(soname)]
     if missing:
         packages = " ".join(dict.fromkeys(debian_package(s) for s in missing))
         raise StudioError(
             f"the window cannot open: the system lacks libraries Qt needs for X11 "
             f"({', '.join(missing)}); on Debian or Ubuntu: sudo apt-get install {packages}"
         )
+
+
+def _loads(library: str) -> bool:
+    """Whether the dynamic loader opens ``library`` and everything it links."""
+    import ctypes
+
+    try:
+        ctypes.CDLL(library, mode=os.RTLD_LAZY)
+    except OSError:
+        return False
+    return True
 
 
 def parse_size(text: str) -> tuple[int, int]:
