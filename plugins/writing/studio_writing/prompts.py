@@ -6,6 +6,7 @@ can be read, tested and tuned on its own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,41 @@ INSTRUCTION_OPENINGS = ("can you ", "could you ", "would you ", "will you ", "i 
 #: Longer prompts are documents: continuing them is what the writer asked for.
 INSTRUCTION_MAX_CHARS = 300
 
+#: How the ``exemplars`` parameter separates passages: a line holding only dashes.
+EXEMPLAR_SEPARATOR = "\n\n---\n\n"
+_SEPARATOR_LINE = re.compile(r"\n[ \t]*-{3,}[ \t]*\n")
+VOICE_INTRO = "Here are passages the author wrote:"
+VOICE_CONTINUE = "Continue my text from where it stops, in the same voice as these passages."
+VOICE_REWRITE = "Keep the author's voice, as in these passages."
+
+
+def exemplars_of(params: Mapping[str, Any]) -> list[str]:
+    """The passages in the author's voice this request carries; none when ``my_voice``
+    is off (the switch wins over passages a caller left in)."""
+    if not params.get("my_voice", True):
+        return []
+    text = str(params.get("exemplars") or "").strip()
+    if not text:
+        return []
+    return [p.strip() for p in _SEPARATOR_LINE.split(f"\n{text}\n") if p.strip()]
+
+
+def voice_block(passages: list[str]) -> str:
+    """The passages as the model reads them: numbered, quoted, one after another."""
+    body = "\n\n".join(f"Passage {i}:\n\"\"\"\n{p}\n\"\"\"" for i, p in
+                       enumerate(passages, 1))
+    return f"{VOICE_INTRO}\n\n{body}"
+
+
+def terms_of(value: Any) -> list[str]:
+    """A comma-separated term list (``prefer``, ``avoid``) as clean, distinct terms."""
+    out: list[str] = []
+    for term in str(value or "").split(","):
+        term = " ".join(term.split())
+        if term and term.lower() not in (t.lower() for t in out):
+            out.append(term)
+    return out
+
 
 def reads_as_instruction(text: str) -> bool:
     """Whether a ``continue`` prompt is really a request to answer ("Write one sentence
@@ -101,6 +137,11 @@ def chat_messages(task: str, text: str, params: Mapping[str, Any]) -> Messages:
         # heed it, not in the system message they largely ignore.
         direction = str(params.get("direction") or "").strip()
         user = f"{CONTINUE_USER} Direction: {direction}." if direction else CONTINUE_USER
+        passages = exemplars_of(params)
+        if passages:
+            # In the user turn too: the 135M model reads that turn, not the system one.
+            user = f"{voice_block(passages)}\n\n{VOICE_CONTINUE}" + (
+                f" Direction: {direction}." if direction else "")
         return Messages([
             {"role": "system", "content": CONTINUE_SYSTEM},
             {"role": "user", "content": user},
@@ -119,6 +160,11 @@ def chat_messages(task: str, text: str, params: Mapping[str, Any]) -> Messages:
 def plain_prompt(task: str, text: str, params: Mapping[str, Any]) -> str:
     """The prompt for a base model (no chat template): the text itself, or a simple frame."""
     if task == "continue":
+        passages = exemplars_of(params)
+        if passages:
+            # A base model only continues: the author's passages come first, as
+            # earlier pages of the same manuscript.
+            return EXEMPLAR_SEPARATOR.join([*passages, text])
         return text
     if task == "chat":
         system = params.get("system") or "A conversation with a helpful assistant."
@@ -132,12 +178,20 @@ def _instruction(task: str, text: str, params: Mapping[str, Any]) -> tuple[str, 
     # models (SmolLM2-135M) largely ignore system messages and treat a bare text in
     # the user turn as "edit this", whatever the system asked for.
     if task == "rewrite":
-        return REWRITE_SYSTEM, (f"Rewrite the following text. Instruction: "
+        passages = exemplars_of(params)
+        voice = f"{voice_block(passages)}\n\n{VOICE_REWRITE} " if passages else ""
+        return REWRITE_SYSTEM, (f"{voice}Rewrite the following text. Instruction: "
                                 f"{params['instruction']}\n\nText:\n{text}")
     if task == "expand":
         target = params["target"]
+        taste = ""
+        prefer, avoid = terms_of(params.get("prefer")), terms_of(params.get("avoid"))
+        if prefer:
+            taste += f"\nWork in these terms the user likes: {', '.join(prefer)}."
+        if avoid:
+            taste += f"\nDo not use: {', '.join(avoid)}."
         return EXPAND_SYSTEM[target], (f"Write a detailed text-to-{target} prompt for this "
-                                       f"idea: {text}\nReply with the prompt only.")
+                                       f"idea: {text}{taste}\nReply with the prompt only.")
     if task == "title":
         return TITLE_SYSTEM, (f"Write a short title for the following text. Reply with the "
                               f"title only.\n\nText:\n{text}")
@@ -180,3 +234,37 @@ def encode(tokenizer: Any, task: str, text: str, params: Mapping[str, Any]) -> E
     else:
         ids = tokenizer(plain_prompt(task, text, params))["input_ids"]
     return Encoded(list(ids), drop)
+
+
+@dataclass(frozen=True)
+class Steered:
+    """An expansion after ``steer``: its text, and the terms added and phrases dropped."""
+
+    text: str
+    added: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+
+
+def _mentions(phrase: str, term: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(term)}(?!\w)", phrase, re.IGNORECASE) is not None
+
+
+def steer(text: str, prefer: list[str], avoid: list[str]) -> Steered:
+    """The expansion made to honour ``prefer`` and ``avoid``, whatever the model did.
+
+    A small model (SmolLM2-135M) often ignores "do not use X" and forgets the terms
+    it was asked for, so the request's terms are enforced on the comma-separated
+    phrases of its answer: phrases naming an avoided term are dropped, preferred
+    terms it left out are appended. Whole words, case-insensitive.
+    """
+    if not prefer and not avoid:
+        return Steered(text)
+    phrases = [p.strip() for p in re.split(r",|\n", text) if p.strip()]
+    kept = [p for p in phrases if not any(_mentions(p, t) for t in avoid)]
+    dropped = tuple(p for p in phrases if p not in kept)
+    body = ", ".join(kept)
+    added = tuple(t for t in prefer if not _mentions(body, t)
+                  and not any(_mentions(t, a) for a in avoid))
+    if added and kept:
+        kept[-1] = kept[-1].rstrip(" .")  # the list goes on after it
+    return Steered(", ".join([*kept, *added]), added, dropped)
