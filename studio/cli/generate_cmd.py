@@ -22,10 +22,7 @@ from studio.app.faults import fault_point
 from studio.app.jobs import CANCELLED, DONE
 from studio.app.studio import Studio
 from studio.cli.output import clean, echo, one_line, print_json
-
-ENV_CANCEL_GRACE = "STUDIO_CANCEL_GRACE_S"
-#: Seconds to wait after Ctrl-C for a job to stop before abandoning it (issue #10).
-CANCEL_GRACE_S = 3.0
+from studio.cli.requests import artifact_json, cancel_grace
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -148,14 +145,6 @@ def run(args: argparse.Namespace) -> int:
         studio.close()
 
 
-def cancel_grace() -> float:
-    """Seconds the CLI waits after Ctrl-C for the job to stop (``STUDIO_CANCEL_GRACE_S``)."""
-    try:
-        return max(0.0, float(os.environ.get(ENV_CANCEL_GRACE, "") or CANCEL_GRACE_S))
-    except ValueError:
-        return CANCEL_GRACE_S
-
-
 def _cancel_or_abandon(studio: Studio, job_id: str) -> bool:
     """After Ctrl-C: cancel, and give the job a few seconds to stop.
 
@@ -181,8 +170,7 @@ def _cancel_or_abandon(studio: Studio, job_id: str) -> bool:
 
 
 def _artifact_json(art: Any, out_dir: Path | None) -> dict[str, Any]:
-    data = art.to_dict()
-    data["library_path"] = art.path
+    data = artifact_json(art)
     if out_dir is not None:
         target = out_dir / Path(art.path).name
         copy_atomic(Path(art.path), target)
