@@ -50,6 +50,8 @@ class Settings:
     # Model-written prompt expansions in the suggestions: each costs a text generation,
     # so off unless asked for (docs/suggestions.md).
     suggest_expansions: bool = False
+    # Continue and rewrite carry the user's closest kept passages (issue #18).
+    writing_voice: bool = True
     # The window's suggestions sidebar; off means no ranking work at all (issue #13).
     suggestions_sidebar: bool = True
     # Where music plays (a name, or part of one, as sounddevice lists them); None:
@@ -174,6 +176,7 @@ RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
     "recording": ("true or false", _is_bool),
     "half_life_days": ("a positive number", _is_positive),
     "suggest_expansions": ("true or false", _is_bool),
+    "writing_voice": ("true or false", _is_bool),
     "suggestions_sidebar": ("true or false", _is_bool),
     "audio_output_device": ("a device name or null",
                             lambda v: v is None or (isinstance(v, str) and bool(v.strip()))),
