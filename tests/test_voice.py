@@ -189,3 +189,27 @@ def test_passage_vectors_are_cached_only_while_recording(studio):
     v._memory.clear()
     v.exemplars("kettle")
     assert set(studio.history.get_vectors(hashes)) == set(hashes)
+
+
+def test_a_request_to_the_writing_pack_is_prepared_then_voiced(studio):
+    """The CLI's path: the task the engine picks, the setting as the default switch."""
+    for topic in ("harbour", "kettle", "station"):
+        keep_text(studio, words(110, topic))
+    voice.for_studio(studio).embedder = WordEmbedder()
+    request = GenerationRequest(modality="text", prompt="the kettle",
+                                generator="text.transformers")
+    out = voice.personalize_request(studio, request)
+    assert out.request.task == "continue" and out.request.seed is not None
+    assert out.request.params["exemplar_ids"].split(",")[0].split("#")[0] == \
+        keep_ids(studio)["kettle"]
+    studio.settings.writing_voice = False
+    off = voice.personalize_request(studio, request).request.params
+    assert off["my_voice"] is False and not off["exemplars"]
+    explicit = request.replace(params={"my_voice": True})
+    assert voice.personalize_request(studio, explicit).request.params["exemplars"]
+    chat = voice.personalize_request(studio, request.replace(task="chat"))
+    assert "my_voice" not in chat.request.params and chat.passages == ()
+
+
+def keep_ids(studio: Studio) -> dict[str, str]:
+    return {a.text.split()[0]: a.id for a in studio.library.list(kind="text")}

@@ -76,8 +76,13 @@ class VoiceStatus:
     enabled: bool = True
 
     @property
+    def enough(self) -> bool:
+        return self.passages >= MIN_PASSAGES and self.words >= MIN_WORDS
+
+    @property
     def ready(self) -> bool:
-        return self.enabled and self.passages >= MIN_PASSAGES and self.words >= MIN_WORDS
+        """Enough text, and the setting on (a request's own ``my_voice`` wins over it)."""
+        return self.enabled and self.enough
 
     def reason(self) -> str:
         """One line for the writing desk's status."""
@@ -241,7 +246,7 @@ class Voice:
         params.setdefault("my_voice", status.enabled)
         if not params["my_voice"] or str(params.get("exemplars") or "").strip():
             return Personalized(request.replace(params=params), status=status)
-        if not status.ready:
+        if not status.enough:
             return Personalized(request.replace(params=params), status=status)
         picked = self.exemplars(request.prompt, passages=passages)
         if picked:
@@ -308,16 +313,24 @@ def for_studio(studio: Any) -> Voice:
 
 
 def personalize_request(studio: Any, request: GenerationRequest) -> Personalized:
-    """``Voice.personalize`` for a request to ``studio``'s engine; a history or library
-    that cannot be read leaves the request as it was (logged), never fails the job."""
-    if request.task not in VOICE_TASKS:
-        return Personalized(request)
+    """``request`` prepared by ``studio``'s engine (its errors propagate), then
+    personalized by ``Voice.personalize``. ``my_voice`` comes from the settings when
+    the request does not say. A history or library that cannot be read leaves the
+    request without exemplars (logged): it never fails the job.
+    """
+    prepared = studio.engine.prepare(request)
+    if prepared.task not in VOICE_TASKS:
+        return Personalized(prepared)
+    v = for_studio(studio)
+    schema = studio.engine.pick_generator(prepared).params
+    if "my_voice" in schema and "my_voice" not in request.params:
+        # The schema's default filled it in; the setting is the user's default.
+        prepared = prepared.replace(params={**prepared.params, "my_voice": bool(v.enabled())})
     try:
-        schema = studio.engine.pick_generator(request).params
-        return for_studio(studio).personalize(request, schema)
+        return v.personalize(prepared, schema)
     except StudioError as exc:
         log.warning("writing without your voice: %s", exc)
-        return Personalized(request)
+        return Personalized(prepared)
 
 
 class _LazyLog:

@@ -107,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
     studio = Studio(backend="thread")
     out_dir = Path(args.out) if args.out else None
     try:
-        request = studio.engine.prepare(build_request(studio, args))
+        from studio.app.voice import personalize_request
+
+        # Continue and rewrite carry the user's own passages when they have enough
+        # (issue #18); prepared either way.
+        request = personalize_request(studio, build_request(studio, args)).request
         if out_dir is not None:
             check_out_dir(out_dir, args.out)  # before the job runs (issue #10)
         studio.engine.subscribe(_StderrProgress(stream_text=not args.json))
