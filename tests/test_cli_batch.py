@@ -277,15 +277,18 @@ def test_resume_skips_finished_entries_and_lists_each_artifact_once(
     code, _out, err = run_batch(capsys, path)
     assert code == 0, err
     assert "resuming: 3 of 6 already done" in err
-    code, data, _ = run_json(capsys, path)
+    code, data, err = run_json(capsys, path)
     assert code == 0 and (data["jobs"], data["done"], data["failed"]) == (6, 6, 0)
     ids = [a["id"] for a in data["artifacts"]]
     assert len(ids) == len(set(ids)) == 6
     assert [a["prompt"] for a in data["artifacts"]] == [f"p{i}" for i in range(6)]
     assert ids[:3] == [a["id"] for a in first["artifacts"][:3]]  # not made again
-    # The torn line was ended, not glued to the next record: every line reads.
-    for line in journal.read_bytes().splitlines()[:4] + journal.read_bytes().splitlines()[5:]:
-        json.loads(line)
+    # The torn record was cut off, not glued to the next one nor taken for damage.
+    assert err == ""
+    assert [json.loads(line).get("state") for line in journal.read_bytes().splitlines()] == \
+        [None] + ["done"] * 6
+    code, again, _ = run_json(capsys, path)
+    assert [a["id"] for a in again["artifacts"]] == ids
 
 
 def test_restart_ignores_the_journal(capsys, fake_entry_points, tmp_path):
@@ -345,29 +348,55 @@ def _fake_distribution(tmp_path: Path) -> Path:
     return site
 
 
-def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(capsys, fake_entry_points, tmp_path):
-    path = jsonl(tmp_path / "b.jsonl",
-                 *[fake(f"p{i}", seed=i, params={"steps": 4, "delay": 0.15}) for i in range(8)])
+def _start_batch(tmp_path: Path, path: str, after: int) -> tuple[subprocess.Popen, list[str]]:
+    """The CLI in its own process, once ``after`` of its jobs have finished."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STUDIO_")}
     env.update(STUDIO_DATA_DIR=str(tmp_path / "data"), HF_HUB_OFFLINE="1",
                PYTHONPATH=os.pathsep.join([str(_fake_distribution(tmp_path)), str(ROOT)]))
     proc = subprocess.Popen([sys.executable, "-m", "studio.cli.main", "batch", path],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    seen = []
-    while not any("2/8 done" in line for line in seen):  # a line per finished job
+    seen: list[str] = []
+    while not any(f"] {after}/" in line for line in seen):  # a line per finished job
         line = proc.stderr.readline()
         assert line, "".join(seen)
         seen.append(line)
-    proc.send_signal(signal.SIGINT)
+    return proc, seen
+
+
+def _ended(proc: subprocess.Popen, seen: list[str]) -> str:
     try:
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
         proc.kill()
-        raise
+        proc.wait()
+        raise AssertionError("the CLI did not exit") from None
     err = "".join(seen) + proc.stderr.read()
     proc.stdout.close()
     proc.stderr.close()
+    return err
+
+
+def _slow_batch(tmp_path: Path) -> str:
+    return jsonl(tmp_path / "b.jsonl",
+                 *[fake(f"p{i}", seed=i, params={"steps": 4, "delay": 0.15}) for i in range(8)])
+
+
+def _assert_complete_once(capsys, tmp_path: Path, path: str) -> dict:
+    code, data, err = run_json(capsys, path)
+    assert code == 0, err
+    assert (data["jobs"], data["done"], data["failed"]) == (8, 8, 0)
+    ids = [a["id"] for a in data["artifacts"]]
+    assert len(ids) == len(set(ids)) == 8
+    assert [a["prompt"] for a in data["artifacts"]] == [f"p{i}" for i in range(8)]
+    return data
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(capsys, fake_entry_points, tmp_path):
+    path = _slow_batch(tmp_path)
+    proc, seen = _start_batch(tmp_path, path, after=2)
+    proc.send_signal(signal.SIGINT)
+    err = _ended(proc, seen)
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     last = err.strip().splitlines()[-1]
@@ -375,14 +404,27 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_resumes(capsys, fake_entry_points, t
     done_before = int(last.split("interrupted: ")[1].split(" of ")[0])
     assert 2 <= done_before < 8
 
-    code, data, err = run_json(capsys, path)
-    assert code == 0, err
-    assert (data["jobs"], data["done"]) == (8, 8)
-    ids = [a["id"] for a in data["artifacts"]]
-    assert len(ids) == len(set(ids)) == 8
-    assert [a["prompt"] for a in data["artifacts"]] == [f"p{i}" for i in range(8)]
+    _assert_complete_once(capsys, tmp_path, path)
     # Nothing made twice: the library holds exactly the 8 (the cancelled job left none).
     assert len(library_files(tmp_path)) == 8
+
+
+def test_a_killed_batch_resumes_without_redoing_its_finished_jobs(
+        capsys, fake_entry_points, tmp_path):
+    path = _slow_batch(tmp_path)
+    proc, seen = _start_batch(tmp_path, path, after=3)
+    proc.kill()  # SIGKILL: no chance to clean up or journal anything more
+    _ended(proc, seen)
+    journal = next((tmp_path / "data" / "batches").glob("*.jsonl"))
+    journaled = sum('"state": "done"' in line for line in journal.read_text().splitlines())
+    assert 3 <= journaled < 8
+
+    code, _out, err = run_batch(capsys, path)
+    assert code == 0, err
+    assert f"resuming: {journaled} of 8 already done" in err
+    _assert_complete_once(capsys, tmp_path, path)
+    # At most the job that ended as the kill came was made again.
+    assert 8 <= len(library_files(tmp_path)) <= 9
 
 
 @pytest.mark.parametrize(
@@ -419,3 +461,21 @@ def test_eta_counts_down_from_the_last_finished_job():
     progress.started = progress.last_finished - 10  # 5 s a job, 8 jobs left
     assert 30 < progress.eta <= 40
     assert Progress(total=10).eta is None  # nothing finished yet
+
+
+def test_relative_inputs_are_taken_from_the_batch_files_folder(
+        capsys, fake_entry_points, tmp_path, monkeypatch):
+    from PIL import Image
+
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    Image.new("RGB", (16, 16), "red").save(folder / "in.png")
+    path = jsonl(folder / "b.jsonl", fake("redo", seed=1, task="img2img",
+                                          inputs={"image": "in.png"}))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, data, err = run_json(capsys, path)
+    assert code == 0, err
+    assert data["artifacts"][0]["metadata"]["request"]["inputs"]["image"] == \
+        str(folder / "in.png")

@@ -2,8 +2,8 @@
 
 The journal is ``<data>/batches/<sha256 of the file's content>.jsonl``: one JSON
 record per line, appended with one ``write`` and an fsync, so a process killed at any
-point leaves every finished record whole (at worst a torn last line, which is
-skipped). An entry is known by its key (index + hash of its request fields); its last
+point leaves every finished record whole (at worst a torn last line, which the
+next run cuts off). An entry is known by its key (index + hash of its request fields); its last
 record says ``done`` (with its job and artifact ids) or ``failed`` (with the error).
 A rerun of the same file skips the entries done and retries the rest.
 """
@@ -43,7 +43,6 @@ class Journal:
         self.records: dict[str, dict[str, Any]] = {}
         #: One line for the user when the journal was damaged (and backed up), else "".
         self.warning = ""
-        self._torn = False
 
     @classmethod
     def open(cls, root: Path, content: bytes, source: str, entries: int,
@@ -62,8 +61,11 @@ class Journal:
     def _read(self) -> None:
         data = self.path.read_bytes()
         lines = data.split(b"\n")
-        # The last piece is "" after a final newline, or a record cut short by a kill.
-        self._torn = lines[-1] != b""
+        # The last piece is "" after a final newline, or a record cut short by a kill:
+        # cut off, so the next record starts a line of its own and the fragment is not
+        # taken for damage later.
+        if lines[-1]:
+            os.truncate(self.path, len(data) - len(lines[-1]))
         bad = 0
         for raw in lines[:-1]:
             try:
@@ -86,15 +88,12 @@ class Journal:
 
     def append(self, record: dict[str, Any]) -> None:
         data = _line(record)
-        if self._torn:
-            data = b"\n" + data  # end the torn line, so this record stands on its own
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
             os.write(fd, data)
             os.fsync(fd)
         finally:
             os.close(fd)
-        self._torn = False
         if "key" in record:
             self.records[record["key"]] = record
 

@@ -366,15 +366,23 @@ def request_from_fields(fields: Mapping[str, Any]) -> GenerationRequest:
          "inputs": inputs})
 
 
-def prepare_entries(engine: Any, entries: list[Entry], name: str) -> list[GenerationRequest]:
+def prepare_entries(engine: Any, entries: list[Entry], name: str,
+                    base: Path | None = None) -> list[GenerationRequest]:
     """Every entry checked by its generator's schema, defaults filled in (``engine.prepare``).
 
-    The first bad entry raises ``BatchFileError("NAME:LINE: ...")``; nothing is queued.
+    A relative input path is taken from ``base``, the batch file's folder: the file
+    names its inputs the way a document does, wherever the command runs. The first bad
+    entry raises ``BatchFileError("NAME:LINE: ...")``; nothing is queued.
     """
     prepared = []
     for entry in entries:
         try:
             request = request_from_fields(entry.fields)
+            if base is not None and request.inputs:
+                request = request.replace(inputs={
+                    role: value if value.startswith("artifact:") or Path(value).is_absolute()
+                    else str(base / value)
+                    for role, value in request.inputs.items()})
             if entry.sets:
                 info = engine.pick_generator(request)
                 params = {**request.params, **info.params.parse_assignments(list(entry.sets))}

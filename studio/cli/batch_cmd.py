@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     content, entries = read_batch(Path(args.file))
     studio = Studio(backend="thread")
     try:
-        requests = prepare_entries(studio.engine, entries, args.file)
+        requests = prepare_entries(studio.engine, entries, args.file,
+                                   base=Path(args.file).resolve().parent)
         journal = Journal.open(studio.root, content, str(Path(args.file).resolve()),
                                len(entries), restart=args.restart)
         if journal.warning:
