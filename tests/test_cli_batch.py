@@ -479,3 +479,25 @@ def test_relative_inputs_are_taken_from_the_batch_files_folder(
     assert code == 0, err
     assert data["artifacts"][0]["metadata"]["request"]["inputs"]["image"] == \
         str(folder / "in.png")
+
+
+def test_a_job_cancelled_from_elsewhere_is_not_done(capsys, fake_entry_points, tmp_path,
+                                                    monkeypatch):
+    from studio.app import engine as engine_mod
+
+    submit = engine_mod.Engine.submit
+
+    def cancel_b(self, request, priority=0):
+        job = submit(self, request, priority)
+        if request.prompt == "b":
+            self.cancel(job.id)
+        return job
+
+    monkeypatch.setattr(engine_mod.Engine, "submit", cancel_b)
+    path = jsonl(tmp_path / "b.jsonl", fake("a", seed=1), fake("b", seed=2))
+    code, data, _ = run_json(capsys, path)
+    assert code == 1
+    assert (data["jobs"], data["done"], data["failed"]) == (2, 1, 0)
+    monkeypatch.setattr(engine_mod.Engine, "submit", submit)
+    code, data, _ = run_json(capsys, path)  # and it runs on the next try
+    assert code == 0 and data["done"] == 2

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 from studio.api import StudioError
 from studio.app.batch import BatchRun, Journal, Outcome, Progress
 from studio.app.batch_files import prepare_entries, read_batch
-from studio.app.jobs import DONE
+from studio.app.jobs import CANCELLED, DONE
 from studio.app.studio import Studio
 from studio.cli.output import echo, one_line, print_json
 from studio.cli.requests import artifact_json, cancel_grace
@@ -69,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
             return 130
         view.clear()
         _summary(studio, batch, args)
-        return 1 if batch.progress.failed else 0
+        # Not "no failures": a job cancelled from elsewhere is not done either.
+        return 0 if batch.progress.done == batch.progress.total else 1
     finally:
         studio.close()
 
@@ -98,7 +99,7 @@ def _summary(studio: Studio, batch: BatchRun, args: argparse.Namespace) -> None:
         outcome = batch.outcomes[index]
         if outcome.state == DONE:
             artifacts += [artifact_json(a) for a in _artifacts(studio, outcome)]
-        elif not outcome.earlier and outcome.state != "cancelled":
+        elif not outcome.earlier and outcome.state != CANCELLED:
             errors.append({"index": index, "line": outcome.entry.line,
                            "job": outcome.job_id, "error": outcome.error})
     p = batch.progress
@@ -142,7 +143,7 @@ class _ProgressView:
     def outcome(self, outcome: Outcome, progress: Progress) -> None:
         if not self.enabled:
             return
-        if outcome.state not in (DONE, "cancelled"):
+        if outcome.state not in (DONE, CANCELLED):
             self.clear()
             print(f"studio: {one_line(self.name)}:{outcome.entry.line}: entry "
                   f"{outcome.entry.index + 1} {outcome.state}: {one_line(outcome.error)}",
