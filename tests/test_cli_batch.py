@@ -501,3 +501,34 @@ def test_a_job_cancelled_from_elsewhere_is_not_done(capsys, fake_entry_points, t
     monkeypatch.setattr(engine_mod.Engine, "submit", submit)
     code, data, _ = run_json(capsys, path)  # and it runs on the next try
     assert code == 0 and data["done"] == 2
+
+
+def test_the_bar_is_redrawn_in_place_on_a_terminal_with_failures_above_it():
+    import io
+
+    from studio.app.batch import Outcome, Progress
+    from studio.app.batch_files import Entry
+    from studio.cli.batch_cmd import _ProgressView
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    view = _ProgressView("b.jsonl", enabled=True, stream=term)
+    progress = Progress(total=4, done=1)
+    view.tick(progress)
+    view.tick(progress)  # unchanged: not drawn again
+    progress.failed = 1
+    view.outcome(Outcome(Entry(1, 2, {}), "failed", error="out of\nmemory"), progress)
+    view.clear()
+    text = term.getvalue()
+    bar = "[######                  ] 1/4 done, 0 failed"
+    assert text.count("\r" + bar) == 1
+    # The bar is blanked out, the failure printed on its own line, the bar drawn again.
+    assert f"\r{' ' * len(bar)}\rstudio: b.jsonl:2: entry 2 failed: out of memory\n\r[" in text
+    assert "] 1/4 done, 1 failed" in text and text.endswith("\r")
+    quiet = Terminal()
+    _ProgressView("b.jsonl", enabled=False, stream=quiet).outcome(
+        Outcome(Entry(0, 1, {}), "failed", error="x"), progress)
+    assert quiet.getvalue() == ""
