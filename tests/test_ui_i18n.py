@@ -189,3 +189,72 @@ def test_the_catalogue_holds_every_string_the_window_marks(tmp_path):
                     "-ts", str(fresh)], check=True, capture_output=True, timeout=120)
     missing = _messages(fresh) - _messages(i18n.I18N_DIR / "studio_zh_CN.ts")
     assert sorted(missing) == [], "run `make translations` and translate these"
+
+
+# -- the packs' own words (studio.app.pack_i18n) ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def builtin_host():
+    from studio.app.plugins import PluginHost
+
+    host = PluginHost()
+    host.discover()
+    return host
+
+
+def test_every_builtin_form_is_chinese(chinese, qtbot, builtin_host):
+    # Each built-in generator's form, task by task: labels, help tooltips, choices and
+    # Auto switches, whatever the panel shows first in the window test.
+    from studio.app.pack_i18n import PackTexts
+    from studio.ui.params_form import ParamsForm
+
+    texts = PackTexts(builtin_host, i18n.language())
+    checked = 0
+    for gid, info in builtin_host.generators.items():
+        if not builtin_host.records[builtin_host.generator_plugin[gid]].builtin:
+            continue
+        for task in info.tasks:
+            form = ParamsForm()
+            qtbot.addWidget(form)
+            form.set_schema(info.params, task, texts.for_generator(gid))
+            ids = {p.name for p in info.params.params}
+            missing = untranslated(visible_texts(form), ids)
+            assert missing == [], f"{gid} {task}:\n" + "\n".join(missing)
+            checked += 1
+    assert checked >= 15
+
+
+def test_a_translated_choice_keeps_its_value(chinese, qtbot, builtin_host):
+    from studio.app.pack_i18n import PackTexts
+    from studio.ui.params_form import ParamsForm
+
+    form = ParamsForm()
+    qtbot.addWidget(form)
+    info = builtin_host.generators["image.diffusers"]
+    form.set_schema(info.params, "txt2img",
+                    PackTexts(builtin_host, "zh_CN").for_generator(info.id))
+    form.set_values({"scheduler": "dpmpp_2m_karras"})
+    combo = form.editor("scheduler")
+    assert combo.currentText() == "DPM++ 2M Karras"
+    assert form.values()["scheduler"] == "dpmpp_2m_karras"
+    labels = {form._basic.labelForField(f.row).text() for f in form._fields.values()
+              if not f.param.advanced}
+    assert "步数" in labels and "反向提示词" in labels
+    assert form.editor("steps").toolTip().startswith("去噪步数")
+
+
+def test_the_panel_shows_names_and_picks_by_id(chinese, open_window):
+    win = open_window()
+    panel = win.panel
+    panel.modality.setCurrentText("image")
+    assert panel.modality.currentText() == "image"
+    assert panel.modality.itemText(panel.modality.currentIndex()) == "图像"
+    panel.generator.setCurrentIndex(panel.generator.findData("image.diffusers"))
+    shown = panel.generator.itemText(panel.generator.currentIndex())
+    assert shown.startswith("Stable Diffusion") and "diffusers" in shown and "(" not in shown
+    panel.task.setCurrentText("img2img")
+    assert panel.task.currentText() == "img2img"
+    assert panel.task.itemText(panel.task.currentIndex()) == "图生图"
+    assert "image" in panel.inputs  # the task's inputs followed the id
+    assert panel.build_request().task == "img2img"

@@ -62,6 +62,17 @@ GLOSSARY = (
     "LoRA", "Ctrl", "Shift", "Alt", "Esc", "Enter", "Tab", "F11", "torch", "Python", "wheel",
     "ID",
 )
+#: What the built-in packs' catalogues keep in Latin letters, as Chinese creative tools
+#: do: model families, samplers, libraries, units, and literal syntax the user types
+#: (LoRA weights, lyric tags, keys, language codes, a command).
+PACK_TERMS = (
+    "Stable Diffusion", "Stable Audio Open", "Stable Audio", "SDXL", "SD", "Turbo", "LCM",
+    "Euler a", "Euler", "DPM++", "Karras", "DDIM", "UniPC", "MusicGen", "ACE-Step", "Wan",
+    "LTX-Video", "LTX", "AnimateDiff", "CogVideoX", "Lightning", "diffusers", "transformers",
+    "Transformer", "transformer", "Top-k", "Top-p", "CFG", "BPM", "LUFS", "dBTP", "float8",
+    "bfloat16", "WebM", "VP9", "H.264", "GGUF", "torch.compile", "[verse]", "[chorus]",
+    "'C major'", "'F# minor'", "en", "de", "fr", "ja", "zh", "studio personalize train image",
+)
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _TAG = re.compile(r"<[^>]+>")
 
@@ -158,7 +169,7 @@ def leftover(text: str, data: Iterable[str]) -> list[str]:
     """The English words of ``text`` once data and glossary words are taken out."""
     rest = text
     # Whole words only: a one-letter choice must not cut an English word in two.
-    items = {d for d in data if d and d.strip()} | set(GLOSSARY)
+    items = {d for d in data if d and d.strip()} | set(GLOSSARY) | set(PACK_TERMS)
     for item in sorted(items, key=len, reverse=True):
         if item in rest:
             rest = re.sub(rf"(?<![A-Za-z]){re.escape(item)}(?![A-Za-z])", " ", rest)
@@ -171,16 +182,29 @@ def untranslated(texts: Iterable[tuple[str, str]], data: Iterable[str]) -> list[
 
 
 def pack_data(studio: Any) -> set[str]:
-    """Every string the loaded packs, the library and the profile hand the window."""
+    """Every string the loaded packs, the library and the profile hand the window.
+
+    A built-in pack's names, labels, help texts, choices, modality and tasks are not
+    among them: its catalogue (``<package>/i18n/zh_CN.json``) must translate them.
+    A third-party pack's words are its own and stay excluded.
+    """
     out: set[str] = set()
-    for info in studio.plugins.generators.values():
-        out |= {info.id, info.name, info.modality, *info.tasks, info.default_model or ""}
+    host = studio.plugins
+    for info in host.generators.values():
+        record = host.records.get(host.generator_plugin.get(info.id, ""))
+        builtin = record is not None and record.builtin
+        out |= {info.id, info.default_model or ""}
         for task_inputs in info.task_inputs.values():
             out |= set(task_inputs)
         for p in info.params.params:
-            out |= {p.name, p.display_label, p.display_label.lower(), p.help or ""}
-            out |= {str(c) for c in (getattr(p, "choices", None) or ())}
+            out |= {p.name}
             out |= {str(p.default)} if isinstance(p.default, str) else set()
+            if builtin:
+                continue
+            out |= {p.display_label, p.display_label.lower(), p.help or ""}
+            out |= {str(c) for c in (getattr(p, "choices", None) or ())}
+        if not builtin:
+            out |= {info.name, info.modality, *info.tasks}
         for m in info.models:
             out |= {m.ref, m.name or "", m.note or ""}
     for r in studio.plugins.plugins():

@@ -31,8 +31,11 @@ from studio.app.model_catalog import (
     serves_check,
     unavailable_reason,
 )
+from studio.app.pack_i18n import PackTexts
 from studio.app.ui_state import UiState, restorable_params
+from studio.ui import i18n
 from studio.ui.download_row import DownloadRow
+from studio.ui.keyed_combo import KeyedComboBox
 from studio.ui.model_scan import ModelScan
 from studio.ui.params_form import INVALID_STYLE, ParamsForm
 
@@ -58,9 +61,12 @@ class GeneratePanel(QWidget):
         self._shown = ""  # the modality the widgets hold now
         self._form_generator = ""  # the generator whose parameters the form shows
         self.setStyleSheet(INVALID_STYLE)
-        self.modality = QComboBox()
+        #: the packs' names, labels and help texts in the window's language
+        self.pack_texts = PackTexts(host, i18n.language())
+        # Modalities and tasks are ids the code picks by; the user reads their names.
+        self.modality = KeyedComboBox()
         self.generator = QComboBox()
-        self.task = QComboBox()
+        self.task = KeyedComboBox()
         self.model = QComboBox()
         self.model.setEditable(True)
         self.model.setToolTip(self.tr("A hub repo id, a local folder or a .safetensors/.gguf file"))
@@ -133,11 +139,13 @@ class GeneratePanel(QWidget):
         outer.addWidget(self.message)
         outer.addWidget(self.generate)
 
-        self.modality.currentTextChanged.connect(self._fill_generators)
+        self.modality.currentIndexChanged.connect(
+            lambda _i: self._fill_generators(self.modality.currentText()))
         self.generator.currentIndexChanged.connect(self._fill_generator)
-        self.task.currentTextChanged.connect(self._fill_task)
+        self.task.currentIndexChanged.connect(lambda _i: self._fill_task(self.task.currentText()))
         modalities = sorted({g.modality for g in host.generators.values()})
-        self.modality.addItems(modalities)
+        for modality in modalities:
+            self.modality.add_keyed(modality, self.pack_texts.modality(modality))
         if state is not None and state.last_modality in modalities:
             self.modality.setCurrentText(state.last_modality)
         if not modalities:
@@ -156,7 +164,7 @@ class GeneratePanel(QWidget):
         self._shown = ""
         self.generator.clear()
         for info in self.host.generators_for(modality):
-            self.generator.addItem(info.name, info.id)
+            self.generator.addItem(self.pack_texts.for_generator(info.id)(info.name), info.id)
         self._shown = modality
         self._restore(modality)
 
@@ -171,7 +179,9 @@ class GeneratePanel(QWidget):
         if index >= 0:
             self.model.setCurrentIndex(index)
         self.model.lineEdit().setCursorPosition(0)
-        self.task.addItems(list(info.tasks))
+        tr = self.pack_texts.for_generator(info.id)
+        for task in info.tasks:
+            self.task.add_keyed(task, tr(task))
 
     def _fill_task(self, task: str) -> None:
         info = self.info()
@@ -179,7 +189,7 @@ class GeneratePanel(QWidget):
             return
         # Another task of the same generator keeps the values the two tasks share.
         kept = self.params.values() if self._form_generator == info.id else {}
-        self.params.set_schema(info.params, task)
+        self.params.set_schema(info.params, task, self.pack_texts.for_generator(info.id))
         self._form_generator = info.id
         self.params.set_values(restorable_params(info.params, task, kept))
         while self.inputs_box.rowCount():

@@ -16,6 +16,13 @@ I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 #: The translators this module installed, by role: asking the application for its
 #: QTranslator children instead cost 17 ms of the start-up (bench/ui_start.py).
 _INSTALLED: dict[str, QTranslator] = {}
+#: The language the window shows now; the packs' catalogues follow it (studio.app.pack_i18n).
+_LANGUAGE = ["en"]
+
+
+def language() -> str:
+    """The code of the language installed last ("en" before any)."""
+    return _LANGUAGE[0]
 
 
 def resolve(language: str, system: QLocale | None = None) -> str:
@@ -41,6 +48,7 @@ def install_translator(app: QCoreApplication, language: str = "system",
     English (a warning in the log) rather than stopping it from opening.
     """
     code = resolve(language)
+    _LANGUAGE[0] = "en"
     for role in list(_INSTALLED):
         old = _INSTALLED.pop(role)
         try:
@@ -59,6 +67,7 @@ def install_translator(app: QCoreApplication, language: str = "system",
         return "en"
     app.installTranslator(translator)
     _INSTALLED["studio"] = translator
+    _LANGUAGE[0] = code
     qt = QTranslator(app)
     qt.setObjectName("qt-translator")
     qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

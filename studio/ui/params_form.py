@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
@@ -30,8 +31,9 @@ class _Field:
     """One parameter's editor, and its Auto switch when the parameter is nullable."""
 
     def __init__(self, param: Param, editor: QWidget, auto: QCheckBox | None,
-                 row: QWidget) -> None:
+                 row: QWidget, label: str) -> None:
         self.param = param
+        self.label = label  # in the user's language
         self.editor = editor
         self.auto = auto
         self.row = row
@@ -71,7 +73,11 @@ class ParamsForm(QWidget):
         layout.addWidget(self._advanced_box)
         layout.addWidget(self._advanced_body)
 
-    def set_schema(self, schema: ParamSchema, task: str) -> None:
+    def set_schema(self, schema: ParamSchema, task: str,
+                   translate: Callable[[str], str] | None = None) -> None:
+        """Build the editors of ``task``'s parameters; ``translate`` puts the pack's
+        labels, help texts and choices in the user's language (the values stay)."""
+        tr = translate or (lambda text: text)
         for form in (self._basic, self._advanced):
             while form.rowCount():
                 form.removeRow(0)
@@ -79,33 +85,33 @@ class ParamsForm(QWidget):
         self._fields.clear()
         params = schema.for_task(task)
         for param in params:
-            field = self._make_field(param)
+            field = self._make_field(param, tr)
             self._fields[param.name] = field
             self._editors[param.name] = (param, field.editor)
-            (self._advanced if param.advanced else self._basic).addRow(
-                param.display_label, field.row
-            )
+            (self._advanced if param.advanced else self._basic).addRow(field.label, field.row)
         has_advanced = any(p.advanced for p in params)
         self._advanced_box.setVisible(has_advanced)
         self._show_advanced(has_advanced and self._advanced_box.isChecked())
 
-    def _make_field(self, param: Param) -> _Field:
-        editor = _editor_for(param)
-        editor.setToolTip(param.help)
-        editor.setAccessibleName(param.display_label)
+    def _make_field(self, param: Param, tr: Callable[[str], str]) -> _Field:
+        label = tr(param.display_label)
+        editor = _editor_for(param, tr)
+        editor.setToolTip(tr(param.help))
+        editor.setAccessibleName(label)
         auto = None
         row: QWidget = editor
         if param.nullable:
             auto = QCheckBox(_auto_text())
-            auto.setToolTip(self.tr("Let the model decide {label}")
-                            .format(label=param.display_label.lower()))
-            auto.setAccessibleName(f"{param.display_label}: {_auto_text()}")
+            # Only an English label is lowered: the word sits inside a sentence.
+            inside = label.lower() if label == param.display_label else label
+            auto.setToolTip(self.tr("Let the model decide {label}").format(label=inside))
+            auto.setAccessibleName(f"{label}: {_auto_text()}")
             row = QWidget()
             box = QHBoxLayout(row)
             box.setContentsMargins(0, 0, 0, 0)
             box.addWidget(editor, 1)
             box.addWidget(auto)
-        field = _Field(param, editor, auto, row)
+        field = _Field(param, editor, auto, row, label)
         _write(field, param.default)
         if auto is not None:
             auto.toggled.connect(lambda on, f=field: self._auto_toggled(f, on))
@@ -218,14 +224,15 @@ def _connect_edits(editor: QWidget, slot: Any) -> None:
         editor.textChanged.connect(slot)
 
 
-def _editor_for(param: Param) -> QWidget:
+def _editor_for(param: Param, tr: Callable[[str], str]) -> QWidget:
     if param.type in ("int", "float"):
         return _number_editor(param)
     if param.type == "bool":
         return QCheckBox()
     if param.type == "choice":
         w = QComboBox()
-        w.addItems(list(param.choices))
+        for choice in param.choices:  # shown translated, the declared value kept
+            w.addItem(tr(choice), choice)
         return w
     return QLineEdit()
 
@@ -265,8 +272,9 @@ def _write(field: _Field, value: Any) -> None:
     elif isinstance(w, QCheckBox):
         w.setChecked(bool(value))
     elif isinstance(w, QComboBox):
-        if value is not None:
-            w.setCurrentText(str(value))
+        index = w.findData(str(value)) if value is not None else -1
+        if index >= 0:
+            w.setCurrentIndex(index)
     elif isinstance(w, QLineEdit):
         w.setText("" if value is None else str(value))
 
@@ -301,7 +309,7 @@ def _read(field: _Field) -> Any:
     if isinstance(w, QCheckBox):
         return w.isChecked()
     if isinstance(w, QComboBox):
-        return w.currentText()
+        return w.currentData()
     if isinstance(w, QLineEdit):
         text = w.text()
         return None if (param.nullable and not text) else text

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.pack_i18n import PackTexts
+from studio.ui import i18n
 from studio.ui.background import Background
 
 COLUMNS = 4  # pack, version, what it makes, status
@@ -38,6 +40,7 @@ class PluginManager(QWidget):
         self.work = Background(self)
         #: packs whose enabled state was changed here (they change at the next start)
         self.pending: set[str] = set()
+        self.pack_texts = PackTexts(studio.plugins, i18n.language())
 
         self.table = QTableWidget(0, COLUMNS)
         self.table.setObjectName("plugins-table")
@@ -99,7 +102,9 @@ class PluginManager(QWidget):
             row = self.table.rowCount()
             self.table.insertRow(row)
             cells = (record.name + (self.tr(" (built in)") if record.builtin else ""),
-                     record.version or "-", ", ".join(record.modalities) or "-",
+                     record.version or "-",
+                     ", ".join(self.pack_texts.translate(record.name, m)
+                               for m in record.modalities) or "-",
                      self.status_text(record))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

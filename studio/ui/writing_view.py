@@ -32,7 +32,9 @@ from PySide6.QtWidgets import (
 from studio.api import GenerationRequest
 from studio.app.exports import write_export
 from studio.app.model_catalog import picker_entries, serves_check, unavailable_reason
+from studio.app.pack_i18n import PackTexts
 from studio.app.ui_state import DeskRecovery, UiState, restorable_params
+from studio.ui import i18n
 from studio.ui.download_row import DownloadRow
 from studio.ui.model_scan import ModelScan
 from studio.ui.params_form import ParamsForm
@@ -184,8 +186,9 @@ class WritingView(QWidget):
             self.model.hide()
             self.params_button.hide()
             return
+        self.pack_texts = PackTexts(self.host, i18n.language())  # the packs' own words
         for info in self.host.generators_for("text"):
-            self.generator.addItem(info.name, info.id)
+            self.generator.addItem(self.pack_texts.for_generator(info.id)(info.name), info.id)
         memory = self.state.desk() if self.state is not None else {}
         index = self.generator.findData(memory.get("generator"))
         if index >= 0:
@@ -204,14 +207,16 @@ class WritingView(QWidget):
             return
         # The form shows what every task shares; the direction line feeds the rest.
         shared = [p for p in info.params.for_task("continue") if p.name not in _OWN_PARAMS]
-        self.params.set_schema(type(info.params)(tuple(shared)), "continue")
+        self.params.set_schema(type(info.params)(tuple(shared)), "continue",
+                               self.pack_texts.for_generator(info.id))
         self._fill_models()
         for button, task in ((self.continue_button, "continue"),
                              (self.rewrite_button, "rewrite"), (self.chat_button, "chat")):
             button.setEnabled(task in info.tasks)
             button.setToolTip("" if task in info.tasks else
-                              self.tr("{generator} cannot {task}").format(generator=info.name,
-                                                                          task=task))
+                              self.tr("{generator} cannot {task}").format(
+                                  generator=self.generator.currentText(),
+                                  task=self.pack_texts.task(task)))
 
     def refresh_models(self) -> None:
         """Read the cache and the model folders again (after a download)."""
