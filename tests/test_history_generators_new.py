@@ -159,8 +159,24 @@ def test_mixed_has_text_and_music_sessions():
 
 @pytest.mark.parametrize("mod, variant", CASES, ids=IDS)
 def test_reactions_follow_a_hidden_quality_not_coin_flips(mod, variant):
-    """A prompt that got a favourite is re-run or returned to far more often than one
-    that got deleted: reactions and moves share the same hidden quality."""
+    """Outputs of one prompt share its hidden quality, so a prompt judged more than once is
+    rarely both favourited and deleted (independent coin flips give 0.36-0.71 here)."""
+    events = mod.generate(11, 8, 200, variant)
+    prompt_of, verdicts = {}, defaultdict(list)
+    for e in events:
+        if e["type"] == "generate":
+            prompt_of[e["id"]] = (e["user"], parts(e["prompt"]))
+        elif e["type"] in ("favourite", "delete"):
+            verdicts[prompt_of[e["target"]]].append(e["type"])
+    judged = [set(v) for v in verdicts.values() if len(v) >= 2]
+    assert len(judged) >= 10
+    assert sum(len(v) == 2 for v in judged) / len(judged) < 0.3
+
+
+@pytest.mark.parametrize("mod, variant", CASES, ids=IDS)
+def test_favourited_prompts_are_written_again_more_than_deleted_ones(mod, variant):
+    """Moves follow the same quality as reactions: a favourite is re-run or returned to,
+    a flop is left behind."""
     events = mod.generate(11, 8, 200, variant)
     uses: dict = defaultdict(int)
     verdict = {}
@@ -174,4 +190,4 @@ def test_reactions_follow_a_hidden_quality_not_coin_flips(mod, variant):
                 verdict.setdefault(prompt_of[e["target"]], e["type"])
     fav = [uses[p] for p, v in verdict.items() if v == "favourite"]
     dele = [uses[p] for p, v in verdict.items() if v == "delete"]
-    assert sum(fav) / len(fav) > 1.4 * sum(dele) / len(dele)
+    assert sum(fav) / len(fav) > 1.3 * sum(dele) / len(dele)

@@ -88,7 +88,9 @@ class Person:
         for o in pool:
             self._ensure(o)
         weights = [math.exp(1.3 * self.taste[o]) for o in pool]
-        return self.rng.choices(pool, weights)[0]
+        choice = self.rng.choices(pool, weights)[0]
+        self.known.add(choice)  # a term once written stays in the user's vocabulary
+        return choice
 
     def learn(self, options: list[str], n: int) -> None:
         """Discover up to n new terms (vocabulary grows over time)."""
@@ -511,10 +513,10 @@ class Projects(Variant):
     def fresh(self):
         proj = self.projects[self.current]
         subjects, styles = PROJECT_KINDS[proj["kind"]]
-        subject = self.p.pick(subjects, known_only=False)
+        subject = self.p.pick(subjects)
         extras = []
         for _ in range(self.rng.randint(1, 4)):
-            e = self.p.pick(styles, exclude=set(proj["house"]) | set(extras), known_only=False)
+            e = self.p.pick(styles, exclude=set(proj["house"]) | set(extras))
             if e:
                 extras.append(e)
         return (proj["kind"], subject, proj["house"], tuple(extras))
@@ -528,13 +530,13 @@ class Projects(Variant):
         # Icons and posters are series: the next item in the same style is the usual move.
         series = kind in ("item icons", "poster series", "character sheet")
         if r < (0.4 if series else 0.2):
-            subject = self.p.pick(subjects, exclude={subject}, known_only=False) or subject
+            subject = self.p.pick(subjects, exclude={subject}) or subject
         elif r < 0.55:
             if extras:
                 i = self.rng.randrange(len(extras))
-                extras[i] = self.p.pick(styles, exclude=used, known_only=False) or extras[i]
+                extras[i] = self.p.pick(styles, exclude=used) or extras[i]
         elif r < 0.75 and len(extras) < 5:
-            e = self.p.pick(styles, exclude=used, known_only=False)
+            e = self.p.pick(styles, exclude=used)
             if e:
                 extras.append(e)
         elif r < 0.88 and extras:
@@ -542,7 +544,7 @@ class Projects(Variant):
         else:
             h = list(house)
             i = self.rng.randrange(len(h))
-            h[i] = self.p.pick(styles, exclude=used, known_only=False) or h[i]
+            h[i] = self.p.pick(styles, exclude=used) or h[i]
             house = tuple(h)
         out = (kind, subject, house, tuple(extras))
         return out if out != prompt else self.edit(prompt, True)
@@ -568,7 +570,7 @@ class Projects(Variant):
         if proj["latest"] is None:
             return self.fresh()
         base = proj["latest"]
-        if proj["favourites"] and self.rng.random() < 0.45:
+        if proj["favourites"] and self.rng.random() < 0.55:
             base = self.rng.choice(proj["favourites"][-4:])
         return base if self.rng.random() < 0.55 else self.edit(base, big=False)
 
