@@ -167,7 +167,7 @@ class Variant:
                 "cfg": self.rng.choice((5.0, 6.0, 7.0, 7.5)), "width": 768, "height": 768}
 
     def session_start(self, hist: History):
-        """The first prompt of a session (and whether it is exactly a past one)."""
+        """The first prompt of a session: a fresh one, a favourite or the last one."""
         r = self.rng.random()
         if hist.last is None or r < 0.22:
             return self.fresh()
@@ -175,9 +175,6 @@ class Variant:
             fav = self.rng.choice(hist.favourites[-6:])
             return fav if self.rng.random() < 0.6 else self.edit(fav, big=False)
         return hist.last if self.rng.random() < 0.5 else self.edit(hist.last, big=False)
-
-    def after_session(self, hist: History) -> None:
-        pass
 
 
 class History:
@@ -505,7 +502,7 @@ class Projects(Variant):
     def _new_project(self, kind: str) -> dict:
         styles = PROJECT_KINDS[kind][1]
         house = tuple(self.rng.sample(styles, self.rng.randint(2, 4)))
-        return {"kind": kind, "house": house, "latest": None, "favourites": [], "sessions": 0}
+        return {"kind": kind, "house": house, "latest": None, "favourites": []}
 
     def vocabulary(self) -> list[str]:
         return [w for subj, sty in PROJECT_KINDS.values() for w in subj + sty]
@@ -566,7 +563,6 @@ class Projects(Variant):
             others = [i for i in range(len(self.projects)) if i != self.current]
             self.current = self.rng.choice(others)
         proj = self.projects[self.current]
-        proj["sessions"] += 1
         if proj["latest"] is None:
             return self.fresh()
         base = proj["latest"]
