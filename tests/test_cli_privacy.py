@@ -90,7 +90,12 @@ def test_an_older_install_is_tightened_on_open(open_umask, tmp_path):
     (root / "library" / "2025" / "01").mkdir(parents=True)
     (root / "library" / "2025" / "01" / "a.png").write_bytes(b"png")
     (root / "thumbs").mkdir()
-    for name in ("settings.json", "suggest_weights.json"):
+    # A batch journal and a personal LoRA are the user's data too.
+    (root / "batches").mkdir()
+    (root / "batches" / "abc.jsonl").write_text("{}\n")
+    (root / "models" / "loras").mkdir(parents=True)
+    (root / "models" / "loras" / "mine.safetensors").write_bytes(b"lora")
+    for name in ("settings.json", "suggest_weights.json", "window.ini"):
         (root / name).write_text("{}")
     db = sqlite3.connect(root / "history.sqlite")
     db.execute("PRAGMA journal_mode=WAL")

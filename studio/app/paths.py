@@ -26,7 +26,8 @@ OPEN_BITS = 0o077
 #: these are tightened on open: STUDIO_DATA_DIR may point at a folder that also
 #: holds the user's other files, whose modes are not ours to change.
 OWN_ENTRIES = ("history", "library", "thumbs", "cache", "logs", "queue", "settings",
-               "suggest_", "profile", ".settings", ".suggest_")
+               "suggest_", "profile", ".settings", ".suggest_", "batches", "models",
+               "window")
 
 _POSIX = os.name == "posix"
 
