@@ -4,6 +4,7 @@ which passages a continue or rewrite carries."""
 from __future__ import annotations
 
 import re
+import types
 import zlib
 
 import numpy as np
@@ -213,3 +214,111 @@ def test_a_request_to_the_writing_pack_is_prepared_then_voiced(studio):
 
 def keep_ids(studio: Studio) -> dict[str, str]:
     return {a.text.split()[0]: a.id for a in studio.library.list(kind="text")}
+
+
+# -- profile-aware expansion ---------------------------------------------------------------
+
+from studio.api import Generator, GeneratorInfo, hookimpl  # noqa: E402
+from studio.app import expansion  # noqa: E402
+from studio.app.plugins import PluginHost  # noqa: E402
+
+SEEN: list[dict] = []
+
+
+class SteeredExpander(Generator):
+    def load(self, model, plan):
+        return None
+
+    def generate(self, request, loaded, progress, cancel):
+        SEEN.append(dict(request.params))
+        progress(1, 1)
+        return [Output("text", f"{request.prompt}, wide view, {request.params['prefer']}")]
+
+
+@hookimpl
+def _register_steered(register):
+    register(GeneratorInfo(
+        id="tiny.steered", name="Steered", modality="text", tasks=("continue", "expand"),
+        factory=f"{__name__}:SteeredExpander",
+        params=(Param("target", "choice", "image", choices=("image", "music", "video"),
+                      tasks=("expand",)),
+                Param("prefer", "str", "", tasks=("expand",)),
+                Param("avoid", "str", "", tasks=("expand",)))))
+
+
+def taste_history(studio: Studio) -> None:
+    """A user who keeps watercolour, dusk and soft light and deletes neon, at 30 steps."""
+    n = 0
+    for prompt, reaction in (("a harbour, watercolour, dusk", "favourite"),
+                             ("a harbour, watercolour, soft light", "keep"),
+                             ("a street, neon, rain", "delete"),
+                             ("a fox, watercolour, dusk, soft light", "favourite"),
+                             ("a car, neon", "delete"), ("a tree, pencil", None)):
+        art = f"x{n}"
+        n += 1
+        studio.record("generate", modality="image", prompt=prompt, artifacts=[art],
+                      params={"steps": 30, "guidance_scale": (7.0, 5.0, 6.0)[n % 3],
+                              "seed": n, "negative_prompt": "blurry"})
+        if reaction:
+            studio.record(reaction, target=art)
+
+
+def test_taste_from_the_profile_names_liked_disliked_and_usual(studio):
+    taste_history(studio)
+    taste = expansion.taste_from_profile(studio.profile, "image", exclude=["a harbour"])
+    assert taste.liked == ("watercolour", "dusk", "soft light")
+    assert taste.disliked == ("neon", "rain")  # neon deleted twice, rain once
+    assert taste.params == {"steps": 30}  # guidance varies: no habit; seeds never are
+    assert taste.expand_params() == {"prefer": "watercolour, dusk, soft light",
+                                     "avoid": "neon, rain"}
+    assert taste.reason() == ("uses 3 terms you like: watercolour, dusk, soft light; "
+                              "avoids: neon, rain; your usual steps 30")
+    assert taste.suggested_params("image", "blurry, Neon") == {
+        "steps": 30, "negative_prompt": "blurry, Neon, rain"}
+    assert taste.suggested_params("image", "blurry")["negative_prompt"] == "blurry, neon, rain"
+    assert "negative_prompt" not in taste.suggested_params("music")
+    assert expansion.taste_from_profile(studio.profile, "music") == expansion.Taste()
+
+
+def test_the_sidebar_expansion_is_steered_and_says_so(tmp_path):
+    SEEN.clear()
+    studio = Studio(root=tmp_path / "data", backend="thread")
+    host = PluginHost()
+    mod = types.ModuleType("steered_pack")
+    mod.STUDIO_API_VERSION = 1
+    mod.studio_register_generators = _register_steered
+    assert host.register_module(mod, "steered").status == "ok"
+    studio.__dict__["plugins"] = host
+    studio.settings.suggest_expansions = True
+    studio.settings.device = "cpu"
+    try:
+        taste_history(studio)
+        engine = studio.engine  # the window starts it at launch
+        sug = studio.suggestions
+        found = []
+        for _ in range(200):
+            found = [s for s in sug.suggest(k=20, kinds=["prompt"], modality="image",
+                                            prompt="a lighthouse") if s.source == "expand"]
+            if found:
+                break
+            engine.wait(engine.jobs()[0].id, timeout=10)
+        (s,) = found
+        assert SEEN[-1]["prefer"] == "watercolour, dusk, soft light"
+        assert SEEN[-1]["avoid"] == "neon, rain"
+        assert s.text == "a lighthouse, wide view, watercolour, dusk, soft light"
+        assert s.reason.endswith("; uses 3 terms you like: watercolour, dusk, soft light; "
+                                 "avoids: neon, rain; your usual steps 30")
+        assert s.params == {"steps": 30, "negative_prompt": "blurry, neon, rain"}
+    finally:
+        studio.close()
+
+
+def test_an_expand_request_carries_the_profile_unless_it_names_its_own(studio):
+    taste_history(studio)
+    request = GenerationRequest(modality="text", task="expand", prompt="a harbour at night",
+                                generator="text.transformers")
+    params = voice.personalize_request(studio, request).request.params
+    assert (params["prefer"], params["avoid"]) == ("watercolour, dusk, soft light",
+                                                   "neon, rain")
+    own = voice.personalize_request(studio, request.replace(params={"prefer": ""}))
+    assert own.request.params["prefer"] == "" and own.request.params["avoid"] == ""

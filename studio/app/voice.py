@@ -319,6 +319,8 @@ def personalize_request(studio: Any, request: GenerationRequest) -> Personalized
     request without exemplars (logged): it never fails the job.
     """
     prepared = studio.engine.prepare(request)
+    if prepared.task == "expand":
+        return Personalized(_expand_with_taste(studio, request, prepared))
     if prepared.task not in VOICE_TASKS:
         return Personalized(prepared)
     v = for_studio(studio)
@@ -331,6 +333,26 @@ def personalize_request(studio: Any, request: GenerationRequest) -> Personalized
     except StudioError as exc:
         log.warning("writing without your voice: %s", exc)
         return Personalized(prepared)
+
+
+def _expand_with_taste(studio: Any, request: GenerationRequest,
+                       prepared: GenerationRequest) -> GenerationRequest:
+    """An ``expand`` request steered by the profile's liked and disliked terms, unless
+    the request names its own (an empty ``prefer`` turns it off)."""
+    from studio.app.expansion import taste_from_profile
+    from studio.app.prompts import split_parts
+
+    schema = studio.engine.pick_generator(prepared).params
+    if "prefer" not in schema or "avoid" not in schema or \
+            {"prefer", "avoid"} & set(request.params):
+        return prepared
+    try:
+        taste = taste_from_profile(studio.profile, str(prepared.params.get("target", "image")),
+                                   exclude=split_parts(prepared.prompt))
+    except StudioError as exc:
+        log.warning("expanding without your profile: %s", exc)
+        return prepared
+    return prepared.replace(params={**prepared.params, **taste.expand_params()})
 
 
 class _LazyLog:

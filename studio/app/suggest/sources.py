@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from studio.app.expansion import Taste, taste_from_state
 from studio.app.prompts import split_parts, words
 from studio.app.suggest.catalogue import Catalogue
 from studio.app.suggest.edits import (
@@ -478,21 +479,36 @@ class ExpansionSource:
         self.max_cached = max_cached
         self._pending: dict[tuple[str, str], Any] = {}
         self._done: OrderedDict[tuple[str, str], str] = OrderedDict()  # "" = none
+        self._tastes: dict[tuple[str, str], Taste] = {}  # what steered each expansion
 
     def clear(self) -> None:
         """Drop every cached and pending expansion (after the history forgot something)."""
         self._pending.clear()
         self._done.clear()
+        self._tastes.clear()
 
     def _remember(self, key: tuple[str, str], text: str) -> None:
         self._done[key] = text
         self._done.move_to_end(key)
         while len(self._done) > self.max_cached:
-            self._done.popitem(last=False)
+            self._tastes.pop(self._done.popitem(last=False)[0], None)
 
-    def candidates(self, state: UserState, base_text: str, modality: str) -> list[Candidate]:
+    def _submit(self, base_text: str, modality: str, taste: Taste) -> Any:
         from studio.api import GenerationRequest
 
+        params = {"target": modality}
+        request = GenerationRequest(modality="text", task="expand", prompt=base_text,
+                                    params={**params, **taste.expand_params()} if taste
+                                    else params)
+        try:
+            return self.submit(request)
+        except Exception:
+            if not taste:
+                raise
+        # A text pack without prefer/avoid still expands, unsteered (issue #18).
+        return self.submit(request.replace(params=params))
+
+    def candidates(self, state: UserState, base_text: str, modality: str) -> list[Candidate]:
         key = (modality, base_text)
         for k, fut in list(self._pending.items()):
             if fut.done():
@@ -505,10 +521,11 @@ class ExpansionSource:
                 self._remember(k, text.strip() if isinstance(text, str) else "")
         if key not in self._done and key not in self._pending and base_text \
                 and len(self._pending) < self.max_pending:
+            # The user's liked terms steer it, their disliked ones are kept out.
+            taste = taste_from_state(state, modality, exclude=split_parts(base_text))
+            self._tastes[key] = taste
             try:
-                fut = self.submit(GenerationRequest(
-                    modality="text", task="expand", prompt=base_text,
-                    params={"target": modality}))
+                fut = self._submit(base_text, modality, taste)
             except Exception:
                 # Refused before it ran (no such target, no generator): not again.
                 fut = None
@@ -519,5 +536,11 @@ class ExpansionSource:
         if not text:
             return []
         parts = tuple(split_parts(text))
-        return [prompt_candidate(state, parts, modality, "expand", 0.04,
-                                 "Your prompt expanded in your style by the writing model")]
+        taste = self._tastes.get(key, Taste())
+        reason = "Your prompt expanded in your style by the writing model"
+        if taste:
+            reason += f"; {taste.reason()}"
+        cand = prompt_candidate(state, parts, modality, "expand", 0.04, reason)
+        last = state.last_gen(modality)
+        cand.params = taste.suggested_params(modality, last.negative if last else "")
+        return [cand]
