@@ -15,7 +15,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from studio.app import sample_library
@@ -258,3 +258,79 @@ def test_the_panel_shows_names_and_picks_by_id(chinese, open_window):
     assert panel.task.itemText(panel.task.currentIndex()) == "图生图"
     assert "image" in panel.inputs  # the task's inputs followed the id
     assert panel.build_request().task == "img2img"
+
+
+# -- the dialogs and pages the menus open ------------------------------------------------
+
+
+def _dialog_data(studio) -> set[str]:
+    from studio.ui import settings_dialog
+
+    data = pack_data(studio) | {str(studio.root)}
+    # Values the user types as they are (the device field takes "cuda:1", not a word in
+    # Chinese), and each language named in itself, as language pickers do.
+    data |= set(settings_dialog.DEVICES) | {name for name, _code in settings_dialog.LANGUAGES}
+    return data
+
+
+def test_every_string_of_the_preferences_is_translated(chinese, qtbot, open_window):
+    from studio.app import runtime
+
+    win = open_window()
+    reading = QCoreApplication.translate("SettingsDialog", "Reading the runtime…")
+    dialog = win.menus.preferences()
+    qtbot.waitUntil(lambda: dialog.runtime_state.text() != reading, timeout=20000)
+    texts = visible_texts(dialog)
+    assert len(texts) > 30
+    data = _dialog_data(win.studio)
+    # Why a runtime is recommended, or broken, is the hardware probe's sentence (the app
+    # layer), as the welcome page's reasons are.
+    status = runtime.status()
+    data |= {status.reason, status.problem or "", *(status.installed or ())}
+    missing = untranslated(texts, data)
+    assert missing == [], "untranslated:\n" + "\n".join(missing)
+    assert dialog.dtype.itemText(dialog.dtype.findText("auto")) == "自动"
+    dialog.close()
+
+
+def test_every_string_of_the_model_manager_is_translated(chinese, qtbot, open_window,
+                                                         tmp_path):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "tiny.safetensors").write_bytes(b"\0" * 64)
+    win = open_window()
+    win.studio.settings.model_dirs = [str(folder)]
+    reading = QCoreApplication.translate("ModelManager", "Reading the models…")
+    dialog = win.menus.model_manager()
+    qtbot.waitUntil(lambda: dialog.total.text() != reading, timeout=20000)
+    texts = visible_texts(dialog)
+    assert len(texts) > 10
+    missing = untranslated(texts, _dialog_data(win.studio))
+    assert missing == [], "untranslated:\n" + "\n".join(missing)
+    dialog.close()
+
+
+def test_every_string_of_the_welcome_and_plugins_pages_is_translated(chinese, qtbot,
+                                                                     open_window):
+    win = open_window()
+    page = win.show_welcome(gpu_bytes=16 * 2**30)
+    win.tabs.setCurrentWidget(win.plugin_page)
+    data = _dialog_data(win.studio) | {rec.why for rec, _row in page.rows.values()}
+    texts = visible_texts(page) + visible_texts(win.plugin_page)
+    assert len(texts) > 20
+    missing = untranslated(texts, data)
+    assert missing == [], "untranslated:\n" + "\n".join(missing)
+    # The table's "Makes" column names what each pack makes in Chinese.
+    table = win.plugin_page.table
+    makes = {table.item(r, 0).data(Qt.ItemDataRole.UserRole): table.item(r, 2).text()
+             for r in range(table.rowCount())}
+    assert makes["image"] == "图像" and makes["writing"] == "文本"
+    assert makes["fake"].startswith("图像")  # a pack without a catalogue borrows the name
+
+
+def test_the_cancel_shortcuts_message_is_translated(chinese, open_window):
+    win = open_window()
+    win.menus.cancel_running()  # nothing is running
+    message = win.statusBar().currentMessage()
+    assert message == "没有正在运行的任务"
+    assert leftover(message, []) == []

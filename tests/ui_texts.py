@@ -58,9 +58,9 @@ from PySide6.QtWidgets import (
 GLOSSARY = (
     "Studio", "Hugging Face", "Hub", "Markdown", "UTF-8", "PNG", "FLAC", "WAV", "MP4",
     "GIF", "WebP", "JPEG", "safetensors", "gguf", "artifact:<id>", "artifact", "id",
-    "GPU", "CPU", "CUDA", "MPS", "VRAM", "RAM", "MB", "GB", "KB", "px", "Hz", "kHz",
+    "GPU", "CPU", "CUDA", "MPS", "VRAM", "RAM", "MB", "GB", "KB", "kB", "px", "Hz", "kHz",
     "LoRA", "Ctrl", "Shift", "Alt", "Esc", "Enter", "Tab", "F11", "torch", "Python", "wheel",
-    "ID",
+    "ID", "PyTorch", "float16", "bfloat16", "float32",
 )
 #: What the built-in packs' catalogues keep in Latin letters, as Chinese creative tools
 #: do: model families, samplers, libraries, units, and literal syntax the user types

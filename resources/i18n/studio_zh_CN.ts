@@ -4,203 +4,203 @@
 <context>
     <name>Canvas</name>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="67"/>
+        <location filename="../../studio/ui/canvas.py" line="66"/>
         <source>img2img</source>
         <extracomment>From this zoom on (device pixels per image pixel) pixels are drawn as squares. The &quot;Send to&quot; menu: (label, task); img2video is routed to the video modality.</extracomment>
         <translation>图生图</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="68"/>
+        <location filename="../../studio/ui/canvas.py" line="67"/>
         <source>Inpaint</source>
         <translation>局部重绘</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="69"/>
+        <location filename="../../studio/ui/canvas.py" line="68"/>
         <source>Upscale</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="70"/>
+        <location filename="../../studio/ui/canvas.py" line="69"/>
         <source>Video (img2video)</source>
         <translation>视频（图生视频）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="362"/>
+        <location filename="../../studio/ui/canvas.py" line="361"/>
         <source>Outputs of the job</source>
         <extracomment>emitted with (Artifact, task) for Send to img2img / inpaint / upscale / img2video a one-line message for the status bar</extracomment>
         <translation>本次任务的输出</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="376"/>
+        <location filename="../../studio/ui/canvas.py" line="375"/>
         <source>Drag to compare: the parent on the left, this output on the right</source>
         <translation>拖动以对比：左侧为原图，右侧为本次输出</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="378"/>
+        <location filename="../../studio/ui/canvas.py" line="377"/>
         <source>Compare split</source>
         <translation>对比分割线</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="382"/>
+        <location filename="../../studio/ui/canvas.py" line="381"/>
         <source>Image details</source>
         <translation>图像信息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="422"/>
+        <location filename="../../studio/ui/canvas.py" line="421"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="423"/>
+        <location filename="../../studio/ui/canvas.py" line="422"/>
         <source>Fit the image in the view</source>
         <translation>让图像适应视图</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="425"/>
+        <location filename="../../studio/ui/canvas.py" line="424"/>
         <source>Actual size</source>
         <translation>实际大小</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="426"/>
+        <location filename="../../studio/ui/canvas.py" line="425"/>
         <source>One image pixel on one screen pixel</source>
         <translation>一个图像像素对应一个屏幕像素</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="429"/>
+        <location filename="../../studio/ui/canvas.py" line="428"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="432"/>
+        <location filename="../../studio/ui/canvas.py" line="431"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="440"/>
+        <location filename="../../studio/ui/canvas.py" line="439"/>
         <source>Batch</source>
         <translation>批次</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="441"/>
+        <location filename="../../studio/ui/canvas.py" line="440"/>
         <source>Back to all outputs of the job</source>
         <translation>返回本次任务的全部输出</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="443"/>
+        <location filename="../../studio/ui/canvas.py" line="442"/>
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="444"/>
+        <location filename="../../studio/ui/canvas.py" line="443"/>
         <source>Compare with the image this one was made from</source>
         <translation>与生成它的原图对比</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="446"/>
+        <location filename="../../studio/ui/canvas.py" line="445"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="447"/>
+        <location filename="../../studio/ui/canvas.py" line="446"/>
         <source>Copy the image to the clipboard</source>
         <translation>将图像复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="448"/>
+        <location filename="../../studio/ui/canvas.py" line="447"/>
         <source>Save as…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="449"/>
+        <location filename="../../studio/ui/canvas.py" line="448"/>
         <source>Save a copy of the file, with its metadata</source>
         <translation>保存文件副本（含元数据）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="450"/>
+        <location filename="../../studio/ui/canvas.py" line="449"/>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="451"/>
+        <location filename="../../studio/ui/canvas.py" line="450"/>
         <source>Show the file in its folder</source>
         <translation>在文件夹中显示</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="456"/>
+        <location filename="../../studio/ui/canvas.py" line="455"/>
         <source>Start {task} from this image</source>
         <translation>以此图像开始{task}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="457"/>
+        <location filename="../../studio/ui/canvas.py" line="456"/>
         <source>Paint mask</source>
         <translation>绘制蒙版</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="458"/>
+        <location filename="../../studio/ui/canvas.py" line="457"/>
         <source>Paint the parts inpaint should repaint</source>
         <translation>涂出需要局部重绘的区域</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="462"/>
+        <location filename="../../studio/ui/canvas.py" line="461"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="467"/>
+        <location filename="../../studio/ui/canvas.py" line="466"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
+        <location filename="../../studio/ui/canvas.py" line="478"/>
         <location filename="../../studio/ui/canvas.py" line="479"/>
-        <location filename="../../studio/ui/canvas.py" line="480"/>
         <source>Send to</source>
         <translation>发送到</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/canvas.py" line="527"/>
+        <location filename="../../studio/ui/canvas.py" line="526"/>
         <source>%n new image(s) in the library</source>
         <translation>
             <numerusform>图库中新增 %n 张图像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="550"/>
-        <location filename="../../studio/ui/canvas.py" line="646"/>
+        <location filename="../../studio/ui/canvas.py" line="549"/>
+        <location filename="../../studio/ui/canvas.py" line="645"/>
         <source>seed {seed}</source>
         <translation>种子 {seed}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="617"/>
+        <location filename="../../studio/ui/canvas.py" line="616"/>
         <source>{path} cannot be read as an image</source>
         <translation>无法将 {path} 读取为图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="704"/>
+        <location filename="../../studio/ui/canvas.py" line="703"/>
         <source>The painted mask could not be saved in {folder}: {error}</source>
         <translation>无法将绘制的蒙版保存到 {folder}：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="722"/>
+        <location filename="../../studio/ui/canvas.py" line="721"/>
         <source>Image copied</source>
         <translation>图像已复制</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="731"/>
+        <location filename="../../studio/ui/canvas.py" line="730"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="732"/>
+        <location filename="../../studio/ui/canvas.py" line="731"/>
         <source>Image (*{suffix})</source>
         <translation>图像 (*{suffix})</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="749"/>
+        <location filename="../../studio/ui/canvas.py" line="744"/>
         <source>Could not save {path}: {error}</source>
         <translation>无法保存 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="752"/>
+        <location filename="../../studio/ui/canvas.py" line="747"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
@@ -208,7 +208,7 @@
 <context>
     <name>CanvasView</name>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="314"/>
+        <location filename="../../studio/ui/canvas.py" line="313"/>
         <source>Your images appear here</source>
         <translation>生成的图像将显示在这里</translation>
     </message>
@@ -360,113 +360,113 @@
 <context>
     <name>GeneratePanel</name>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="66"/>
-        <location filename="../../studio/ui/generate_panel.py" line="379"/>
+        <location filename="../../studio/ui/generate_panel.py" line="72"/>
+        <location filename="../../studio/ui/generate_panel.py" line="389"/>
         <source>A hub repo id, a local folder or a .safetensors/.gguf file</source>
-        <extracomment>emitted with a GenerationRequest when the user presses Generate the last settings per modality, persisted (None: remembered for this session)</extracomment>
+        <extracomment>emitted with a GenerationRequest when the user presses Generate the last settings per modality, persisted (None: remembered for this session) the packs&apos; names, labels and help texts in the window&apos;s language</extracomment>
         <translation>Hub 仓库 ID、本地文件夹或 .safetensors/.gguf 文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="73"/>
+        <location filename="../../studio/ui/generate_panel.py" line="79"/>
         <source>Describe what to make…</source>
         <translation>描述你想生成的内容…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="78"/>
+        <location filename="../../studio/ui/generate_panel.py" line="84"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="88"/>
+        <location filename="../../studio/ui/generate_panel.py" line="94"/>
         <source>Generate</source>
         <extracomment>given the image input (or None), the &quot;image&quot; and &quot;mask&quot; inputs of a mask painted on the canvas, or {} (set by the window)</extracomment>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="96"/>
+        <location filename="../../studio/ui/generate_panel.py" line="102"/>
         <source>Make</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="97"/>
+        <location filename="../../studio/ui/generate_panel.py" line="103"/>
         <source>Generator</source>
         <translation>生成器</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="98"/>
+        <location filename="../../studio/ui/generate_panel.py" line="104"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="98"/>
+        <location filename="../../studio/ui/generate_panel.py" line="104"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="101"/>
-        <location filename="../../studio/ui/generate_panel.py" line="119"/>
+        <location filename="../../studio/ui/generate_panel.py" line="107"/>
+        <location filename="../../studio/ui/generate_panel.py" line="125"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="102"/>
-        <location filename="../../studio/ui/generate_panel.py" line="124"/>
+        <location filename="../../studio/ui/generate_panel.py" line="108"/>
+        <location filename="../../studio/ui/generate_panel.py" line="130"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="103"/>
+        <location filename="../../studio/ui/generate_panel.py" line="109"/>
         <source>Random seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="104"/>
+        <location filename="../../studio/ui/generate_panel.py" line="110"/>
         <source>Queue the generation</source>
         <translation>将生成任务加入队列</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="145"/>
+        <location filename="../../studio/ui/generate_panel.py" line="153"/>
         <source>No generator is available: see Plugins for packs that failed to load.</source>
         <translation>没有可用的生成器：请在“插件”中查看加载失败的扩展包。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="190"/>
+        <location filename="../../studio/ui/generate_panel.py" line="200"/>
         <source>{role} file or artifact:&lt;id&gt;</source>
         <translation>{role}文件或 artifact:&lt;id&gt;</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="195"/>
+        <location filename="../../studio/ui/generate_panel.py" line="205"/>
         <source>Choose a file for {role}</source>
         <translation>为{role}选择文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="218"/>
+        <location filename="../../studio/ui/generate_panel.py" line="228"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="453"/>
+        <location filename="../../studio/ui/generate_panel.py" line="463"/>
         <source>Image</source>
         <extracomment>The inputs tasks commonly take, named in the user&apos;s language; others show as declared.</extracomment>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="454"/>
+        <location filename="../../studio/ui/generate_panel.py" line="464"/>
         <source>Mask</source>
         <translation>蒙版</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="455"/>
+        <location filename="../../studio/ui/generate_panel.py" line="465"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="456"/>
+        <location filename="../../studio/ui/generate_panel.py" line="466"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="457"/>
+        <location filename="../../studio/ui/generate_panel.py" line="467"/>
         <source>Last frame</source>
         <translation>末帧</translation>
     </message>
@@ -474,42 +474,42 @@
 <context>
     <name>JobRow</name>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="134"/>
+        <location filename="../../studio/ui/jobs_view.py" line="135"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="136"/>
+        <location filename="../../studio/ui/jobs_view.py" line="137"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="138"/>
+        <location filename="../../studio/ui/jobs_view.py" line="139"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="142"/>
+        <location filename="../../studio/ui/jobs_view.py" line="143"/>
         <source>Remove from the queue</source>
         <translation>从队列中移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="143"/>
+        <location filename="../../studio/ui/jobs_view.py" line="144"/>
         <source>Remove job: {prompt}</source>
         <translation>移除任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="146"/>
+        <location filename="../../studio/ui/jobs_view.py" line="147"/>
         <source>Cancel job: {prompt}</source>
         <translation>取消任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="147"/>
+        <location filename="../../studio/ui/jobs_view.py" line="148"/>
         <source>Retry job: {prompt}</source>
         <translation>重试任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="148"/>
+        <location filename="../../studio/ui/jobs_view.py" line="149"/>
         <source>Open result: {prompt}</source>
         <translation>打开结果：{prompt}</translation>
     </message>
@@ -517,146 +517,146 @@
 <context>
     <name>JobsView</name>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="37"/>
+        <location filename="../../studio/ui/jobs_view.py" line="38"/>
         <source>Queued</source>
         <extracomment>The bar&apos;s words for each phase (steps are shown as &quot;Step n/N&quot;).</extracomment>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="38"/>
+        <location filename="../../studio/ui/jobs_view.py" line="39"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="39"/>
+        <location filename="../../studio/ui/jobs_view.py" line="40"/>
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="40"/>
+        <location filename="../../studio/ui/jobs_view.py" line="41"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="41"/>
+        <location filename="../../studio/ui/jobs_view.py" line="42"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="42"/>
+        <location filename="../../studio/ui/jobs_view.py" line="43"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="43"/>
+        <location filename="../../studio/ui/jobs_view.py" line="44"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="44"/>
+        <location filename="../../studio/ui/jobs_view.py" line="45"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="45"/>
+        <location filename="../../studio/ui/jobs_view.py" line="46"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="57"/>
+        <location filename="../../studio/ui/jobs_view.py" line="58"/>
         <source>{s} s left</source>
         <translation>剩余 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="59"/>
+        <location filename="../../studio/ui/jobs_view.py" line="60"/>
         <source>{m} min {s} s left</source>
         <translation>剩余 {m} 分 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="61"/>
+        <location filename="../../studio/ui/jobs_view.py" line="62"/>
         <source>{m} min left</source>
         <translation>剩余 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="88"/>
+        <location filename="../../studio/ui/jobs_view.py" line="89"/>
         <source>Generating…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="90"/>
+        <location filename="../../studio/ui/jobs_view.py" line="91"/>
         <source>Step {step}/{total}</source>
         <translation>第 {step}/{total} 步</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="247"/>
-        <location filename="../../studio/ui/jobs_view.py" line="405"/>
+        <location filename="../../studio/ui/jobs_view.py" line="248"/>
+        <location filename="../../studio/ui/jobs_view.py" line="400"/>
         <source>No jobs yet</source>
         <extracomment>emitted with an Artifact when the user opens a finished job&apos;s result one line for the status bar (a retry refused, a job that cannot be removed)</extracomment>
         <translation>暂无任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="249"/>
-        <location filename="../../studio/ui/jobs_view.py" line="286"/>
+        <location filename="../../studio/ui/jobs_view.py" line="250"/>
+        <location filename="../../studio/ui/jobs_view.py" line="281"/>
         <source>Clear finished</source>
         <translation>清除已完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="250"/>
+        <location filename="../../studio/ui/jobs_view.py" line="251"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="276"/>
+        <location filename="../../studio/ui/jobs_view.py" line="271"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="277"/>
+        <location filename="../../studio/ui/jobs_view.py" line="272"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="278"/>
+        <location filename="../../studio/ui/jobs_view.py" line="273"/>
         <source>Open result</source>
         <translation>打开结果</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="280"/>
+        <location filename="../../studio/ui/jobs_view.py" line="275"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="282"/>
+        <location filename="../../studio/ui/jobs_view.py" line="277"/>
         <source>Run earlier</source>
         <translation>提前运行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="284"/>
+        <location filename="../../studio/ui/jobs_view.py" line="279"/>
         <source>Run later</source>
         <translation>推后运行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="400"/>
+        <location filename="../../studio/ui/jobs_view.py" line="395"/>
         <source>{n} running</source>
         <translation>{n} 个运行中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="401"/>
+        <location filename="../../studio/ui/jobs_view.py" line="396"/>
         <source>{n} queued</source>
         <translation>{n} 个排队中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="402"/>
+        <location filename="../../studio/ui/jobs_view.py" line="397"/>
         <source>{n} failed</source>
         <translation>{n} 个失败</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="404"/>
+        <location filename="../../studio/ui/jobs_view.py" line="399"/>
         <source>{n} finished</source>
         <translation>{n} 个已完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="439"/>
+        <location filename="../../studio/ui/jobs_view.py" line="434"/>
         <source>Retry refused: {error}</source>
         <translation>无法重试：{error}</translation>
     </message>
@@ -664,330 +664,330 @@
 <context>
     <name>LibraryView</name>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="71"/>
+        <location filename="../../studio/ui/library_view.py" line="72"/>
         <source>All kinds</source>
         <extracomment>Tiles listed at most; the filters narrow a larger library down. Tiles listed on the UI thread (a few screens); the rest come from a worker.</extracomment>
         <translation>全部类型</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="72"/>
+        <location filename="../../studio/ui/library_view.py" line="73"/>
         <source>Images</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="73"/>
+        <location filename="../../studio/ui/library_view.py" line="74"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="74"/>
+        <location filename="../../studio/ui/library_view.py" line="75"/>
         <source>Music</source>
         <translation>音乐</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="75"/>
+        <location filename="../../studio/ui/library_view.py" line="76"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="76"/>
+        <location filename="../../studio/ui/library_view.py" line="77"/>
         <source>Any rating</source>
         <translation>任意评分</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="78"/>
+        <location filename="../../studio/ui/library_view.py" line="79"/>
         <source>Any time</source>
         <translation>任意时间</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="79"/>
+        <location filename="../../studio/ui/library_view.py" line="80"/>
         <source>Today</source>
         <translation>今天</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="80"/>
+        <location filename="../../studio/ui/library_view.py" line="81"/>
         <source>Past 7 days</source>
         <translation>过去 7 天</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="81"/>
+        <location filename="../../studio/ui/library_view.py" line="82"/>
         <source>Past 30 days</source>
         <translation>过去 30 天</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="82"/>
+        <location filename="../../studio/ui/library_view.py" line="83"/>
         <source>Past year</source>
         <translation>过去一年</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="83"/>
+        <location filename="../../studio/ui/library_view.py" line="84"/>
         <source>Between…</source>
         <translation>自定义范围…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="84"/>
+        <location filename="../../studio/ui/library_view.py" line="85"/>
         <source>Newest first</source>
         <translation>最新优先</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="85"/>
+        <location filename="../../studio/ui/library_view.py" line="86"/>
         <source>Oldest first</source>
         <translation>最早优先</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="86"/>
+        <location filename="../../studio/ui/library_view.py" line="87"/>
         <source>Highest rated</source>
         <translation>评分最高</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="241"/>
+        <location filename="../../studio/ui/library_view.py" line="242"/>
         <source>Rated {stars}</source>
         <extracomment>thumbnails asked for (the laziness is measured by it)</extracomment>
         <translation>评分 {stars}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="244"/>
-        <location filename="../../studio/ui/library_view.py" line="497"/>
+        <location filename="../../studio/ui/library_view.py" line="245"/>
+        <location filename="../../studio/ui/library_view.py" line="492"/>
         <source>Favourite</source>
         <translation>收藏</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="382"/>
+        <location filename="../../studio/ui/library_view.py" line="383"/>
         <source>Search prompts and texts…</source>
         <extracomment>emitted with an Artifact when the user opens one emitted with (Artifact, task) to start from an image: img2img, variations, upscale files dropped on the grid from outside (a QMimeData, valid during the call) one line for the status bar</extracomment>
         <translation>搜索提示词和文本…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="383"/>
+        <location filename="../../studio/ui/library_view.py" line="384"/>
         <source>Search the library</source>
         <translation>搜索图库</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="388"/>
+        <location filename="../../studio/ui/library_view.py" line="389"/>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="389"/>
+        <location filename="../../studio/ui/library_view.py" line="390"/>
         <source>♥ only</source>
         <translation>仅 ♥</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="390"/>
         <location filename="../../studio/ui/library_view.py" line="391"/>
+        <location filename="../../studio/ui/library_view.py" line="392"/>
         <source>Show favourites only</source>
         <translation>只显示收藏</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="394"/>
+        <location filename="../../studio/ui/library_view.py" line="395"/>
         <source>{stars} or more</source>
         <translation>{stars} 及以上</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="397"/>
+        <location filename="../../studio/ui/library_view.py" line="398"/>
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="401"/>
+        <location filename="../../studio/ui/library_view.py" line="402"/>
         <source>Date</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="409"/>
+        <location filename="../../studio/ui/library_view.py" line="410"/>
         <source>From date</source>
         <translation>起始日期</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="410"/>
+        <location filename="../../studio/ui/library_view.py" line="411"/>
         <source>To date</source>
         <translation>结束日期</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="414"/>
+        <location filename="../../studio/ui/library_view.py" line="415"/>
         <source>Sort</source>
         <translation>排序</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="418"/>
+        <location filename="../../studio/ui/library_view.py" line="419"/>
         <source>Sort:</source>
         <translation>排序：</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="436"/>
+        <location filename="../../studio/ui/library_view.py" line="437"/>
         <source>Library items</source>
         <translation>图库项目</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="452"/>
-        <location filename="../../studio/ui/library_view.py" line="500"/>
+        <location filename="../../studio/ui/library_view.py" line="453"/>
+        <location filename="../../studio/ui/library_view.py" line="495"/>
         <source>Rate</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="455"/>
+        <location filename="../../studio/ui/library_view.py" line="456"/>
         <source>Rate the selected items</source>
         <translation>为所选项目评分</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="461"/>
-        <location filename="../../studio/ui/library_view.py" line="510"/>
+        <location filename="../../studio/ui/library_view.py" line="462"/>
+        <location filename="../../studio/ui/library_view.py" line="505"/>
         <source>Undo delete</source>
         <translation>撤销删除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="495"/>
+        <location filename="../../studio/ui/library_view.py" line="490"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="498"/>
+        <location filename="../../studio/ui/library_view.py" line="493"/>
         <source>Remove favourite</source>
         <translation>取消收藏</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/library_view.py" line="504"/>
+        <location filename="../../studio/ui/library_view.py" line="499"/>
         <source>Rate %n star(s)</source>
         <translation>
             <numerusform>评为 %n 星</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="507"/>
+        <location filename="../../studio/ui/library_view.py" line="502"/>
         <source>Export…</source>
         <translation>导出…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="508"/>
+        <location filename="../../studio/ui/library_view.py" line="503"/>
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="513"/>
+        <location filename="../../studio/ui/library_view.py" line="508"/>
         <source>Select all</source>
         <translation>全选</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="530"/>
+        <location filename="../../studio/ui/library_view.py" line="525"/>
         <source>{n} of {shown} selected</source>
         <translation>已选 {n}/{shown}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/library_view.py" line="531"/>
+        <location filename="../../studio/ui/library_view.py" line="526"/>
         <source>%n item</source>
         <translation>
             <numerusform>%n 项</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/library_view.py" line="531"/>
+        <location filename="../../studio/ui/library_view.py" line="526"/>
         <source>%n items</source>
         <translation>
             <numerusform>%n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="548"/>
+        <location filename="../../studio/ui/library_view.py" line="543"/>
         <source>Make variations</source>
         <translation>生成变体</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="549"/>
+        <location filename="../../studio/ui/library_view.py" line="544"/>
         <source>Use as input image</source>
         <translation>用作输入图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="550"/>
+        <location filename="../../studio/ui/library_view.py" line="545"/>
         <source>Upscale 2x</source>
         <translation>放大 2 倍</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="557"/>
+        <location filename="../../studio/ui/library_view.py" line="552"/>
         <source>Keep</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="626"/>
-        <location filename="../../studio/ui/library_view.py" line="656"/>
+        <location filename="../../studio/ui/library_view.py" line="621"/>
+        <location filename="../../studio/ui/library_view.py" line="651"/>
         <source>The library cannot be listed: {error}</source>
         <translation>无法列出图库：{error}</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/library_view.py" line="704"/>
+        <location filename="../../studio/ui/library_view.py" line="699"/>
         <source>Deleted %n item (Undo puts it back)</source>
         <translation>
             <numerusform>已删除 %n 项（撤销可恢复）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/library_view.py" line="705"/>
+        <location filename="../../studio/ui/library_view.py" line="700"/>
         <source>Deleted %n items (Undo puts them back)</source>
         <translation>
             <numerusform>已删除 %n 项（撤销可恢复）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/library_view.py" line="745"/>
+        <location filename="../../studio/ui/library_view.py" line="740"/>
         <source>Exported %n file to {folder}</source>
         <translation>
             <numerusform>已将 %n 个文件导出到 {folder}</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/library_view.py" line="746"/>
+        <location filename="../../studio/ui/library_view.py" line="741"/>
         <source>Exported %n files to {folder}</source>
         <translation>
             <numerusform>已将 %n 个文件导出到 {folder}</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="748"/>
+        <location filename="../../studio/ui/library_view.py" line="743"/>
         <source>; not exported: {files}</source>
         <translation>；未导出：{files}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="777"/>
+        <location filename="../../studio/ui/library_view.py" line="772"/>
         <source>Made from nothing in the library; nothing made from it</source>
         <translation>不是由图库中的项目生成，也没有由它生成的项目</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="779"/>
+        <location filename="../../studio/ui/library_view.py" line="774"/>
         <source>Made from:</source>
         <translation>生成自：</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="780"/>
-        <location filename="../../studio/ui/library_view.py" line="786"/>
+        <location filename="../../studio/ui/library_view.py" line="775"/>
+        <location filename="../../studio/ui/library_view.py" line="781"/>
         <source>Made from it:</source>
         <translation>由它生成：</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="802"/>
+        <location filename="../../studio/ui/library_view.py" line="797"/>
         <source>Parent: {prompt}</source>
         <translation>来源：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="803"/>
+        <location filename="../../studio/ui/library_view.py" line="798"/>
         <source>Made from this: {prompt}</source>
         <translation>由此生成：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="804"/>
+        <location filename="../../studio/ui/library_view.py" line="799"/>
         <source> (deleted)</source>
         <translation>（已删除）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="805"/>
+        <location filename="../../studio/ui/library_view.py" line="800"/>
         <source>Go to the parent {words}</source>
         <translation>转到来源 {words}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="806"/>
+        <location filename="../../studio/ui/library_view.py" line="801"/>
         <source>Go to the child {words}</source>
         <translation>转到衍生 {words}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/library_view.py" line="817"/>
+        <location filename="../../studio/ui/library_view.py" line="812"/>
         <source>That item is in the trash or no longer in the library</source>
         <translation>该项目已在回收站中或已不在图库中</translation>
     </message>
@@ -1384,6 +1384,16 @@
         <translation>导入文件夹</translation>
     </message>
     <message>
+        <location filename="../../studio/ui/menus.py" line="200"/>
+        <source>No job is running</source>
+        <translation>没有正在运行的任务</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/menus.py" line="204"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
         <location filename="../../studio/ui/menus.py" line="235"/>
         <source>The documentation folder is not installed with this copy of Studio</source>
         <translation>此 Studio 副本未安装文档文件夹</translation>
@@ -1706,18 +1716,18 @@
 <context>
     <name>ParamsForm</name>
     <message>
-        <location filename="../../studio/ui/params_form.py" line="64"/>
+        <location filename="../../studio/ui/params_form.py" line="66"/>
         <source>Advanced</source>
         <extracomment>A field in error carries ``invalid=&quot;true&quot;``; one rule on the form styles every such field, so a theme can restyle it in one place. emitted whenever the user (or code) changes a value</extracomment>
         <translation>高级</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/params_form.py" line="100"/>
+        <location filename="../../studio/ui/params_form.py" line="107"/>
         <source>Let the model decide {label}</source>
         <translation>由模型决定{label}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/params_form.py" line="252"/>
+        <location filename="../../studio/ui/params_form.py" line="259"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
@@ -1725,159 +1735,159 @@
 <context>
     <name>PluginManager</name>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="44"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="47"/>
         <source>Installed plugin packs</source>
         <extracomment>packs whose enabled state was changed here (they change at the next start)</extracomment>
         <translation>已安装的插件包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="46"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="49"/>
         <source>Pack</source>
         <translation>扩展包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="46"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="49"/>
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="46"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="49"/>
         <source>Makes</source>
         <translation>可生成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="46"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="49"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="58"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="61"/>
         <source>Details of the selected pack</source>
         <translation>所选扩展包的详情</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="60"/>
-        <location filename="../../studio/ui/plugin_manager.py" line="139"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="63"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="144"/>
         <source>Disable</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="61"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="64"/>
         <source>Enable or disable the selected pack</source>
         <translation>启用或停用所选扩展包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="63"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="66"/>
         <source>Install from a wheel file…</source>
         <translation>从 wheel 文件安装…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="65"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="68"/>
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="66"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="69"/>
         <source>Uninstall the selected pack</source>
         <translation>卸载所选扩展包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="70"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="73"/>
         <source>Plugin manager message</source>
         <translation>插件管理器消息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="91"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="94"/>
         <source>disabled at next start</source>
         <translation>下次启动时停用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="92"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="95"/>
         <source>enabled at next start</source>
         <translation>下次启动时启用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="101"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="104"/>
         <source> (built in)</source>
         <translation>（内置）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="139"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="144"/>
         <source>Enable</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="141"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="146"/>
         <source>Distribution: {}</source>
         <translation>发行包：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="142"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="147"/>
         <source>Generators: {}</source>
         <translation>生成器：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="143"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="148"/>
         <source>Status: {}</source>
         <translation>状态：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="145"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="150"/>
         <source>Error: {}</source>
         <translation>错误：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="169"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="174"/>
         <source>Not changed: the settings cannot be written ({})</source>
         <translation>未更改：无法写入设置（{}）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="175"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="180"/>
         <source>{} is enabled: restart Studio to load it.</source>
         <translation>{} 已启用：重启 Studio 后加载。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="176"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="181"/>
         <source>{} is disabled: restart Studio to unload it.</source>
         <translation>{} 已停用：重启 Studio 后卸下。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="190"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="195"/>
         <source>Install a plugin pack</source>
         <translation>安装插件包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="191"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="196"/>
         <source>Python wheels</source>
         <translation>Python wheel 文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="196"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="201"/>
         <source>Installing {}…</source>
         <translation>正在安装 {}…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="202"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="207"/>
         <source>Not installed: {}</source>
         <translation>未安装：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="204"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="209"/>
         <source>Installed {} {}: restart Studio to load it.</source>
         <translation>已安装 {} {}：重启 Studio 后加载。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="214"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="219"/>
         <source>Uninstalling {}…</source>
         <translation>正在卸载 {}…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="219"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="224"/>
         <source>Not uninstalled: {}</source>
         <translation>未卸载：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="220"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="225"/>
         <source>Uninstalled {}: restart Studio to unload it.</source>
         <translation>已卸载 {}：重启 Studio 后卸下。</translation>
     </message>
@@ -1979,310 +1989,315 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="63"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="64"/>
         <source>Preferences</source>
         <extracomment>Each language named in itself, so it can be found whatever the window speaks now. Settings that change how the worker runs models: the next job picks them up.</extracomment>
         <translation>首选项</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="73"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="74"/>
         <source>auto, cpu, cuda, cuda:N or mps</source>
         <translation>auto、cpu、cuda、cuda:N 或 mps</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="81"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="77"/>
+        <source>Auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/settings_dialog.py" line="83"/>
         <source>Auto (from the device)</source>
         <translation>自动（按设备）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="84"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="86"/>
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="85"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="87"/>
         <source>Precision</source>
         <translation>精度</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="86"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="88"/>
         <source>Memory for models</source>
         <translation>模型可用内存</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="87"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="89"/>
         <source>Used from the next job on.</source>
         <translation>从下一个任务起生效。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="93"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="95"/>
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="95"/>
-        <location filename="../../studio/ui/settings_dialog.py" line="150"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="97"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="152"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="103"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="105"/>
         <source>Change…</source>
         <translation>更改…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="110"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="112"/>
         <source>Model folders</source>
         <translation>模型文件夹</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="112"/>
-        <location filename="../../studio/ui/settings_dialog.py" line="286"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="114"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="288"/>
         <source>Data folder</source>
         <translation>数据文件夹</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="117"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="119"/>
         <source>System</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="117"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="119"/>
         <source>Light</source>
         <translation>浅色</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="117"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="119"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="122"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="124"/>
         <source>System language</source>
         <translation>跟随系统语言</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="127"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="129"/>
         <source>System default</source>
         <translation>系统默认</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="131"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="133"/>
         <source>Listing the audio outputs…</source>
         <translation>正在列出音频输出…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="133"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="135"/>
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="134"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="136"/>
         <source>Language</source>
         <translation>语言</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="135"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="137"/>
         <source>The language changes at the next start.</source>
         <translation>语言将在下次启动时更改。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="136"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="138"/>
         <source>Audio output</source>
         <translation>音频输出</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="140"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="142"/>
         <source>Reading the runtime…</source>
         <translation>正在读取运行时…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="145"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="147"/>
         <source>Install</source>
         <translation>安装</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="146"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="148"/>
         <source>Install the runtime recommended for this machine</source>
         <translation>安装适合本机的推荐运行时</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="147"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="149"/>
         <source>Install the torch runtime</source>
         <translation>安装 torch 运行时</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="148"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="150"/>
         <source>Repair</source>
         <translation>修复</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="148"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="150"/>
         <source>Clean up and re-verify the active runtime</source>
         <translation>清理并重新校验当前运行时</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="149"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="151"/>
         <source>Repair the torch runtime</source>
         <translation>修复 torch 运行时</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="150"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="152"/>
         <source>Go back to the app&apos;s own Python</source>
         <translation>改回应用自带的 Python</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="151"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="153"/>
         <source>Remove the torch runtime</source>
         <translation>移除 torch 运行时</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="169"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="171"/>
         <source>Preferences message</source>
         <translation>首选项消息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="182"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="184"/>
         <source>Generation</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="183"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="185"/>
         <source>Models and storage</source>
         <translation>模型与存储</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="184"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="186"/>
         <source>Appearance and sound</source>
         <translation>外观与声音</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="185"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="187"/>
         <source>Torch runtime</source>
-        <translation>Torch 运行时</translation>
+        <translation>PyTorch 运行时</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="224"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="226"/>
         <source>Not saved: {}</source>
         <translation>未保存：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="237"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="239"/>
         <source>Not saved: the settings file cannot be written ({})</source>
         <translation>未保存：无法写入设置文件（{}）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="245"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="247"/>
         <source>Saved.</source>
         <translation>已保存。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="249"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="251"/>
         <source>The language changes when Studio starts again.</source>
         <translation>语言将在 Studio 重新启动时更改。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="256"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="258"/>
         <source>The device settings apply to the first job.</source>
         <translation>设备设置将用于第一个任务。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="258"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="260"/>
         <source>The device settings apply once the running job has finished.</source>
         <translation>设备设置将在当前任务完成后生效。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="266"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="268"/>
         <source>The device settings apply from the next job.</source>
         <translation>设备设置从下一个任务起生效。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="276"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="278"/>
         <source>A folder with models</source>
         <translation>包含模型的文件夹</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="293"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="295"/>
         <source>To use {folder}, start Studio again with {env}={folder} (the folder in use changes only at a restart; nothing is moved).</source>
         <translation>要使用 {folder}，请以 {env}={folder} 重新启动 Studio（使用中的文件夹只在重启时更改；不会移动任何文件）。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="310"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="312"/>
         <source>No audio output device was found.</source>
         <translation>未找到音频输出设备。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="311"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="313"/>
         <source>1 output device found.</source>
         <translation>找到 1 个输出设备。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="312"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="314"/>
         <source>{} output devices found.</source>
         <translation>找到 {} 个输出设备。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="328"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="330"/>
         <source>The runtime cannot be read: {}</source>
         <translation>无法读取运行时：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="330"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="332"/>
         <source>the app&apos;s own Python</source>
         <translation>应用自带的 Python</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="331"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="333"/>
         <source>Active: {}</source>
         <translation>当前：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="333"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="335"/>
         <source>Recommended here: {variant} ({reason})</source>
         <translation>本机推荐：{variant}（{reason}）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="336"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="338"/>
         <source>Installed: {}</source>
         <translation>已安装：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="338"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="340"/>
         <source>Problem: {}</source>
         <translation>问题：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="353"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="355"/>
         <source>Installing…</source>
         <translation>正在安装…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="354"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="356"/>
         <source>Repairing…</source>
         <translation>正在修复…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="355"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="357"/>
         <source>Removing…</source>
         <translation>正在移除…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="363"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="365"/>
         <source>Failed: {}</source>
         <translation>失败：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="366"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="368"/>
         <source>Installed; the next job&apos;s worker uses it.</source>
         <translation>已安装；下一个任务的工作进程将使用它。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="367"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="369"/>
         <source>Repaired; the next job&apos;s worker uses it.</source>
         <translation>已修复；下一个任务的工作进程将使用它。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/settings_dialog.py" line="368"/>
+        <location filename="../../studio/ui/settings_dialog.py" line="370"/>
         <source>Removed; the next job&apos;s worker uses the app&apos;s own Python.</source>
         <translation>已移除；下一个任务的工作进程将使用应用自带的 Python。</translation>
     </message>
@@ -2908,193 +2923,193 @@
 <context>
     <name>WritingView</name>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="51"/>
+        <location filename="../../studio/ui/writing_view.py" line="53"/>
         <source>Markdown (*.md *.markdown);;Text (*.txt);;All files (*)</source>
         <extracomment>How long after the last keystroke the recovery copy is written. Larger files are refused: the desk is for writing, not for logs. Parameters a task takes from the direction line, in order of preference. Parameters the desk fills itself (from the direction line), not from the form.</extracomment>
         <translation>Markdown (*.md *.markdown);;文本 (*.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="78"/>
+        <location filename="../../studio/ui/writing_view.py" line="80"/>
         <source>Write here. Continue writes on from the cursor; select text and Rewrite to transform it; Chat answers the message in the line below.</source>
         <extracomment>emitted with (GenerationRequest, on_submitted callback taking the job) emitted with the id of a running desk job the user stopped</extracomment>
         <translation>在此写作。“续写”从光标处接着写；选中文字后“改写”可加以改造；“对话”回答下方输入框中的消息。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="81"/>
+        <location filename="../../studio/ui/writing_view.py" line="83"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="82"/>
+        <location filename="../../studio/ui/writing_view.py" line="84"/>
         <source>Open…</source>
         <translation>打开…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="83"/>
+        <location filename="../../studio/ui/writing_view.py" line="85"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="84"/>
+        <location filename="../../studio/ui/writing_view.py" line="86"/>
         <source>Save as…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="105"/>
+        <location filename="../../studio/ui/writing_view.py" line="107"/>
         <source>A hub repo id, a local folder or a .gguf file</source>
         <translation>Hub 仓库 ID、本地文件夹或 .gguf 文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="106"/>
+        <location filename="../../studio/ui/writing_view.py" line="108"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="107"/>
-        <location filename="../../studio/ui/writing_view.py" line="117"/>
+        <location filename="../../studio/ui/writing_view.py" line="109"/>
+        <location filename="../../studio/ui/writing_view.py" line="119"/>
         <source>Generator</source>
         <translation>生成器</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="108"/>
-        <location filename="../../studio/ui/writing_view.py" line="119"/>
+        <location filename="../../studio/ui/writing_view.py" line="110"/>
+        <location filename="../../studio/ui/writing_view.py" line="121"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="124"/>
+        <location filename="../../studio/ui/writing_view.py" line="126"/>
         <source>A direction for Continue, an instruction for Rewrite, or a message for Chat</source>
         <translation>续写的方向、改写的指令或对话的消息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="125"/>
+        <location filename="../../studio/ui/writing_view.py" line="127"/>
         <source>Direction, instruction or message</source>
         <translation>方向、指令或消息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="126"/>
+        <location filename="../../studio/ui/writing_view.py" line="128"/>
         <source>Continue</source>
         <translation>续写</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="127"/>
+        <location filename="../../studio/ui/writing_view.py" line="129"/>
         <source>Rewrite selection</source>
         <translation>改写选中内容</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="128"/>
+        <location filename="../../studio/ui/writing_view.py" line="130"/>
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="129"/>
+        <location filename="../../studio/ui/writing_view.py" line="131"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="213"/>
+        <location filename="../../studio/ui/writing_view.py" line="217"/>
         <source>{generator} cannot {task}</source>
         <translation>{generator} 不支持 {task}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="311"/>
+        <location filename="../../studio/ui/writing_view.py" line="316"/>
         <source>{generator} takes no direction for Continue; clear the line or use Rewrite</source>
         <translation>{generator} 续写时不接受方向；请清空输入框或使用“改写”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="320"/>
+        <location filename="../../studio/ui/writing_view.py" line="325"/>
         <source>Select the text to rewrite first</source>
         <translation>请先选中要改写的文字</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="337"/>
+        <location filename="../../studio/ui/writing_view.py" line="342"/>
         <source>Type a message in the line below, or select text to ask about</source>
         <translation>请在下方输入消息，或选中要询问的文字</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="363"/>
+        <location filename="../../studio/ui/writing_view.py" line="368"/>
         <source>Writing failed: {error}</source>
         <translation>写作失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="389"/>
+        <location filename="../../studio/ui/writing_view.py" line="394"/>
         <source>it is larger than {size} MB</source>
         <translation>文件大于 {size} MB</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="393"/>
+        <location filename="../../studio/ui/writing_view.py" line="398"/>
         <source>it is not UTF-8 text</source>
         <translation>不是 UTF-8 文本</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="395"/>
+        <location filename="../../studio/ui/writing_view.py" line="400"/>
         <source>Cannot open {path}: {reason}</source>
         <translation>无法打开 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="414"/>
+        <location filename="../../studio/ui/writing_view.py" line="419"/>
         <source>Cannot save {path}: {error}</source>
         <translation>无法保存 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="427"/>
+        <location filename="../../studio/ui/writing_view.py" line="432"/>
         <source>Open a document</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="434"/>
+        <location filename="../../studio/ui/writing_view.py" line="439"/>
         <source>Save the document</source>
         <translation>保存文档</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="435"/>
-        <location filename="../../studio/ui/writing_view.py" line="468"/>
+        <location filename="../../studio/ui/writing_view.py" line="440"/>
+        <location filename="../../studio/ui/writing_view.py" line="473"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="445"/>
+        <location filename="../../studio/ui/writing_view.py" line="450"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="446"/>
+        <location filename="../../studio/ui/writing_view.py" line="451"/>
         <source>The document has unsaved changes. Open another one anyway? (They stay in the recovery copy until the next edit.)</source>
         <translation>文档有未保存的更改。仍要打开另一个文档吗？（在下次编辑前，这些更改会保留在恢复副本中。）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="469"/>
+        <location filename="../../studio/ui/writing_view.py" line="474"/>
         <source>{name} (unsaved changes)</source>
         <translation>{name}（未保存）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="471"/>
+        <location filename="../../studio/ui/writing_view.py" line="476"/>
         <source>Not saved to a file yet</source>
         <translation>尚未保存到文件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="481"/>
+        <location filename="../../studio/ui/writing_view.py" line="486"/>
         <source>%n word ({selected} selected)</source>
         <translation>
             <numerusform>%n 词（已选 {selected}）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="482"/>
+        <location filename="../../studio/ui/writing_view.py" line="487"/>
         <source>%n words ({selected} selected)</source>
         <translation>
             <numerusform>%n 词（已选 {selected}）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="485"/>
+        <location filename="../../studio/ui/writing_view.py" line="490"/>
         <source>%n word</source>
         <translation>
             <numerusform>%n 词</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="485"/>
+        <location filename="../../studio/ui/writing_view.py" line="490"/>
         <source>%n words</source>
         <translation>
             <numerusform>%n 词</numerusform>

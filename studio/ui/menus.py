@@ -197,11 +197,11 @@ class Menus(QObject):
         w = self.window
         running = [j.id for j in w.studio.engine.jobs() if j.state == "running"]
         if not running:
-            w.statusBar().showMessage("No job is running", 4000)
+            w.statusBar().showMessage(self.tr("No job is running"), 4000)
             return
         for job_id in running:
             w.jobs.cancel_job(job_id)
-        w.statusBar().showMessage("Cancelling…", 4000)
+        w.statusBar().showMessage(self.tr("Cancelling…"), 4000)
 
     def preferences(self) -> Any:
         from studio.ui.settings_dialog import SettingsDialog

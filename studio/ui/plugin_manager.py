@@ -103,8 +103,8 @@ class PluginManager(QWidget):
             self.table.insertRow(row)
             cells = (record.name + (self.tr(" (built in)") if record.builtin else ""),
                      record.version or "-",
-                     ", ".join(self.pack_texts.translate(record.name, m)
-                               for m in record.modalities) or "-",
+                     ", ".join(self.pack_texts.modality(m) for m in record.modalities)
+                     or "-",
                      self.status_text(record))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -34,6 +34,7 @@ from studio.app.paths import ENV_DATA_DIR
 from studio.app.settings import CHOICES, SettingError, check_setting
 from studio.ui import theme as themes
 from studio.ui.background import Background
+from studio.ui.keyed_combo import KeyedComboBox
 
 DEVICES = ("auto", "cpu", "cuda", "cuda:0", "cuda:1", "mps")
 THEMES = ("system", "light", "dark")
@@ -71,8 +72,9 @@ class SettingsDialog(QDialog):
         self.device.addItems(DEVICES)
         self.device.setCurrentText(s.device)
         self.device.setToolTip(self.tr("auto, cpu, cuda, cuda:N or mps"))
-        self.dtype = QComboBox()
-        self.dtype.addItems(CHOICES["dtype"])
+        self.dtype = KeyedComboBox()  # "auto" reads in the user's language; the rest are names
+        for dtype in CHOICES["dtype"]:
+            self.dtype.add_keyed(dtype, self.tr("Auto") if dtype == "auto" else dtype)
         self.dtype.setCurrentText(s.dtype)
         self.budget = QDoubleSpinBox()
         self.budget.setRange(0, 4096)
