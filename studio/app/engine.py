@@ -181,6 +181,10 @@ class Engine:
             )
         _check_text("the prompt", request.prompt)
         params = info.params.resolve(request.params, task)
+        if params.get("loras"):  # personal LoRAs by name (studio/app/personal_loras.py)
+            from studio.app.personal_loras import resolve_names
+
+            params["loras"] = resolve_names(params["loras"], self.library.root)
         for name, value in params.items():
             if isinstance(value, str):
                 _check_text(name, value)
@@ -405,9 +409,14 @@ class Engine:
                 raise PluginError(f"{job.request.generator} returned no outputs")
             self._emit(JobEvent("progress", job.id, step=job.step, total=job.total,
                                 stage="saving"))
-            job.artifacts = self.library.add(
-                outputs, job.request, self.host.plugin_version(job.request.generator), job.id
-            )
+            if outputs[0].kind == "lora":  # a trained LoRA is a model, not a library item
+                from studio.app.personal_loras import store_lora
+
+                store_lora(self.library.root, outputs[0], job.request)
+            else:
+                job.artifacts = self.library.add(
+                    outputs, job.request, self.host.plugin_version(job.request.generator),
+                    job.id)
         except Cancelled:
             if self._stopping:
                 # Closing the studio is not the user cancelling this job: keep it visible

@@ -68,12 +68,33 @@ def run_list(args: argparse.Namespace) -> int:
                 "default": m.ref == info.default_model,
                 "available": m.bundled or is_downloaded(m.ref),
             })
+    from studio.app.personal_loras import list_loras
+
+    loras = list_loras(studio.root)
     if args.json:
-        print_json(rows)
+        print_json(rows + [_lora_row(card) for card in loras])
         return 0
     print_table(
         [(r["generator"], r["ref"], "yes" if r["available"] else "no",
           "*" if r["default"] else "", r["note"]) for r in rows],
         ("GENERATOR", "MODEL", "AVAILABLE", "DEFAULT", "NOTE"),
     )
+    if loras:
+        print()
+        print_table(
+            [(c["name"], c.get("base_model", "?"), c.get("images", "?"),
+              str(c.get("date", "?"))[:10],
+              "stale: retrain" if c.get("stale") else "fresh") for c in loras],
+            ("PERSONAL LORA", "BASE MODEL", "IMAGES", "DATE", "STATE"),
+        )
     return 0
+
+
+def _lora_row(card: dict) -> dict:
+    """A personal LoRA as a ``models list --json`` row (``kind`` tells them apart)."""
+    return {"kind": "personal_lora", "generator": "image.diffusers", "modality": "image",
+            "ref": card["name"], "name": card["name"], "path": card["path"],
+            "base_model": card.get("base_model"), "images": card.get("images"),
+            "date": card.get("date"), "stale": bool(card.get("stale")),
+            "available": True, "default": False,
+            "note": f"use with --set loras={card['name']}:0.8"}

@@ -162,6 +162,11 @@ def run_forget(args: argparse.Namespace) -> int:
             removed = log.erase()
             print(f"erased the history, the profile, all embeddings and the suggestions "
                   f"({len(removed)} file(s) overwritten and removed).")
+            from studio.app.personal_loras import forget_all
+
+            loras = forget_all(studio.root)  # trained on the user's images: derived data
+            if loras:
+                print(f"deleted {loras} personal LoRA(s) trained on your images.")
             if args.include_library:
                 n = studio.library.erase()
                 queue = studio.root / "queue.sqlite"
@@ -177,6 +182,11 @@ def run_forget(args: argparse.Namespace) -> int:
                 raise StudioError("--item needs the id of an artifact or imported item")
             n = log.forget_item(args.item)
             echo(f"erased {n} event(s) about {args.item}.")
+            from studio.app.personal_loras import mark_stale
+
+            for name in mark_stale(studio.root, args.item):
+                echo(f"personal LoRA {name} was trained on it and is now marked stale: "
+                     f"retrain it with `studio personalize train image --name {name}`.")
         else:
             n = log.forget_term(args.term)
             print(f"erased {n} event(s) mentioning {args.term!r}.")

@@ -45,6 +45,18 @@ PARAMS = (
           help="LoRA files with weights: path.safetensors:0.8;other.safetensors:0.5"),
 )
 
+#: The LoRA trainer's settings (its own schema: its steps are training steps).
+TRAIN_PARAMS = (
+    Param("steps", "int", 500, min=1, max=20000, label="Training steps"),
+    Param("rank", "int", 8, min=1, max=256, label="LoRA rank",
+          help="capacity of the LoRA: higher learns more detail and makes a larger file"),
+    Param("learning_rate", "float", 1e-4, min=1e-7, max=1.0, label="Learning rate"),
+    Param("resolution", "int", None, min=64, max=2048, multiple_of=8, nullable=True,
+          label="Resolution", help="square training size in pixels; empty: the model's own"),
+    Param("checkpoint_every", "int", 100, min=1, max=100000, advanced=True,
+          label="Checkpoint every", help="steps between the checkpoints a rerun resumes from"),
+)
+
 
 @hookimpl
 def studio_register_generators(register: Callable[[GeneratorInfo], None]) -> None:
@@ -75,5 +87,19 @@ def studio_register_generators(register: Callable[[GeneratorInfo], None]) -> Non
                 "variations": ("image",),
                 "upscale": ("image",),
             },
+        )
+    )
+    register(
+        GeneratorInfo(
+            id="image.train",
+            name="Personal LoRA training",
+            modality="image",
+            tasks=("train_lora",),
+            factory="studio_image.train:LoraTrainer",
+            params=TRAIN_PARAMS,
+            default_model="stabilityai/sdxl-turbo",
+            description="Trains a LoRA on a Stable Diffusion model from images and their "
+                        "captions (studio personalize train image).",
+            task_inputs={"train_lora": ("manifest",)},
         )
     )
