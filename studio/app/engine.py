@@ -2,8 +2,11 @@
 
 The queue, priorities, persistence, events and the library live here, in the
 process that shows the UI. Execution is delegated to a ``Backend``: threads in
-this process (CLI, tests) or a worker process (the GUI), so the same requests,
-events and results flow whichever runs them.
+this process (CLI, tests), a worker process (the GUI) or a Ray actor, so the same
+requests, events and results flow whichever runs them. The engine runs one job at a
+time on each of its execution slots (``slots.py``: one backend each; which queued
+job a free slot takes, model affinity); a slot lost mid-job (``SlotLost``) requeues
+only its job, up to the ``ray_retries`` setting.
 
 Fault points (tests/faults): ``engine.before_record``, after the library stored a
 job's artifacts and before its ``generate`` event is recorded; ``engine.after_record``,
@@ -25,7 +28,8 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -55,6 +59,7 @@ from studio.app.library_health import SIDECARS, backup_once, is_damage
 from studio.app.migrations import Migrations, connect
 from studio.app.plugins import PluginHost
 from studio.app.settings import Settings
+from studio.app.slots import Slot, SlotLost, affinity, choose
 
 log = logging.getLogger(__name__)
 
@@ -136,18 +141,22 @@ def _open_checked(store: Path) -> sqlite3.Connection:
 
 
 class Engine:
+    """``backend`` is one backend (one slot) or a sequence of backends or ``Slot``s."""
+
     def __init__(
         self,
         host: PluginHost,
         library: Library,
-        backend: Backend,
+        backend: Backend | Sequence[Backend | Slot],
         settings: Settings | None = None,
         store: Path | None = None,
         recorder: Recorder | None = None,
     ) -> None:
         self.host = host
         self.library = library
-        self.backend = backend
+        self.slots = _as_slots(backend)
+        # The first slot's backend does the in-process request checks (``prepare``).
+        self.backend = self.slots[0].backend
         self.settings = settings or Settings()
         self.record: Recorder = recorder or (lambda *a, **k: None)
         self._jobs: dict[str, Job] = {}
@@ -155,15 +164,20 @@ class Engine:
         self._listeners: list[Listener] = []
         self._cv = threading.Condition()
         self._seq = 0.0
-        self._running: Job | None = None
         self._stopping = False
         self._shut = False
         self._db = None
         if store is not None:
             self._db = open_queue(Path(store))
             self._restore()
-        self._thread = threading.Thread(target=self._loop, name="studio-engine", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._loop, args=(slot,), daemon=True,
+                             name="studio-engine" if i == 0 else f"studio-engine-{slot.name}")
+            for i, slot in enumerate(self.slots)
+        ]
+        for thread in self._threads:
+            thread.start()
+        self._thread = self._threads[0]  # the first slot's (tests join it)
 
     # -- validation --------------------------------------------------------------
 
@@ -324,9 +338,9 @@ class Engine:
             if job.state == QUEUED:
                 self._finish(job, CANCELLED)
                 return
-            running = job.state == RUNNING
-        if running:
-            self.backend.cancel(job_id)
+            slot = self._slot_of(job) if job.state == RUNNING else None
+        if slot is not None:
+            slot.backend.cancel(job_id)
 
     def set_priority(self, job_id: str, priority: int) -> None:
         with self._cv:
@@ -351,8 +365,13 @@ class Engine:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    def slot_status(self) -> list[dict]:
+        """Each slot's name, device, node, loaded model, running job and health."""
+        with self._cv:
+            return [slot.status() for slot in self.slots]
+
     def shutdown(self, cancel_running: bool = True, timeout: float = 30.0) -> None:
-        """Stop the engine thread, waiting at most ``timeout`` s for the running job.
+        """Stop the slot threads, waiting at most ``timeout`` s for the running jobs.
 
         A second call does nothing, so a caller that shut down early (the CLI after
         abandoning a job) can still close the studio as usual.
@@ -362,30 +381,37 @@ class Engine:
                 return
             self._shut = True
             self._stopping = True
-            running = self._running
+            running = [(slot, slot.job) for slot in self.slots if slot.job is not None]
             self._cv.notify_all()
-        if running is not None and cancel_running:
-            self.backend.cancel(running.id)
-        self._thread.join(timeout=timeout)
-        self.backend.shutdown()
-        if self._db is not None and not self._thread.is_alive():
+        if cancel_running:
+            for slot, job in running:
+                slot.backend.cancel(job.id)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        for slot in self.slots:
+            slot.backend.shutdown()
+        if self._db is not None and not any(t.is_alive() for t in self._threads):
             self._db.close()
 
-    # -- the engine thread -------------------------------------------------------
+    # -- the slot threads ---------------------------------------------------------
 
-    def _loop(self) -> None:
+    def _loop(self, slot: Slot) -> None:
         while True:
             with self._cv:
-                while not self._stopping and not self.queued():
+                job = None
+                while not self._stopping:
+                    job = self._take(slot)
+                    if job is not None:
+                        break
                     self._cv.wait()
-                if self._stopping:
+                if job is None:
                     return
-                job = self.queued()[0]
-                job.state, job.started = RUNNING, time.time()
-                self._running = job
+                job.state, job.started, job.slot = RUNNING, time.time(), slot.name
+                slot.job, slot.loaded = job, affinity(job)
                 self._save(job)
             try:
-                self._emit(JobEvent("started", job.id))
+                self._emit(JobEvent("started", job.id, slot=slot.name))
                 self._execute(job)
             except BaseException:
                 # Even a failure while finishing the job (the store gone, a fault) must
@@ -395,20 +421,53 @@ class Engine:
                     job.state, job.error = FAILED, "the studio failed while finishing this job"
                 self._done_events[job.id].set()
             with self._cv:
-                self._running = None
+                slot.job = None
+                self._cv.notify_all()
+
+    def _take(self, slot: Slot) -> Job | None:
+        """The job the free ``slot`` runs next (under the lock); fails jobs no slot can run."""
+        if not slot.healthy:
+            return None
+        queue = self.queued()
+        for job in queue:
+            reasons = [s.refusal(job.request) or ("" if s.healthy else f"{s.name} is down")
+                       for s in self.slots]
+            if all(reasons):
+                self._finish(job, FAILED, "no execution slot can run this job: "
+                             + "; ".join(dict.fromkeys(reasons)))
+        job, passed = choose(slot, [j for j in queue if j.state == QUEUED], self.slots)
+        if job is not None:
+            for other in passed:
+                other.passed_over += 1
+        return job
+
+    def _slot_of(self, job: Job) -> Slot:
+        return next((s for s in self.slots if s.name == job.slot), self.slots[0])
+
+    def _requeue(self, job: Job, reason: str) -> None:
+        """Put a job whose slot was lost back in the queue, in its old place."""
+        with self._cv:
+            self._slot_of(job).loaded = None
+            job.attempts += 1
+            job.state, job.started, job.step, job.total = QUEUED, None, 0, 0
+            job.error = reason
+            self._save(job)
+            self._cv.notify_all()
+        log.warning("job %s lost its slot (%s); it runs again", job.id, reason)
+        self._emit(JobEvent("requeued", job.id, error=reason, slot=job.slot))
 
     def _execute(self, job: Job) -> None:
         def emit(event: JobEvent) -> None:
             if event.kind == "progress":
                 job.step, job.total = event.step or job.step, event.total or job.total
-            self._emit(event)
+            self._emit(event if event.slot else replace(event, slot=job.slot))
 
         try:
-            outputs = self.backend.run(job.id, job.request, emit)
+            outputs = self._slot_of(job).backend.run(job.id, job.request, emit)
             if not outputs:
                 raise PluginError(f"{job.request.generator} returned no outputs")
             self._emit(JobEvent("progress", job.id, step=job.step, total=job.total,
-                                stage="saving"))
+                                stage="saving", slot=job.slot))
             if outputs[0].kind == "lora":  # a trained LoRA is a model, not a library item
                 from studio.app.personal_loras import store_lora
 
@@ -424,6 +483,12 @@ class Engine:
                 self._finish(job, INTERRUPTED, "the studio was closed while this job was running")
             else:
                 self._finish(job, CANCELLED)
+            return
+        except SlotLost as exc:
+            if job.attempts < self.settings.ray_retries and not self._stopping:
+                self._requeue(job, str(exc))
+            else:
+                self._finish(job, FAILED, str(exc))
             return
         except StudioError as exc:
             self._finish(job, FAILED, str(exc))
@@ -444,7 +509,7 @@ class Engine:
             self._record_generation(job)
         kind = {DONE: "done", FAILED: "failed", CANCELLED: "cancelled"}.get(state, state)
         self._emit(JobEvent(kind, job.id, step=job.step, total=job.total, error=error,
-                            artifacts=tuple(job.artifacts)))
+                            artifacts=tuple(job.artifacts), slot=job.slot))
         self._done_events[job.id].set()
 
     def _record_generation(self, job: Job) -> None:
@@ -556,6 +621,19 @@ class Engine:
                 del self._done_events[jid]
                 if self._db is not None:
                     self._db.execute("DELETE FROM jobs WHERE id = ?", (jid,))
+
+
+def _as_slots(backend: Backend | Sequence[Backend | Slot]) -> list[Slot]:
+    items = list(backend) if isinstance(backend, (list, tuple)) else [backend]
+    if not items:
+        raise ValueError("the engine needs at least one backend")
+    slots = [item if isinstance(item, Slot) else
+             Slot(getattr(item, "slot_name", "") or ("local" if len(items) == 1
+                                                     else f"slot-{i}"), item)
+             for i, item in enumerate(items)]
+    if len({s.name for s in slots}) != len(slots):
+        raise ValueError("execution slots need distinct names")
+    return slots
 
 
 def _one_line(exc: BaseException) -> str:

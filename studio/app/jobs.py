@@ -34,6 +34,9 @@ class Job:
     step: int = 0
     total: int = 0
     artifacts: list[Any] = field(default_factory=list)  # library Artifact records
+    slot: str = ""  # the execution slot running or last running it ("" before)
+    passed_over: int = 0  # times a later job took a free slot first (model affinity)
+    attempts: int = 0  # runs lost with their slot (a dead Ray actor), requeued
 
     @property
     def seconds(self) -> float | None:
@@ -46,7 +49,8 @@ class Job:
 class JobEvent:
     """Something happened to a job. ``kind`` is one of:
 
-    queued, started, progress, done, failed, cancelled, interrupted, reordered.
+    queued, started, progress, done, failed, cancelled, interrupted, reordered,
+    requeued (its slot was lost; it runs again). ``slot`` names the execution slot.
     ``preview`` is a small PIL image; ``text`` a streamed piece of text; ``audio`` the
     audio made so far, ``(samples, sample_rate)``.
     """
@@ -62,3 +66,4 @@ class JobEvent:
     artifacts: tuple[Any, ...] = ()
     stage: str = ""  # "loading", "generating", "saving"
     audio: Any = None
+    slot: str = ""

@@ -60,6 +60,14 @@ class Settings:
     # The window's colours and language (issue #14); "system" follows the desktop.
     theme: str = "system"  # system | light | dark
     language: str = "system"  # system | en | zh_CN
+    # Where jobs run (issue #17, docs/ray.md): this machine's devices, or a Ray cluster.
+    backend: str = "local"  # local | ray
+    # Local devices that get a worker process each: "all" (every CUDA device; one slot
+    # on a machine without) or a comma-separated list such as "cuda:0,cuda:2".
+    devices: str = "all"
+    ray_address: str = ""  # "" (a local Ray started on demand) | auto | ray://host:port
+    ray_cpu_slots: int = 0  # CPU actors to use on a cluster without GPUs
+    ray_retries: int = 1  # times a job lost with its actor or node is run again
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -122,6 +130,14 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "engine_backend": ("auto", "thread", "process"),
     "theme": ("system", "light", "dark"),
     "language": ("system", "en", "zh_CN"),
+    "backend": ("local", "ray"),
+}
+
+#: Settings that scripts may also give as environment variables (they win over the file).
+ENV_SETTINGS = {
+    "backend": "STUDIO_BACKEND",
+    "ray_address": "STUDIO_RAY_ADDRESS",
+    "ray_cpu_slots": "STUDIO_RAY_CPU_SLOTS",
 }
 
 #: Text settings that may also be null ("null" on the command line).
@@ -149,6 +165,20 @@ def _is_positive(value: Any) -> bool:
         return math.isfinite(value) and value > 0 and math.isfinite(float(value))
     except OverflowError:
         return False
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1024
+
+
+def _is_devices(value: Any) -> bool:
+    return isinstance(value, str) and (value == "all" or all(
+        re.fullmatch(r"cpu|cuda:[0-9]{1,3}", v.strip()) for v in value.split(",")))
+
+
+def _is_ray_address(value: Any) -> bool:
+    return isinstance(value, str) and (
+        value in ("", "auto") or bool(re.fullmatch(r"(ray://)?[\w.\-\[\]:]+:\d{1,5}", value)))
 
 
 def _is_device(value: Any) -> bool:
@@ -182,6 +212,11 @@ RULES: dict[str, tuple[str, Callable[[Any], bool]]] = {
                             lambda v: v is None or (isinstance(v, str) and bool(v.strip()))),
     "theme": ("one of " + ", ".join(CHOICES["theme"]), _one_of(CHOICES["theme"])),
     "language": ("one of " + ", ".join(CHOICES["language"]), _one_of(CHOICES["language"])),
+    "backend": ("one of " + ", ".join(CHOICES["backend"]), _one_of(CHOICES["backend"])),
+    "devices": ("all, or devices separated by commas such as cuda:0,cuda:1", _is_devices),
+    "ray_address": ("empty (a local Ray), auto or ray://host:port", _is_ray_address),
+    "ray_cpu_slots": ("a whole number from 0 to 1024", _is_count),
+    "ray_retries": ("a whole number from 0 to 1024", _is_count),
 }
 
 
@@ -196,9 +231,32 @@ def check_setting(key: str, value: Any) -> Any:
     description, ok = RULES[key]
     if not ok(value):
         raise SettingError(f"{key} must be {description}; got {_show(value)}")
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and ok is not _is_count:
         return float(value)
     return value
+
+
+def apply_environment(settings: Settings, environ: Any = None) -> Settings:
+    """``settings`` with the ``ENV_SETTINGS`` variables that are set applied (not saved).
+
+    A bad value raises ``SettingError`` naming the variable.
+    """
+    env = os.environ if environ is None else environ
+    for key, var in ENV_SETTINGS.items():
+        text = env.get(var)
+        if text is None or (text == "" and key != "ray_address"):
+            continue
+        value: Any = text.strip()
+        if isinstance(getattr(settings, key), int):
+            try:
+                value = int(value)
+            except ValueError:
+                raise SettingError(f"{var} must be {RULES[key][0]}; got {text[:60]!r}") from None
+        try:
+            setattr(settings, key, check_setting(key, value))
+        except SettingError as exc:
+            raise SettingError(f"{var}: {exc}") from None
+    return settings
 
 
 def _show(value: Any) -> str:

@@ -47,6 +47,8 @@ class Studio:
         # the engine's "generate" record of them is dropped (``submit_quietly``).
         self._quiet_jobs: set[str] = set()
         self._quiet_lock = threading.Lock()
+        #: Why the Ray cluster was not used (``studio cluster status`` shows it); "" if it was.
+        self.cluster_problem = ""
 
     @property
     def settings_path(self) -> Path:
@@ -177,15 +179,60 @@ class Studio:
         )
 
     def _make_backend(self):  # type: ignore[no-untyped-def]
+        """The engine's slots: a Ray cluster's actors when ``backend`` is ray and it
+        connects, else one thread or worker process per local device (``devices``)."""
+        settings = self.run_settings()
+        if settings.backend == "ray":
+            from studio.app.ray_backend import connect_slots
+
+            try:
+                return connect_slots(self.root, settings, self.plugins)
+            except StudioError as exc:
+                # One line; the local backend keeps working and no job is lost.
+                self.cluster_problem = str(exc)
+                log.warning("%s; jobs run on this machine instead", exc)
+        return self._local_slots()
+
+    def run_settings(self) -> Settings:
+        """The settings with the ``STUDIO_BACKEND``/``STUDIO_RAY_*`` variables applied."""
+        from dataclasses import replace
+
+        from studio.app.settings import apply_environment
+
+        try:
+            return apply_environment(replace(self.settings))
+        except StudioError as exc:
+            log.warning("%s; the variable is ignored", exc)
+            return self.settings
+
+    def _local_slots(self):  # type: ignore[no-untyped-def]
+        from dataclasses import replace
+
+        from studio.app.slots import Slot, local_devices, pinned
+
+        devices = local_devices(self.settings.device, self.settings.devices)
         if self._backend_kind == "process":
             from studio.app.worker_process import ProcessBackend
 
-            return ProcessBackend(self.root, self.settings)
+            if not devices:
+                return ProcessBackend(self.root, self.settings)
+            slots = []
+            for device in devices:
+                env, named = pinned(device)
+                slots.append(Slot(device, ProcessBackend(
+                    self.root, replace(self.settings, device=named), env=env,
+                    slot_name=device), device=device))
+            return slots
         from studio.app.backends import ThreadBackend
         from studio.app.runner import Runner
 
         cache = private_dir(self.root / "cache")
-        return ThreadBackend(Runner(self.plugins, self.settings, cache_dir=cache))
+        if not devices:
+            return ThreadBackend(Runner(self.plugins, self.settings, cache_dir=cache))
+        # In one process each runner is given its device by name.
+        return [Slot(device, ThreadBackend(Runner(
+            self.plugins, replace(self.settings, device=device), cache_dir=cache)),
+            device=device) for device in devices]
 
     def submit_quietly(self, request: Any) -> Any:
         """Submit a job the app runs for itself (a suggestion's model expansion).

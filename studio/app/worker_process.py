@@ -51,10 +51,16 @@ class ProcessBackend:
         settings: Settings,
         extra_plugins: Sequence[str] = (),
         cancel_grace_s: float = CANCEL_GRACE_S,
+        env: dict[str, str] | None = None,
+        slot_name: str = "",
     ) -> None:
+        """``env``: variables set in the worker before it imports anything (a device
+        pinned with ``CUDA_VISIBLE_DEVICES``); ``slot_name``: the engine's name for it."""
         self.root = Path(root)
         self.settings = settings
         self.extra_plugins = list(extra_plugins)
+        self.env = dict(env or {})
+        self.slot_name = slot_name
         self.cancel_grace_s = cancel_grace_s
         self._ctx = mp.get_context("spawn")  # fork after threads exist is unsafe
         self._proc: Any = None
@@ -82,14 +88,16 @@ class ProcessBackend:
             # stays the fallback, so a broken runtime never stops generation.
             try:
                 self._proc, self._conn = start_external(python, (
-                    str(self.root), dataclasses.asdict(self.settings), self.extra_plugins))
+                    str(self.root), dataclasses.asdict(self.settings), self.extra_plugins,
+                    self.env))
                 return
             except StudioError as exc:
                 log.warning("%s; the worker runs on the app's own Python instead", exc)
         parent, child = self._ctx.Pipe(duplex=True)
         self._proc = self._ctx.Process(
             target=_child_main,
-            args=(child, str(self.root), dataclasses.asdict(self.settings), self.extra_plugins),
+            args=(child, str(self.root), dataclasses.asdict(self.settings), self.extra_plugins,
+                  self.env),
             name="studio-worker",
             daemon=True,
         )
@@ -201,12 +209,17 @@ def _describe_exit(code: int | None) -> str:
 
 def child_entry() -> None:
     """The worker's main when started on another Python (``worker_launch``)."""
-    conn, (root, settings, extra_plugins) = connect_from_stdin()
-    _child_main(conn, root, settings, extra_plugins)
+    conn, init = connect_from_stdin()
+    _child_main(conn, *init)
 
 
-def _child_main(conn: Connection, root: str, settings: dict, extra_plugins: list[str]) -> None:
+def _child_main(conn: Connection, root: str, settings: dict, extra_plugins: list[str],
+                env: dict[str, str] | None = None) -> None:
     import importlib
+    import os
+
+    # Before torch is imported: CUDA reads CUDA_VISIBLE_DEVICES once, at its start.
+    os.environ.update(env or {})
 
     from studio.api import CancelToken
     from studio.app.plugins import PluginHost
