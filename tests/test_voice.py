@@ -322,3 +322,53 @@ def test_an_expand_request_carries_the_profile_unless_it_names_its_own(studio):
                                                    "neon, rain")
     own = voice.personalize_request(studio, request.replace(params={"prefer": ""}))
     assert own.request.params["prefer"] == "" and own.request.params["avoid"] == ""
+
+
+# -- the writing desk's switch ---------------------------------------------------------------
+
+
+def test_the_desk_shows_the_switch_and_why_the_voice_is_off(open_window, qtbot, tmp_path,
+                                                            monkeypatch):
+    pytest.importorskip("pytestqt")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    before = Studio(root=tmp_path / "data", backend="thread")
+    keep_text(before, words(120, "kettle"))
+    before.close()
+    win = open_window()
+    desk = win.writing
+    index = desk.generator.findData("text.transformers")
+    if index < 0:
+        pytest.skip("the writing pack is not installed")
+    desk.generator.setCurrentIndex(index)
+    desk.params_button.setChecked(True)
+    switch = desk.params._fields["my_voice"].editor
+    assert switch.isChecked() and "exemplars" not in desk.params._fields
+    qtbot.waitUntil(lambda: desk.voice_label.text() ==
+                    "Your voice: needs 300 words of your own text, you have 120")
+    seen = []
+    win.writing.requested.disconnect(win.submit)
+    win.writing.requested.connect(lambda req, _cb: seen.append(req))
+    desk.editor.setPlainText("The kettle")
+    cursor = desk.editor.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    desk.editor.setTextCursor(cursor)
+    desk.continue_button.click()  # not enough text: sent at once, as it was
+    assert len(seen) == 1 and seen[0].params["my_voice"] is True
+    assert "exemplars" not in seen[0].params
+    # Enough text now: the passages go with Continue, found on the desk's worker.
+    for topic in ("harbour", "station"):
+        keep_text(win.studio, words(110, topic))
+    desk.voice.embedder = WordEmbedder()
+    desk.refresh_voice()
+    qtbot.waitUntil(lambda: desk.voice_label.text().startswith("Your voice: on, from 3"))
+    desk.continue_button.click()
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    assert seen[1].params["exemplar_ids"].split(",")[0].startswith(
+        keep_ids(win.studio)["kettle"])
+    # The switch off: nothing of the user's text goes.
+    switch.click()
+    assert not switch.isChecked()
+    desk.continue_button.click()
+    assert len(seen) == 3 and seen[2].params["my_voice"] is False
+    assert "exemplars" not in seen[2].params
+    desk.grab().save(str(tmp_path / "desk.png"))

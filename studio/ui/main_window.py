@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
 
         from studio.app.jobs import JobEvent
         from studio.app.ui_state import STATE_FILE, UiState
+        from studio.app.voice import for_studio as voice_for_studio
         from studio.ui.bridge import EngineBridge
         from studio.ui.canvas import Canvas
         from studio.ui.drop import DropHandler
@@ -94,7 +95,7 @@ class MainWindow(QMainWindow):
             lambda _t: self.canvas.follow_task("mask" in self.panel.inputs))
         self.writing = WritingView(host=studio.plugins, state=self.ui_state,
                                    folder=None if studio.incognito else studio.root,
-                                   scan=self.model_scan)
+                                   scan=self.model_scan, voice=voice_for_studio(studio))
         self.writing.requested.connect(self.submit)
         self.writing.stopped.connect(studio.engine.cancel)
         self.library = LibraryView(studio.library)
@@ -264,6 +265,8 @@ class MainWindow(QMainWindow):
             self.panel.params.set_values({"negative_prompt": suggestion.text})
         else:
             self.panel.prompt.setPlainText(suggestion.text)
+            if suggestion.params:  # a profile-aware expansion's usual settings (issue #18)
+                self.panel.params.set_values(dict(suggestion.params))
         self.statusBar().showMessage(self.tr("Applied: {reason}").format(reason=suggestion.reason),
                                      6000)
 

@@ -49,7 +49,9 @@ MAX_OPEN_BYTES = 20 * 2**20
 DIRECTION_PARAMS = {"continue": ("direction", "instruction"), "rewrite": ("instruction",
                                                                            "direction")}
 #: Parameters the desk fills itself (from the direction line), not from the form.
-_OWN_PARAMS = {"direction", "instruction", "system"}
+_OWN_PARAMS = {"direction", "instruction", "system", "exemplars", "exemplar_ids"}
+#: Tasks written in the user's voice when the switch (the ``my_voice`` parameter) is on.
+_VOICE_TASKS = ("continue", "rewrite")
 _FILTER = QT_TRANSLATE_NOOP("WritingView",
                             "Markdown (*.md *.markdown);;Text (*.txt);;All files (*)")
 
@@ -59,12 +61,21 @@ class WritingView(QWidget):
     requested = Signal(object, object)
     #: emitted with the id of a running desk job the user stopped
     stopped = Signal(str)
+    # From the desk's worker to the UI thread: a request with the user's passages
+    # (request, cursor, replace, lead, status), and a fresh voice status.
+    _voiced = Signal(object, object, bool, str, object)
+    _voice_read = Signal(object)
 
     def __init__(self, parent: QWidget | None = None, *, host: Any = None,
                  state: UiState | None = None, folder: Path | None = None,
-                 model_dirs: list[str] | None = None, scan: ModelScan | None = None) -> None:
+                 model_dirs: list[str] | None = None, scan: ModelScan | None = None,
+                 voice: Any = None) -> None:
         super().__init__(parent)
         self.host = host
+        # studio.app.voice.Voice: the user's own passages (issue #18); read on the
+        # worker only (it loads the history and, for retrieval, the embedding model).
+        self.voice = voice
+        self.voice_status: Any = None  # the last VoiceStatus read; None until then
         self.state = state
         self.folder = Path(folder) if folder else None  # where the recovery copy goes
         self.scan = scan or ModelScan(model_dirs, self)
@@ -138,6 +149,12 @@ class WritingView(QWidget):
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c0392b")
         self.message.hide()
+        self.voice_label = QLabel()
+        self.voice_label.setAccessibleName(self.tr("Your voice"))
+        self.voice_label.setStyleSheet("color: palette(mid)")
+        self.voice_label.setVisible(voice is not None)
+        self._voiced.connect(self._submit_voiced)
+        self._voice_read.connect(self._show_voice)
         row = QHBoxLayout()
         row.addWidget(self.continue_button)
         row.addWidget(self.instruction, 1)
@@ -152,6 +169,7 @@ class WritingView(QWidget):
         layout.addWidget(self.params)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.message)
+        layout.addWidget(self.voice_label)
         layout.addLayout(row)
         # job id -> (cursor where text goes, replace the selection when done?)
         self._targets: dict[str, tuple[QTextCursor, bool]] = {}
@@ -173,6 +191,7 @@ class WritingView(QWidget):
         self._restore()
         self._update_title()
         self._update_words()
+        self.refresh_voice()
 
     # -- the model on the desk --------------------------------------------------------------
 
@@ -200,6 +219,9 @@ class WritingView(QWidget):
                 self._set_model(memory["model"])
             self.params.set_values(restorable_params(info.params, "continue",
                                                      memory.get("params", {})))
+        if self.voice is not None and "my_voice" not in memory.get("params", {}) \
+                and not self.voice.enabled():
+            self.params.set_values({"my_voice": False})  # the setting is the default
 
     def _generator_changed(self) -> None:
         info = self.info()
@@ -274,6 +296,8 @@ class WritingView(QWidget):
         names = {p.name for p in info.params.for_task(task)}
         params = {k: v for k, v in self.params.values().items() if k in names}
         params.update({k: v for k, v in extra.items() if k in names})
+        if "my_voice" in names:  # said either way: the switch is what the user sees
+            params.setdefault("my_voice", info.params.get("my_voice").default)
         model = self.model_ref()
         return GenerationRequest(modality="text", task=task, prompt=prompt, generator=info.id,
                                  model=model if model != info.default_model else "",
@@ -295,7 +319,78 @@ class WritingView(QWidget):
             self._say(problem)
             return
         self.remember()
+        info = self.info()
+        status = self.voice_status
+        if (self.voice is not None and info is not None and req.task in _VOICE_TASKS
+                and req.params.get("my_voice") and "exemplars" in info.params
+                and status is not None and status.enough and not self._closed):
+            # Finding the closest passages embeds text: on the worker, never here.
+            self._pool.submit(self._personalize, req, info.params, cursor, replace, lead)
+            return
         self.requested.emit(req, lambda job: self._started(job.id, cursor, replace, lead))
+
+    def _personalize(self, req: GenerationRequest, schema: Any, cursor: QTextCursor,
+                     replace: bool, lead: str) -> None:
+        status = None
+        try:
+            out = self.voice.personalize(req, schema)
+            req, status = out.request, out.status
+        except Exception:  # the job still runs, in the model's own voice
+            log.warning("the desk could not read your own texts", exc_info=True)
+        self._emit_safely(self._voiced, req, cursor, replace, lead, status)
+
+    def _submit_voiced(self, req: GenerationRequest, cursor: QTextCursor, replace: bool,
+                       lead: str, status: Any) -> None:
+        if self._closed:
+            return
+        if status is not None:
+            self._show_voice(status)
+        self.requested.emit(req, lambda job: self._started(job.id, cursor, replace, lead))
+
+    def refresh_voice(self) -> None:
+        """Read how much of the user's own text there is again (on the worker)."""
+        if self.voice is None or self._closed:
+            return
+        self._pool.submit(self._read_voice)
+
+    def _read_voice(self) -> None:
+        try:
+            status = self.voice.status()
+        except Exception:
+            log.warning("the desk could not read your own texts", exc_info=True)
+            return
+        self._emit_safely(self._voice_read, status)
+
+    def _emit_safely(self, signal: Any, *args: Any) -> None:
+        if self._closed:
+            return
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the desk was deleted meanwhile
+            pass
+
+    def _show_voice(self, status: Any) -> None:
+        self.voice_status = status
+        self.voice_label.setText(self.voice_text(status))
+
+    def voice_text(self, status: Any) -> str:
+        """``VoiceStatus.reason`` in the window's language."""
+        from studio.app.voice import MIN_PASSAGES, MIN_WORDS
+
+        if not status.enabled:
+            return self.tr("Your voice: off in the settings (writing_voice)")
+        if status.words < MIN_WORDS:
+            return self.tr("Your voice: needs {need} words of your own text, you have "
+                           "{have}").format(need=MIN_WORDS, have=status.words)
+        if status.passages < MIN_PASSAGES:
+            return self.tr("Your voice: needs {need} passages of your own text, you have "
+                           "{have}").format(need=MIN_PASSAGES, have=status.passages)
+        return self.tr("Your voice: on, from {passages} passages ({words} words) of your "
+                       "own text").format(passages=status.passages, words=status.words)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh_voice()  # texts kept in the library since count now
 
     def _started(self, job_id: str, cursor: QTextCursor, replace: bool, lead: str) -> None:
         if lead:
