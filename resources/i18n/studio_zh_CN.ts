@@ -360,113 +360,113 @@
 <context>
     <name>GeneratePanel</name>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="72"/>
-        <location filename="../../studio/ui/generate_panel.py" line="389"/>
+        <location filename="../../studio/ui/generate_panel.py" line="73"/>
+        <location filename="../../studio/ui/generate_panel.py" line="393"/>
         <source>A hub repo id, a local folder or a .safetensors/.gguf file</source>
         <extracomment>emitted with a GenerationRequest when the user presses Generate the last settings per modality, persisted (None: remembered for this session) the packs&apos; names, labels and help texts in the window&apos;s language</extracomment>
         <translation>Hub 仓库 ID、本地文件夹或 .safetensors/.gguf 文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="79"/>
+        <location filename="../../studio/ui/generate_panel.py" line="80"/>
         <source>Describe what to make…</source>
         <translation>描述你想生成的内容…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="84"/>
+        <location filename="../../studio/ui/generate_panel.py" line="85"/>
         <source>Random</source>
         <translation>随机</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="94"/>
+        <location filename="../../studio/ui/generate_panel.py" line="95"/>
         <source>Generate</source>
         <extracomment>given the image input (or None), the &quot;image&quot; and &quot;mask&quot; inputs of a mask painted on the canvas, or {} (set by the window)</extracomment>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="102"/>
+        <location filename="../../studio/ui/generate_panel.py" line="103"/>
         <source>Make</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="103"/>
+        <location filename="../../studio/ui/generate_panel.py" line="104"/>
         <source>Generator</source>
         <translation>生成器</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="104"/>
+        <location filename="../../studio/ui/generate_panel.py" line="105"/>
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="104"/>
+        <location filename="../../studio/ui/generate_panel.py" line="105"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="107"/>
-        <location filename="../../studio/ui/generate_panel.py" line="125"/>
+        <location filename="../../studio/ui/generate_panel.py" line="108"/>
+        <location filename="../../studio/ui/generate_panel.py" line="126"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="108"/>
-        <location filename="../../studio/ui/generate_panel.py" line="130"/>
+        <location filename="../../studio/ui/generate_panel.py" line="109"/>
+        <location filename="../../studio/ui/generate_panel.py" line="131"/>
         <source>Seed</source>
         <translation>种子</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="109"/>
+        <location filename="../../studio/ui/generate_panel.py" line="110"/>
         <source>Random seed</source>
         <translation>随机种子</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="110"/>
+        <location filename="../../studio/ui/generate_panel.py" line="111"/>
         <source>Queue the generation</source>
         <translation>将生成任务加入队列</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="153"/>
+        <location filename="../../studio/ui/generate_panel.py" line="154"/>
         <source>No generator is available: see Plugins for packs that failed to load.</source>
         <translation>没有可用的生成器：请在“插件”中查看加载失败的扩展包。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="200"/>
+        <location filename="../../studio/ui/generate_panel.py" line="201"/>
         <source>{role} file or artifact:&lt;id&gt;</source>
         <translation>{role}文件或 artifact:&lt;id&gt;</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="205"/>
+        <location filename="../../studio/ui/generate_panel.py" line="206"/>
         <source>Choose a file for {role}</source>
         <translation>为{role}选择文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="228"/>
+        <location filename="../../studio/ui/generate_panel.py" line="229"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="463"/>
+        <location filename="../../studio/ui/generate_panel.py" line="467"/>
         <source>Image</source>
         <extracomment>The inputs tasks commonly take, named in the user&apos;s language; others show as declared.</extracomment>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="464"/>
+        <location filename="../../studio/ui/generate_panel.py" line="468"/>
         <source>Mask</source>
         <translation>蒙版</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="465"/>
+        <location filename="../../studio/ui/generate_panel.py" line="469"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="466"/>
+        <location filename="../../studio/ui/generate_panel.py" line="470"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="467"/>
+        <location filename="../../studio/ui/generate_panel.py" line="471"/>
         <source>Last frame</source>
         <translation>末帧</translation>
     </message>
@@ -1000,106 +1000,106 @@
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="83"/>
+        <location filename="../../studio/ui/main_window.py" line="84"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="105"/>
+        <location filename="../../studio/ui/main_window.py" line="106"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="106"/>
+        <location filename="../../studio/ui/main_window.py" line="107"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="111"/>
+        <location filename="../../studio/ui/main_window.py" line="112"/>
         <source>Music</source>
         <translation>音乐</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="111"/>
+        <location filename="../../studio/ui/main_window.py" line="112"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="114"/>
+        <location filename="../../studio/ui/main_window.py" line="115"/>
         <source>Library</source>
         <translation>图库</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="116"/>
+        <location filename="../../studio/ui/main_window.py" line="117"/>
         <source>Profile</source>
         <translation>画像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="120"/>
+        <location filename="../../studio/ui/main_window.py" line="121"/>
         <source>Plugins</source>
         <translation>插件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="136"/>
+        <location filename="../../studio/ui/main_window.py" line="137"/>
         <source>Queue</source>
         <translation>队列</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="148"/>
+        <location filename="../../studio/ui/main_window.py" line="149"/>
         <source>Suggestions</source>
         <translation>建议</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/main_window.py" line="179"/>
+        <location filename="../../studio/ui/main_window.py" line="180"/>
         <source>%n plugin pack(s) loaded, {failed} failed (see Plugins)</source>
         <translation>
             <numerusform>已加载 %n 个插件包，{failed} 个失败（见“插件”）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/main_window.py" line="181"/>
+        <location filename="../../studio/ui/main_window.py" line="182"/>
         <source>%n plugin pack(s) loaded</source>
         <translation>
             <numerusform>已加载 %n 个插件包</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="220"/>
+        <location filename="../../studio/ui/main_window.py" line="221"/>
         <source>Job failed: {error}</source>
         <translation>任务失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="251"/>
+        <location filename="../../studio/ui/main_window.py" line="252"/>
         <source>No {kind} generator is installed: install a {pack} pack (see Plugins)</source>
         <translation>未安装 {kind} 生成器：请安装 {pack} 扩展包（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="267"/>
+        <location filename="../../studio/ui/main_window.py" line="270"/>
         <source>Applied: {reason}</source>
         <translation>已采用：{reason}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="274"/>
+        <location filename="../../studio/ui/main_window.py" line="277"/>
         <source>No installed generator can do {task}</source>
         <translation>没有已安装的生成器支持 {task}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="282"/>
+        <location filename="../../studio/ui/main_window.py" line="285"/>
         <source>{task} from {id}: adjust and press Generate</source>
         <translation>从 {id} 开始 {task}：调整后点击“生成”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="301"/>
+        <location filename="../../studio/ui/main_window.py" line="304"/>
         <source>No music pack is installed to play this (see Plugins)</source>
         <translation>未安装音乐扩展包，无法播放（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="303"/>
+        <location filename="../../studio/ui/main_window.py" line="306"/>
         <source>No video pack is installed to play this (see Plugins)</source>
         <translation>未安装视频扩展包，无法播放（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="363"/>
+        <location filename="../../studio/ui/main_window.py" line="366"/>
         <source>Welcome</source>
         <translation>欢迎</translation>
     </message>
@@ -1575,6 +1575,19 @@
         <location filename="../../studio/ui/model_manager.py" line="240"/>
         <source>Not saved: the settings cannot be written ({})</source>
         <translation>未保存：无法写入设置（{}）</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <location filename="../../studio/ui/model_labels.py" line="21"/>
+        <source> (not downloaded)</source>
+        <translation>（未下载）</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/model_labels.py" line="30"/>
+        <source>in the Hugging Face cache</source>
+        <translation>在 Hugging Face 缓存中</translation>
     </message>
 </context>
 <context>
@@ -2305,232 +2318,232 @@
 <context>
     <name>SuggestionsView</name>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="35"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="36"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="36"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="37"/>
         <source>Style</source>
         <translation>风格</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="37"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="38"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="38"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="39"/>
         <source>Avoid</source>
         <translation>避免</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="39"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="40"/>
         <source>Idea</source>
         <translation>灵感</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="40"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="41"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="45"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="46"/>
         <source>your last prompt, run again</source>
         <extracomment>Where a suggestion came from, in the words of the &quot;Why?&quot; detail.</extracomment>
         <translation>你上一次的提示词，再运行一次</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="46"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="47"/>
         <source>a word you often add</source>
         <translation>你常添加的词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="47"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="48"/>
         <source>a word you often leave out</source>
         <translation>你常去掉的词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="48"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="49"/>
         <source>a swap you often make</source>
         <translation>你常做的替换</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="49"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="50"/>
         <source>a prompt you came back to</source>
         <translation>你反复使用的提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="50"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="51"/>
         <source>the style catalogue</source>
         <translation>风格目录</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="51"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="52"/>
         <source>popular starting points</source>
         <translation>热门起点</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="52"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="53"/>
         <source>a prompt expansion in your style</source>
         <translation>按你的风格扩写的提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="53"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="54"/>
         <source>the settings you use most</source>
         <translation>你最常用的设置</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="54"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="55"/>
         <source>your negative prompts</source>
         <translation>你的反向提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="55"/>
         <location filename="../../studio/ui/suggestions_view.py" line="56"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="57"/>
         <source>what you are writing</source>
         <translation>你正在写的内容</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="57"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="58"/>
         <source>two of your ideas combined</source>
         <translation>你的两个想法的组合</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="76"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="77"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="79"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="80"/>
         <source>On</source>
         <translation>开</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="80"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="81"/>
         <source>Off</source>
         <translation>关</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="120"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="121"/>
         <source>From {source}.</source>
         <translation>来自{source}。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="122"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="123"/>
         <source>The ranker gives it {score}, learned from what you applied and dismissed before.</source>
         <translation>排序模型给出 {score}，依据你之前采用和忽略的建议学习而来。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="153"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="154"/>
         <source>Why?</source>
         <translation>为什么？</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="158"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="159"/>
         <source>Apply</source>
         <translation>采用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="160"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="161"/>
         <source>Apply suggestion: {text}</source>
         <translation>采用建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="162"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="163"/>
         <source>Dismiss</source>
         <translation>忽略</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="164"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="165"/>
         <source>Dismiss suggestion: {text}</source>
         <translation>忽略建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="167"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="168"/>
         <source>Why this suggestion: {text}</source>
         <translation>为什么建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="189"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="190"/>
         <source>Apply suggestion “{text}”</source>
         <translation>采用建议“{text}”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="232"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="233"/>
         <source>Undo apply</source>
         <extracomment>emitted with a Suggestion the user applied; the window decides where it goes the user asked for the profile page re-ranks started (the coalescing is measured by it) the window&apos;s prompt panel, as (capture, restore); set by ``bind_undo``</extracomment>
         <translation>撤销采用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="237"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="238"/>
         <source>Suggestions</source>
         <translation>建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="238"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="239"/>
         <source>Off: no suggestions are computed at all</source>
         <translation>关闭后完全不计算建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="241"/>
-        <location filename="../../studio/ui/suggestions_view.py" line="247"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="242"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="248"/>
         <source>Your profile</source>
         <translation>你的画像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="245"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="246"/>
         <source>What the suggestions learned about you</source>
         <translation>建议从你这里学到了什么</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="253"/>
-        <location filename="../../studio/ui/suggestions_view.py" line="299"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="254"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="300"/>
         <source>Learning from your history…</source>
         <translation>正在从你的历史记录中学习…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="256"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="257"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="257"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="258"/>
         <source>Undo the applied suggestion</source>
         <translation>撤销已采用的建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="296"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="297"/>
         <source>The setting could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="310"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="311"/>
         <source>Suggestions are off. Nothing is ranked while they are off.</source>
         <translation>建议已关闭。关闭期间不进行任何排序。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="366"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="368"/>
         <source>Suggestions are unavailable: {error}</source>
         <translation>建议不可用：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="383"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="385"/>
         <source>Suggested for you</source>
         <translation>为你推荐</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="384"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="386"/>
         <source>No suggestions yet</source>
         <translation>暂无建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="419"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="421"/>
         <source>Applied: {text}</source>
         <translation>已采用：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="469"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="471"/>
         <source>Suggestion undone</source>
         <translation>已撤销建议</translation>
     </message>
@@ -2923,193 +2936,218 @@
 <context>
     <name>WritingView</name>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="53"/>
+        <location filename="../../studio/ui/writing_view.py" line="56"/>
         <source>Markdown (*.md *.markdown);;Text (*.txt);;All files (*)</source>
-        <extracomment>How long after the last keystroke the recovery copy is written. Larger files are refused: the desk is for writing, not for logs. Parameters a task takes from the direction line, in order of preference. Parameters the desk fills itself (from the direction line), not from the form.</extracomment>
+        <extracomment>How long after the last keystroke the recovery copy is written. Larger files are refused: the desk is for writing, not for logs. Parameters a task takes from the direction line, in order of preference. Parameters the desk fills itself (from the direction line), not from the form. Tasks written in the user&apos;s voice when the switch (the ``my_voice`` parameter) is on.</extracomment>
         <translation>Markdown (*.md *.markdown);;文本 (*.txt);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="80"/>
+        <location filename="../../studio/ui/writing_view.py" line="92"/>
         <source>Write here. Continue writes on from the cursor; select text and Rewrite to transform it; Chat answers the message in the line below.</source>
         <extracomment>emitted with (GenerationRequest, on_submitted callback taking the job) emitted with the id of a running desk job the user stopped</extracomment>
         <translation>在此写作。“续写”从光标处接着写；选中文字后“改写”可加以改造；“对话”回答下方输入框中的消息。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="83"/>
+        <location filename="../../studio/ui/writing_view.py" line="95"/>
         <source>Document</source>
         <translation>文档</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="84"/>
+        <location filename="../../studio/ui/writing_view.py" line="96"/>
         <source>Open…</source>
         <translation>打开…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="85"/>
+        <location filename="../../studio/ui/writing_view.py" line="97"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="86"/>
+        <location filename="../../studio/ui/writing_view.py" line="98"/>
         <source>Save as…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="107"/>
+        <location filename="../../studio/ui/writing_view.py" line="119"/>
         <source>A hub repo id, a local folder or a .gguf file</source>
         <translation>Hub 仓库 ID、本地文件夹或 .gguf 文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="108"/>
+        <location filename="../../studio/ui/writing_view.py" line="120"/>
         <source>Parameters</source>
         <translation>参数</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="109"/>
-        <location filename="../../studio/ui/writing_view.py" line="119"/>
+        <location filename="../../studio/ui/writing_view.py" line="121"/>
+        <location filename="../../studio/ui/writing_view.py" line="131"/>
         <source>Generator</source>
         <translation>生成器</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="110"/>
-        <location filename="../../studio/ui/writing_view.py" line="121"/>
+        <location filename="../../studio/ui/writing_view.py" line="122"/>
+        <location filename="../../studio/ui/writing_view.py" line="133"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="126"/>
+        <location filename="../../studio/ui/writing_view.py" line="138"/>
         <source>A direction for Continue, an instruction for Rewrite, or a message for Chat</source>
         <translation>续写的方向、改写的指令或对话的消息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="127"/>
+        <location filename="../../studio/ui/writing_view.py" line="139"/>
         <source>Direction, instruction or message</source>
         <translation>方向、指令或消息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="128"/>
+        <location filename="../../studio/ui/writing_view.py" line="140"/>
         <source>Continue</source>
         <translation>续写</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="129"/>
+        <location filename="../../studio/ui/writing_view.py" line="141"/>
         <source>Rewrite selection</source>
         <translation>改写选中内容</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="130"/>
+        <location filename="../../studio/ui/writing_view.py" line="142"/>
         <source>Chat</source>
         <translation>对话</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="131"/>
+        <location filename="../../studio/ui/writing_view.py" line="143"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="217"/>
+        <location filename="../../studio/ui/writing_view.py" line="154"/>
+        <source>Your voice</source>
+        <translation>你的文风</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/writing_view.py" line="240"/>
         <source>{generator} cannot {task}</source>
         <translation>{generator} 不支持 {task}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="316"/>
+        <location filename="../../studio/ui/writing_view.py" line="383"/>
+        <source>Your voice: off in the settings (writing_voice)</source>
+        <translation>你的文风：已在设置中关闭（writing_voice）</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/writing_view.py" line="385"/>
+        <source>Your voice: needs {need} words of your own text, you have {have}</source>
+        <translation>你的文风：需要 {need} 词你自己写的文字，目前有 {have} 词</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/writing_view.py" line="388"/>
+        <source>Your voice: needs {need} passages of your own text, you have {have}</source>
+        <translation>你的文风：需要 {need} 段你自己写的文字，目前有 {have} 段</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/writing_view.py" line="390"/>
+        <source>Your voice: on, from {passages} passages ({words} words) of your own text</source>
+        <translation>你的文风：已开启，取自你自己写的 {passages} 段文字（{words} 词）</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/writing_view.py" line="413"/>
         <source>{generator} takes no direction for Continue; clear the line or use Rewrite</source>
         <translation>{generator} 续写时不接受方向；请清空输入框或使用“改写”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="325"/>
+        <location filename="../../studio/ui/writing_view.py" line="422"/>
         <source>Select the text to rewrite first</source>
         <translation>请先选中要改写的文字</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="342"/>
+        <location filename="../../studio/ui/writing_view.py" line="439"/>
         <source>Type a message in the line below, or select text to ask about</source>
         <translation>请在下方输入消息，或选中要询问的文字</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="368"/>
+        <location filename="../../studio/ui/writing_view.py" line="465"/>
         <source>Writing failed: {error}</source>
         <translation>写作失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="394"/>
+        <location filename="../../studio/ui/writing_view.py" line="491"/>
         <source>it is larger than {size} MB</source>
         <translation>文件大于 {size} MB</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="398"/>
+        <location filename="../../studio/ui/writing_view.py" line="495"/>
         <source>it is not UTF-8 text</source>
         <translation>不是 UTF-8 文本</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="400"/>
+        <location filename="../../studio/ui/writing_view.py" line="497"/>
         <source>Cannot open {path}: {reason}</source>
         <translation>无法打开 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="419"/>
+        <location filename="../../studio/ui/writing_view.py" line="516"/>
         <source>Cannot save {path}: {error}</source>
         <translation>无法保存 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="432"/>
+        <location filename="../../studio/ui/writing_view.py" line="529"/>
         <source>Open a document</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="439"/>
+        <location filename="../../studio/ui/writing_view.py" line="536"/>
         <source>Save the document</source>
         <translation>保存文档</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="440"/>
-        <location filename="../../studio/ui/writing_view.py" line="473"/>
+        <location filename="../../studio/ui/writing_view.py" line="537"/>
+        <location filename="../../studio/ui/writing_view.py" line="570"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="450"/>
+        <location filename="../../studio/ui/writing_view.py" line="547"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="451"/>
+        <location filename="../../studio/ui/writing_view.py" line="548"/>
         <source>The document has unsaved changes. Open another one anyway? (They stay in the recovery copy until the next edit.)</source>
         <translation>文档有未保存的更改。仍要打开另一个文档吗？（在下次编辑前，这些更改会保留在恢复副本中。）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="474"/>
+        <location filename="../../studio/ui/writing_view.py" line="571"/>
         <source>{name} (unsaved changes)</source>
         <translation>{name}（未保存）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="476"/>
+        <location filename="../../studio/ui/writing_view.py" line="573"/>
         <source>Not saved to a file yet</source>
         <translation>尚未保存到文件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="486"/>
+        <location filename="../../studio/ui/writing_view.py" line="583"/>
         <source>%n word ({selected} selected)</source>
         <translation>
             <numerusform>%n 词（已选 {selected}）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="487"/>
+        <location filename="../../studio/ui/writing_view.py" line="584"/>
         <source>%n words ({selected} selected)</source>
         <translation>
             <numerusform>%n 词（已选 {selected}）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="490"/>
+        <location filename="../../studio/ui/writing_view.py" line="587"/>
         <source>%n word</source>
         <translation>
             <numerusform>%n 词</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="490"/>
+        <location filename="../../studio/ui/writing_view.py" line="587"/>
         <source>%n words</source>
         <translation>
             <numerusform>%n 词</numerusform>

@@ -124,10 +124,11 @@ class PackTexts:
 def declared_texts(info: Any) -> list[str]:
     """Every text a generator declares that the window shows: what a catalogue covers.
 
-    Choices and tasks are ids as much as words: a catalogue lists those it renames
-    (``"dpmpp_2m": "DPM++ 2M"``); the others show as declared.
+    Choices are ids as much as words, model names are names: a catalogue lists those
+    it renames (``"dpmpp_2m": "DPM++ 2M"``); the others show as declared.
     """
     texts = [info.name, info.modality, *info.tasks, info.description]
     for p in info.params.params:
         texts += [p.display_label, p.help]
+    texts += [m.note for m in info.models]  # a model's name is its own; its note is help
     return [t for t in dict.fromkeys(texts) if t]

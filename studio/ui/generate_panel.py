@@ -36,6 +36,7 @@ from studio.app.ui_state import UiState, restorable_params
 from studio.ui import i18n
 from studio.ui.download_row import DownloadRow
 from studio.ui.keyed_combo import KeyedComboBox
+from studio.ui.model_labels import model_label, model_note
 from studio.ui.model_scan import ModelScan
 from studio.ui.params_form import INVALID_STYLE, ParamsForm
 
@@ -351,9 +352,10 @@ class GeneratePanel(QWidget):
         entries = picker_entries(info, cache, local, serves=serves_check(info))
         self._entries = {e.ref: e for e in entries}
         self._bundled = {m.ref for m in info.models if m.bundled}
+        tr = self.pack_texts.for_generator(info.id)
         for e in entries:
-            self.model.addItem(e.label(), e.ref)
-            self.model.setItemData(self.model.count() - 1, e.note or e.ref,
+            self.model.addItem(model_label(e, tr), e.ref)
+            self.model.setItemData(self.model.count() - 1, model_note(e, tr),
                                    Qt.ItemDataRole.ToolTipRole)
 
     def refresh_models(self) -> None:
@@ -385,7 +387,9 @@ class GeneratePanel(QWidget):
         if self.model_ref() in self._bundled:
             self.download.hide()  # ships in a package: nothing to download
         entry = self._entries.get(self.model_ref())
-        self.model.setToolTip(entry.note if entry and entry.note else
+        info = self.info()
+        tr = self.pack_texts.for_generator(info.id) if info is not None else (lambda t: t)
+        self.model.setToolTip(model_note(entry, tr) if entry and entry.note else
                               self.tr("A hub repo id, a local folder or a "
                                       ".safetensors/.gguf file"))
 

@@ -32,7 +32,9 @@ from studio.app.model_catalog import (
     gpu_memory_bytes,
     recommend,
 )
+from studio.app.pack_i18n import PackTexts
 from studio.app.ui_state import UiState
+from studio.ui import i18n
 from studio.ui.download_row import DownloadRow
 
 _NOT_READ = object()
@@ -147,14 +149,15 @@ class WelcomePage(QWidget):
 
     def _add_row(self, row: int, rec: Recommendation) -> None:
         m = rec.model
+        tr = PackTexts(self.host, i18n.language()).for_generator(rec.generator)
         size = format_size(declared_bytes(m)) if m.size_gb else self.tr("size unknown")
         kind = (self.tr(_NAMES[rec.modality]) if rec.modality in _NAMES
                 else rec.modality.title())
         name = QLabel(f"<b>{html.escape(kind)}</b>")
         name.setAlignment(Qt.AlignmentFlag.AlignTop)
-        text = (f"{html.escape(m.name or m.ref)} &middot; {size}<br>"
+        text = (f"{html.escape(tr(m.name) if m.name else m.ref)} &middot; {size}<br>"
                 f"<span style='color:palette(placeholder-text)'>{html.escape(rec.why)}"
-                f"{'; ' + html.escape(m.note) if m.note else ''}</span>")
+                f"{'; ' + html.escape(tr(m.note)) if m.note else ''}</span>")
         info = QLabel(text)
         info.setWordWrap(True)
         self.grid.addWidget(name, row, 0)

@@ -36,6 +36,7 @@ from studio.app.pack_i18n import PackTexts
 from studio.app.ui_state import DeskRecovery, UiState, restorable_params
 from studio.ui import i18n
 from studio.ui.download_row import DownloadRow
+from studio.ui.model_labels import model_label, model_note
 from studio.ui.model_scan import ModelScan
 from studio.ui.params_form import ParamsForm
 
@@ -254,9 +255,10 @@ class WritingView(QWidget):
         self._entries = {e.ref: e for e in entries}
         self.model.blockSignals(True)
         self.model.clear()
+        tr = self.pack_texts.for_generator(info.id)
         for e in entries:
-            self.model.addItem(e.label(), e.ref)
-            self.model.setItemData(self.model.count() - 1, e.note or e.ref,
+            self.model.addItem(model_label(e, tr), e.ref)
+            self.model.setItemData(self.model.count() - 1, model_note(e, tr),
                                    Qt.ItemDataRole.ToolTipRole)
         self.model.blockSignals(False)
         self._set_model(ref or info.default_model)
