@@ -12,11 +12,12 @@ as translated when, after taking out what is not the window's to translate, no w
 of two or more Latin letters is left. Taken out, longest first:
 
 * ``data``: strings that reach the window from outside studio/ui, shown as given:
-  the packs' declarations (generator names, modality and task ids, parameter labels,
-  help texts and choices, model names, references and notes), the plugin table's
-  rows, the model picker's labels, the profile's sentences and the library's
-  prompts. Their wording belongs to the app layer and the packs (out of scope for
-  the window's catalogue; see the README's translation section);
+  ids (generator, parameter and model references), model names, a third-party
+  pack's declarations, the plugin table's rows, the profile's sentences and the
+  library's prompts (see the README's translation section). A built-in pack's
+  names, labels, help texts, choices, modality, tasks and model notes are not data:
+  its catalogue (``<package>/i18n/zh_CN.json``) must translate them;
+* ``PACK_TERMS``: what those catalogues keep in Latin letters;
 * ``GLOSSARY``: the product's name and words Chinese desktop software also leaves in
   Latin letters (file formats, units, hardware, key names);
 * numbers and punctuation (anything that is not a Latin letter).
