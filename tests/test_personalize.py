@@ -129,7 +129,7 @@ def test_bad_captions_file_names_the_line(tmp_path, capsys):
 
 
 def test_a_bad_name_is_refused(studio):
-    with pytest.raises(StudioError, match="LoRA name '../x'"):
+    with pytest.raises(StudioError, match=r"LoRA name '\.\./x'"):
         personal_loras.check_name("../x")
 
 
@@ -199,3 +199,63 @@ def test_lora_for_the_model_family(studio):
     assert [c["name"] for c in personal_loras.for_family(studio.root, "sdxl")] == ["xlstyle"]
     personal_loras.mark_stale(studio.root, "a")
     assert personal_loras.for_family(studio.root, "sdxl") == []
+
+
+def test_the_profile_page_trains_my_style_with_edited_captions(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from studio.ui.profile_view import ProfileView
+
+    studio = Studio(backend="thread")
+    ids = [make_image(studio, f"ink sketch {i}") for i in range(8)]
+    make_image(studio, "incognito sketch", recorded=False)
+    submitted: list = []
+    monkeypatch.setattr(studio, "submit_quietly", lambda request: submitted.append(request))
+    view = ProfileView(studio)
+    qtbot.addWidget(view)
+    try:
+        view.open_training()
+        dialog = view.train_dialog
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 8, timeout=10000)
+        assert "Images that qualify: 8." in dialog.summary.text()
+        assert "while recording was off: 1." in dialog.summary.text()
+        assert dialog.train_button.isEnabled()
+        dialog.table.item(2, 1).setText("ink sketch, my hand")
+        dialog.name.setText("ink")
+        dialog.grab().save(str(studio.root / "train_dialog.png"))
+        dialog.done(QDialog.DialogCode.Accepted)
+        qtbot.waitUntil(lambda: bool(submitted), timeout=10000)
+        request = submitted[0]
+        manifest = json.loads(Path(request.inputs["manifest"]).read_text())
+        assert request.generator == "image.train" and manifest["name"] == "ink"
+        assert [i["id"] for i in manifest["items"]] == ids
+        assert manifest["items"][2]["caption"] == "ink sketch, my hand"
+        # Fewer than 8 kept images: the dialog says so and cannot train.
+        view.open_training()
+        dialog = view.train_dialog
+        qtbot.waitUntil(lambda: dialog.table.rowCount() == 8, timeout=10000)
+        dialog.source.setCurrentIndex(dialog.source.findData("kept"))
+        qtbot.waitUntil(lambda: "needs at least 8 images, you have 0" in dialog.summary.text(),
+                        timeout=10000)
+        assert not dialog.train_button.isEnabled()
+        dialog.reject()
+    finally:
+        view.shutdown()
+        studio.close()
+
+
+def test_the_sidebar_offers_in_your_style_for_the_current_image_model(studio):
+    from studio.app.suggest.personal_style import with_personal_style
+
+    studio.settings.default_models["image.diffusers"] = "some/model"
+    fake_lora(studio.root, "mine", [f"a{i}" for i in range(12)])
+    ranked = with_personal_style(studio, {"modality": "image"}, [])
+    (card,) = ranked
+    assert card.kind == "params" and card.params == {"loras": "mine:0.8"}
+    assert "mine" in card.reason and "12 of your images" in card.reason
+    assert with_personal_style(studio, {"modality": "text"}, []) == []
+    studio.settings.default_models["image.diffusers"] = "other/sd-xl-model"
+    assert with_personal_style(studio, {"modality": "image"}, []) == []  # another family
+    studio.settings.default_models["image.diffusers"] = "some/model"
+    personal_loras.mark_stale(studio.root, "a3")
+    assert with_personal_style(studio, {"modality": "image"}, []) == []

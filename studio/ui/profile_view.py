@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -18,9 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.personal_loras import forget_all, list_loras
+
 
 class _Described(QObject):
     ready = Signal(object)  # list of lines
+    selection = Signal(object, object)  # (source, personalize.Selection or an error)
+    submitted = Signal(object)  # the training job, or an error
 
 
 class ProfileView(QWidget):
@@ -45,10 +50,18 @@ class ProfileView(QWidget):
         self.embed_button.clicked.connect(self.update_clusters)
         self.forget_button = QPushButton(self.tr("Forget everything…"))
         self.forget_button.clicked.connect(self.forget_everything)
+        self.train_button = QPushButton(self.tr("Train my style…"))
+        self.train_button.setToolTip(self.tr("Train a LoRA on your favourite images, on this "
+                                             "computer, to generate in your style"))
+        self.train_button.clicked.connect(self.open_training)
+        self._described.selection.connect(self._selection_ready)
+        self._described.submitted.connect(self._training_submitted)
+        self.train_dialog: Any = None
         buttons = QHBoxLayout()
         buttons.addWidget(self.state, 1)
         buttons.addWidget(self.record_button)
         buttons.addWidget(self.embed_button)
+        buttons.addWidget(self.train_button)
         buttons.addWidget(self.forget_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text, 1)
@@ -65,7 +78,7 @@ class ProfileView(QWidget):
 
         def work() -> None:
             try:
-                lines = self.studio.profile.describe()
+                lines = self.studio.profile.describe() + personal_lora_lines(self.studio.root)
             except Exception as exc:  # a damaged history is reported, never raised into Qt
                 lines = [self.tr("The history cannot be read: {error}").format(error=exc)]
             self._described.ready.emit(lines)
@@ -133,7 +146,86 @@ class ProfileView(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return
         removed = self.studio.history.erase()
+        forget_all(self.studio.root)  # personal LoRAs were trained on the user's images
         self.refresh()
         QMessageBox.information(self, "Studio",
                                 self.tr("Forgotten (%n file(s) erased).", "", len(removed)))
 
+
+    # -- Train my style (docs/personalize.md) ------------------------------------------
+
+    def open_training(self, source: str = "favourites") -> None:
+        """Open the dialog; the images are chosen on the worker thread (a history scan)."""
+        from studio.ui.train_dialog import TrainDialog, library_thumbnail
+
+        stale = [c["name"] for c in list_loras(self.studio.root) if c.get("stale")]
+        dialog = TrainDialog(library_thumbnail(self.studio.library),
+                             name=stale[0] if stale else "my-style", parent=self)
+        dialog.source_changed.connect(self._select)
+        dialog.finished.connect(lambda code: self._training_chosen(dialog, code))
+        self.train_dialog = dialog
+        dialog.open()
+        self._select(source)
+
+    def _select(self, source: str) -> None:
+        from studio.app.personalize import select_items
+
+        def work() -> None:
+            try:
+                result: Any = select_items(self.studio, source)
+            except Exception as exc:  # a damaged history is shown, never raised into Qt
+                result = exc
+            self._described.selection.emit(source, result)
+
+        self._pool.submit(work)
+
+    def _selection_ready(self, source: str, result: Any) -> None:
+        dialog = self.train_dialog
+        if dialog is None or dialog.source.currentData() != source:
+            return  # closed, or another source was chosen meanwhile
+        if isinstance(result, Exception):
+            dialog.summary.setText(self.tr("Your images cannot be read: {error}")
+                                   .format(error=result))
+            return
+        dialog.set_items(result.items, result.unrecorded)
+
+    def _training_chosen(self, dialog: Any, code: int) -> None:
+        self.train_dialog = None
+        if code != QDialog.DialogCode.Accepted:
+            return
+        from studio.app.personalize import training_request
+
+        items, name, steps = dialog.items(), dialog.name.text().strip(), dialog.steps.value()
+        source = dialog.source.currentData()
+
+        def work() -> None:
+            try:  # writes the manifest and queues: off the UI thread
+                request = training_request(self.studio, items, name=name, steps=steps,
+                                           source=source)
+                result: Any = self.studio.submit_quietly(request)
+            except Exception as exc:
+                result = exc
+            self._described.submitted.emit(result)
+
+        self._pool.submit(work)
+
+    def _training_submitted(self, result: Any) -> None:
+        if isinstance(result, Exception):
+            QMessageBox.warning(self, "Studio", self.tr("Training cannot start: {error}")
+                                .format(error=result))
+            return
+        self.train_button.setToolTip(self.tr("Training is in the queue; its progress shows "
+                                             "there"))
+
+
+def personal_lora_lines(root: Any) -> list[str]:
+    """The page's lines about the user's personal LoRAs (stale ones offer a retrain)."""
+    lines = []
+    for card in list_loras(root):
+        line = (f"Personal LoRA {card['name']}: learned from {card.get('images', '?')} of your "
+                f"images on {card.get('base_model', '?')} ({str(card.get('date', ''))[:10]}); "
+                f"use it with loras={card['name']}:0.8")
+        if card.get("stale"):
+            line += ". Stale: one of its images was forgotten; retrain it with Train my style"
+        lines.append(line)
+    return lines

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.prompts import split_parts
+from studio.app.suggest.personal_style import with_personal_style
 
 _KIND_LABEL = {
     "prompt": QT_TRANSLATE_NOOP("SuggestionsView", "Prompt"),
@@ -348,6 +349,7 @@ class SuggestionsView(QWidget):
         def work() -> None:
             try:
                 result: Any = self.studio.suggestions.suggest(context)
+                result = with_personal_style(self.studio, context, result)
             except Exception as exc:  # shown in the sidebar, never raised into Qt
                 result = exc
             self._results.ready.emit(number, result)
