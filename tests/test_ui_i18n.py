@@ -334,3 +334,12 @@ def test_the_cancel_shortcuts_message_is_translated(chinese, open_window):
     message = win.statusBar().currentMessage()
     assert message == "没有正在运行的任务"
     assert leftover(message, []) == []
+
+
+def test_the_canvas_names_the_task_in_chinese(chinese, qtbot, open_window):
+    win = open_window()
+    sample_library.build(win.studio)
+    art = next(a for a in win.studio.library.list() if a.task == "txt2img")
+    win.open_artifact(art)
+    qtbot.waitUntil(lambda: "文生图" in win.canvas.info.text(), timeout=10000)
+    assert "txt2img" not in win.canvas.info.text()

@@ -8,6 +8,7 @@ the UI thread only turns the decoded QImage into a pixmap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -343,6 +344,8 @@ class Canvas(QWidget):
     def __init__(self, library: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.library = library
+        #: a task id in the user's language (the window sets the packs' catalogues)
+        self.task_name: Callable[[str], str] = lambda task: task
         self.artifacts: list[Any] = []
         self.current: Any = None
         self.loading: Future | None = None
@@ -637,14 +640,13 @@ class Canvas(QWidget):
         self.view.set_pixmap(pixmap)
         self._update_actions()
 
-    @staticmethod
-    def _describe(art: Any, size: QSize | None) -> str:
+    def _describe(self, art: Any, size: QSize | None) -> str:
         parts = []
         if art.prompt:
             parts.append(art.prompt)
         seed = QCoreApplication.translate("Canvas", "seed {seed}")
         facts = [seed.format(seed=art.seed) if art.seed is not None else "",
-                 art.model or art.generator, art.task,
+                 art.model or art.generator, self.task_name(art.task) if art.task else "",
                  f"{size.width()}\u00d7{size.height()}" if size is not None else ""]
         parts.append(" \u00b7 ".join(f for f in facts if f))
         return "\n".join(p for p in parts if p)

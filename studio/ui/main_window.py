@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, left)
 
         self.canvas = Canvas(studio.library)
+        self.canvas.task_name = self.panel.pack_texts.task  # "txt2img" reads 文生图
         self.canvas.sendTo.connect(self.start_from_artifact)
         self.canvas.status.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.panel.mask_source = self.canvas.mask_inputs  # a painted mask goes with inpaint
