@@ -1,5 +1,6 @@
 """The engine on several execution slots: concurrency, model affinity, cancel, lost slots."""
 
+import os
 import threading
 import time
 
@@ -291,3 +292,79 @@ def test_the_studio_builds_one_slot_per_listed_device(tmp_path, fake_entry_point
         assert [s.backend.runner.settings.device for s in slots] == ["cuda:0", "cuda:1"]
     finally:
         studio.close()
+
+
+# -- the queue view and the command line -----------------------------------------------
+
+
+def test_the_queue_view_shows_each_slots_activity(qtbot, tmp_path, fake_entry_points):
+    pytest.importorskip("pytestqt")
+    from studio.ui.bridge import EngineBridge
+    from studio.ui.jobs_view import JobsView
+
+    eng = make(tmp_path, ThreadBackend, ThreadBackend)
+    view = JobsView(eng)
+    bridge = EngineBridge(eng)
+    bridge.jobEvent.connect(view.on_event)
+    qtbot.addWidget(view)
+    view.resize(900, 200)
+    view.show()
+    gate = fake_pack.GATES["view"] = threading.Event()
+    try:
+        assert view.slots_label.text() == "Slots: s0 idle, s1 idle"
+        jobs = [eng.submit(req(prompt=p, params={"gate": "view"})) for p in ("fox", "owl")]
+        for job in jobs:
+            view.add_job(job)
+        qtbot.waitUntil(lambda: all(view.rows[j.id].where.isVisible() for j in jobs),
+                        timeout=20000)
+        assert {view.rows[j.id].where.text() for j in jobs} == {"on s0", "on s1"}
+        qtbot.waitUntil(lambda: view.slots_label.text() == "Slots: s0 busy, s1 busy",
+                        timeout=20000)
+        view.grab().save(os.environ.get("STUDIO_SHOT", str(tmp_path / "queue-slots.png")))
+        gate.set()
+        qtbot.waitUntil(lambda: view.slots_label.text() == "Slots: s0 idle, s1 idle",
+                        timeout=20000)
+    finally:
+        gate.set()
+        bridge.close()
+        eng.shutdown()
+        eng.library.close()
+
+
+def test_a_requeued_job_shows_as_queued_again():
+    from studio.app.jobs import JobEvent
+    from studio.ui.jobs_view import RowState
+
+    state = RowState(phase="generating", step=3, total=9)
+    state.apply(JobEvent("started", "j", slot="ray-gpu-1"))
+    state.apply(JobEvent("requeued", "j", error="the Ray actor was lost", slot="ray-gpu-1"))
+    assert (state.phase, state.step, state.slot) == ("queued", 0, "ray-gpu-1")
+    assert state.error == "the Ray actor was lost"
+
+
+def test_cluster_status_lists_this_machines_slot(capsys, fake_entry_points):
+    import json
+
+    from studio.cli.main import main
+
+    assert main(["cluster", "status", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["backend"] == "local"
+    assert [(s["name"], s["node"], s["health"]) for s in out["slots"]] == [
+        ("local", "local", "ok")]
+    assert main(["cluster", "status"]) == 0
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].split() == ["SLOT", "DEVICE", "NODE", "MODEL", "JOB",
+                                             "HEALTH"]
+
+
+def test_cluster_status_on_an_unreachable_cluster_is_one_line(capsys, monkeypatch):
+    pytest.importorskip("ray")
+    from studio.cli.main import main
+
+    monkeypatch.setenv("STUDIO_BACKEND", "ray")
+    monkeypatch.setenv("STUDIO_RAY_ADDRESS", "ray://127.0.0.1:1")
+    assert main(["cluster", "status"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("studio: cannot reach the Ray cluster at ray://127.0.0.1:1")
+    assert err.count("\n") == 1

@@ -474,7 +474,12 @@
 <context>
     <name>JobRow</name>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="135"/>
+        <location filename="../../studio/ui/jobs_view.py" line="206"/>
+        <source>on {slot}</source>
+        <translation>在 {slot} 上</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/jobs_view.py" line="146"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -517,7 +522,32 @@
 <context>
     <name>JobsView</name>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="38"/>
+        <location filename="../../studio/ui/jobs_view.py" line="271"/>
+        <source>Execution slots</source>
+        <translation>执行槽</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/jobs_view.py" line="439"/>
+        <source>down</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/jobs_view.py" line="440"/>
+        <source>busy</source>
+        <translation>忙碌</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/jobs_view.py" line="440"/>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/jobs_view.py" line="444"/>
+        <source>Slots: {slots}</source>
+        <translation>执行槽：{slots}</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/jobs_view.py" line="40"/>
         <source>Queued</source>
         <extracomment>The bar&apos;s words for each phase (steps are shown as &quot;Step n/N&quot;).</extracomment>
         <translation>排队中</translation>

@@ -346,6 +346,11 @@ def connect_slots(root: Path, settings: Settings, host: PluginHost,
     address = settings.ray_address
     _check_reachable(address)
     if not ray.is_initialized():
+        if not address:
+            # A local Ray started here enables token auth and says so on stderr: the
+            # safe default, not something the user has to act on.
+            logging.getLogger("ray._private.authentication.authentication_token_setup"
+                              ).setLevel(logging.ERROR)
         try:
             ray.init(address=address or None, include_dashboard=False, log_to_driver=False,
                      logging_level=logging.WARNING, configure_logging=False)
@@ -354,9 +359,9 @@ def connect_slots(root: Path, settings: Settings, host: PluginHost,
                                  f"{address or 'a local Ray'}: {_one_line(exc)}") from None
     resources = ray.cluster_resources()
     gpus = int(resources.get("GPU", 0))
-    where = address or "the local Ray"
+    where = f"the Ray cluster at {address}" if address else "the local Ray"
     if gpus == 0 and settings.ray_cpu_slots == 0:
-        raise RayUnavailable(f"the Ray cluster at {where} has no GPU and ray_cpu_slots is 0; "
+        raise RayUnavailable(f"{where} has no GPU and ray_cpu_slots is 0; "
                              "set ray_cpu_slots to run on its CPUs")
     remote = ray.remote(SlotActor)
     plans = [("gpu", i) for i in range(gpus)] + [("cpu", i)

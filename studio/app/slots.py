@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from studio.api import GenerationRequest, StudioError
-from studio.app.jobs import Job
+from studio.app.jobs import RUNNING, Job
 
 #: Times a job may be passed over for model affinity before any free slot takes it.
 MAX_PASSED = 3
@@ -58,16 +58,23 @@ class Slot:
         """Name, device, node, loaded model, running job and health, for display."""
         extra = getattr(self.backend, "describe", None)
         info = extra() if extra is not None else {}
-        job = self.job
+        job = self.job if self.job is not None and self.job.state == RUNNING else None
         return {
             "name": self.name,
-            "device": info.get("device") or self.device or "",
+            "device": info.get("device") or self.device or _settings_device(self.backend),
             "node": info.get("node") or self.node or "local",
             "model": f"{self.loaded[0]}:{self.loaded[1]}" if self.loaded else "",
             "job": job.id if job is not None else "",
             "health": info.get("health") or ("ok" if self.healthy else "down"),
             "problems": list(info.get("problems", ())),
         }
+
+
+def _settings_device(backend: Any) -> str:
+    """The device a local backend was set to use (``auto`` until a job resolved it)."""
+    settings = getattr(getattr(backend, "runner", None), "settings", None) or getattr(
+        backend, "settings", None)
+    return getattr(settings, "device", "") or ""
 
 
 def affinity(job: Job) -> tuple[str, str]:

@@ -29,6 +29,7 @@ COMMANDS = {
     "settings": "studio.cli.settings_cmd",
     "info": "studio.cli.info_cmd",
     "runtime": "studio.cli.runtime_cmd",
+    "cluster": "studio.cli.cluster_cmd",
     "personalize": "studio.cli.personalize_cmd",
     "batch": "studio.cli.batch_cmd",
 }

@@ -3,6 +3,8 @@
 Rows run top to bottom in the order things happen: finished jobs, the running one,
 then the queued ones in the order they will run (drag a queued row to change that).
 Cancel says "Cancelling…" at once; the engine confirms with a "cancelled" event.
+With several execution slots (devices, Ray actors) each active row names its slot and
+the top line says what every slot is doing.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class RowState:
     error: str = ""
     artifacts: tuple[Any, ...] = ()
     finished_order: int = -1
+    slot: str = ""  # the execution slot running it
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -105,8 +108,13 @@ class RowState:
                 self.step, self.total = event.step, event.total or self.total
                 self.eta = event.eta
         elif kind == "started":
+            self.slot = getattr(event, "slot", "") or self.slot
             if self.phase != "cancelling":
                 self.phase = "started"
+        elif kind == "requeued":
+            # Its slot was lost (a Ray actor or node): it waits to run again.
+            self.phase, self.step, self.total, self.eta = "queued", 0, 0, None
+            self.error = event.error or ""
         elif kind in FINISHED:
             self.phase, self.error = kind, event.error or ""
             self.artifacts = tuple(event.artifacts or ())
@@ -126,6 +134,9 @@ class JobRow(QWidget):
         prompt = job.request.prompt or job.request.task
         self.title = QLabel(f"{job.request.modality}: {prompt[:60]}")
         self.title.setToolTip(prompt)
+        self.where = QLabel()
+        self.where.setStyleSheet("color: #777")
+        self.where.hide()
         self.detail = QLabel()
         self.detail.setStyleSheet("color: #b3261e")
         self.detail.setWordWrap(False)
@@ -148,9 +159,15 @@ class JobRow(QWidget):
                              (self.retry, self.tr("Retry job: {prompt}")),
                              (self.open, self.tr("Open result: {prompt}"))):
             button.setAccessibleName(what.format(prompt=prompt[:60]))
+        self.show_slot = len(getattr(view.engine, "slots", ())) > 1
         text = QVBoxLayout()
         text.setSpacing(0)
-        text.addWidget(self.title)
+        heading = QHBoxLayout()
+        heading.setSpacing(8)
+        heading.addWidget(self.title)
+        heading.addWidget(self.where)
+        heading.addStretch(1)
+        text.addLayout(heading)
         text.addWidget(self.detail)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
@@ -186,6 +203,8 @@ class JobRow(QWidget):
             self.detail.setText(_elide(f"{st.text()}: {st.error}", 110))
             self.detail.setToolTip(st.error)
         self.detail.setVisible(bool(st.error) and st.phase == "failed")
+        self.where.setText(self.tr("on {slot}").format(slot=st.slot))
+        self.where.setVisible(self.show_slot and bool(st.slot) and st.phase != "queued")
         self.cancel.setVisible(not st.finished)
         self.cancel.setEnabled(st.phase != "cancelling")
         self.retry.setVisible(st.phase in ("failed", "cancelled", "interrupted"))
@@ -247,6 +266,10 @@ class JobsView(QWidget):
         self.list.currentItemChanged.connect(lambda *_: self._update_actions())
         self.summary = QLabel(self.tr("No jobs yet"))
         self.summary.setStyleSheet("color: #777")
+        self.slots_label = QLabel()
+        self.slots_label.setStyleSheet("color: #777")
+        self.slots_label.setAccessibleName(self.tr("Execution slots"))
+        self.slots_label.hide()
         self.clear_button = QPushButton(self.tr("Clear finished"))
         self.list.setAccessibleName(self.tr("Jobs"))
         self._build_actions()
@@ -254,6 +277,8 @@ class JobsView(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(4, 0, 4, 0)
         top.addWidget(self.summary, 1)
+        top.addWidget(self.slots_label)
+        top.addSpacing(8)
         top.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -399,6 +424,25 @@ class JobsView(QWidget):
         parts += [self.tr("{n} finished").format(n=others)] if others else []
         self.summary.setText(" · ".join(parts) if parts else self.tr("No jobs yet"))
         self.clear_button.setEnabled(any(s in FINISHED for s in states))
+        self._update_slots()
+
+    def _update_slots(self) -> None:
+        """One word per slot (busy, idle, down) when jobs run on more than one."""
+        status = getattr(self.engine, "slot_status", None)
+        slots = status() if status is not None else []
+        self.slots_label.setVisible(len(slots) > 1)
+        if len(slots) <= 1:
+            return
+        words = []
+        tips = []
+        for s in slots:
+            state = (self.tr("down") if s["health"] != "ok" else
+                     self.tr("busy") if s["job"] else self.tr("idle"))
+            words.append(f"{s['name']} {state}")
+            tips.append(" · ".join(x for x in (s["name"], s["device"], s["node"],
+                                               s["model"], *s["problems"]) if x))
+        self.slots_label.setText(self.tr("Slots: {slots}").format(slots=", ".join(words)))
+        self.slots_label.setToolTip("\n".join(tips))
 
     def on_event(self, event: Any) -> None:
         row = self.rows.get(event.job_id)
