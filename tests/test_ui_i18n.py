@@ -343,3 +343,17 @@ def test_the_canvas_names_the_task_in_chinese(chinese, qtbot, open_window):
     win.open_artifact(art)
     qtbot.waitUntil(lambda: "文生图" in win.canvas.info.text(), timeout=10000)
     assert "txt2img" not in win.canvas.info.text()
+
+
+def test_every_string_of_the_training_dialog_is_translated(chinese, qtbot, open_window):
+    win = open_window()
+    sample_library.build(win.studio)
+    finding = QCoreApplication.translate("TrainDialog", "Finding your images…")
+    win.profile.open_training()
+    dialog = win.profile.train_dialog
+    qtbot.waitUntil(lambda: dialog.summary.text() != finding, timeout=20000)
+    texts = visible_texts(dialog)
+    assert len(texts) > 8
+    missing = untranslated(texts, _dialog_data(win.studio))
+    assert missing == [], "untranslated:\n" + "\n".join(missing)
+    dialog.reject()

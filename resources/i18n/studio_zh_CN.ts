@@ -4,203 +4,203 @@
 <context>
     <name>Canvas</name>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="66"/>
+        <location filename="../../studio/ui/canvas.py" line="67"/>
         <source>img2img</source>
         <extracomment>From this zoom on (device pixels per image pixel) pixels are drawn as squares. The &quot;Send to&quot; menu: (label, task); img2video is routed to the video modality.</extracomment>
         <translation>图生图</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="67"/>
+        <location filename="../../studio/ui/canvas.py" line="68"/>
         <source>Inpaint</source>
         <translation>局部重绘</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="68"/>
+        <location filename="../../studio/ui/canvas.py" line="69"/>
         <source>Upscale</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="69"/>
+        <location filename="../../studio/ui/canvas.py" line="70"/>
         <source>Video (img2video)</source>
         <translation>视频（图生视频）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="361"/>
+        <location filename="../../studio/ui/canvas.py" line="364"/>
         <source>Outputs of the job</source>
-        <extracomment>emitted with (Artifact, task) for Send to img2img / inpaint / upscale / img2video a one-line message for the status bar</extracomment>
+        <extracomment>emitted with (Artifact, task) for Send to img2img / inpaint / upscale / img2video a one-line message for the status bar a task id in the user&apos;s language (the window sets the packs&apos; catalogues)</extracomment>
         <translation>本次任务的输出</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="375"/>
+        <location filename="../../studio/ui/canvas.py" line="378"/>
         <source>Drag to compare: the parent on the left, this output on the right</source>
         <translation>拖动以对比：左侧为原图，右侧为本次输出</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="377"/>
+        <location filename="../../studio/ui/canvas.py" line="380"/>
         <source>Compare split</source>
         <translation>对比分割线</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="381"/>
+        <location filename="../../studio/ui/canvas.py" line="384"/>
         <source>Image details</source>
         <translation>图像信息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="421"/>
+        <location filename="../../studio/ui/canvas.py" line="424"/>
         <source>Fit</source>
         <translation>适应窗口</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="422"/>
+        <location filename="../../studio/ui/canvas.py" line="425"/>
         <source>Fit the image in the view</source>
         <translation>让图像适应视图</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="424"/>
+        <location filename="../../studio/ui/canvas.py" line="427"/>
         <source>Actual size</source>
         <translation>实际大小</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="425"/>
+        <location filename="../../studio/ui/canvas.py" line="428"/>
         <source>One image pixel on one screen pixel</source>
         <translation>一个图像像素对应一个屏幕像素</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="428"/>
+        <location filename="../../studio/ui/canvas.py" line="431"/>
         <source>Zoom in</source>
         <translation>放大</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="431"/>
+        <location filename="../../studio/ui/canvas.py" line="434"/>
         <source>Zoom out</source>
         <translation>缩小</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="439"/>
+        <location filename="../../studio/ui/canvas.py" line="442"/>
         <source>Batch</source>
         <translation>批次</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="440"/>
+        <location filename="../../studio/ui/canvas.py" line="443"/>
         <source>Back to all outputs of the job</source>
         <translation>返回本次任务的全部输出</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="442"/>
+        <location filename="../../studio/ui/canvas.py" line="445"/>
         <source>Compare</source>
         <translation>对比</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="443"/>
+        <location filename="../../studio/ui/canvas.py" line="446"/>
         <source>Compare with the image this one was made from</source>
         <translation>与生成它的原图对比</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="445"/>
+        <location filename="../../studio/ui/canvas.py" line="448"/>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="446"/>
+        <location filename="../../studio/ui/canvas.py" line="449"/>
         <source>Copy the image to the clipboard</source>
         <translation>将图像复制到剪贴板</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="447"/>
+        <location filename="../../studio/ui/canvas.py" line="450"/>
         <source>Save as…</source>
         <translation>另存为…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="448"/>
+        <location filename="../../studio/ui/canvas.py" line="451"/>
         <source>Save a copy of the file, with its metadata</source>
         <translation>保存文件副本（含元数据）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="449"/>
+        <location filename="../../studio/ui/canvas.py" line="452"/>
         <source>Open folder</source>
         <translation>打开文件夹</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="450"/>
+        <location filename="../../studio/ui/canvas.py" line="453"/>
         <source>Show the file in its folder</source>
         <translation>在文件夹中显示</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="455"/>
+        <location filename="../../studio/ui/canvas.py" line="458"/>
         <source>Start {task} from this image</source>
         <translation>以此图像开始{task}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="456"/>
+        <location filename="../../studio/ui/canvas.py" line="459"/>
         <source>Paint mask</source>
         <translation>绘制蒙版</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="457"/>
+        <location filename="../../studio/ui/canvas.py" line="460"/>
         <source>Paint the parts inpaint should repaint</source>
         <translation>涂出需要局部重绘的区域</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="461"/>
+        <location filename="../../studio/ui/canvas.py" line="464"/>
         <source>Zoom</source>
         <translation>缩放</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="466"/>
+        <location filename="../../studio/ui/canvas.py" line="469"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="478"/>
-        <location filename="../../studio/ui/canvas.py" line="479"/>
+        <location filename="../../studio/ui/canvas.py" line="481"/>
+        <location filename="../../studio/ui/canvas.py" line="482"/>
         <source>Send to</source>
         <translation>发送到</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/canvas.py" line="526"/>
+        <location filename="../../studio/ui/canvas.py" line="529"/>
         <source>%n new image(s) in the library</source>
         <translation>
             <numerusform>图库中新增 %n 张图像</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="549"/>
-        <location filename="../../studio/ui/canvas.py" line="645"/>
+        <location filename="../../studio/ui/canvas.py" line="552"/>
+        <location filename="../../studio/ui/canvas.py" line="647"/>
         <source>seed {seed}</source>
         <translation>种子 {seed}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="616"/>
+        <location filename="../../studio/ui/canvas.py" line="619"/>
         <source>{path} cannot be read as an image</source>
         <translation>无法将 {path} 读取为图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="703"/>
+        <location filename="../../studio/ui/canvas.py" line="705"/>
         <source>The painted mask could not be saved in {folder}: {error}</source>
         <translation>无法将绘制的蒙版保存到 {folder}：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="721"/>
+        <location filename="../../studio/ui/canvas.py" line="723"/>
         <source>Image copied</source>
         <translation>图像已复制</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="730"/>
+        <location filename="../../studio/ui/canvas.py" line="732"/>
         <source>Save as</source>
         <translation>另存为</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="731"/>
+        <location filename="../../studio/ui/canvas.py" line="733"/>
         <source>Image (*{suffix})</source>
         <translation>图像 (*{suffix})</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="744"/>
+        <location filename="../../studio/ui/canvas.py" line="746"/>
         <source>Could not save {path}: {error}</source>
         <translation>无法保存 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="747"/>
+        <location filename="../../studio/ui/canvas.py" line="749"/>
         <source>Saved {path}</source>
         <translation>已保存 {path}</translation>
     </message>
@@ -208,7 +208,7 @@
 <context>
     <name>CanvasView</name>
     <message>
-        <location filename="../../studio/ui/canvas.py" line="313"/>
+        <location filename="../../studio/ui/canvas.py" line="314"/>
         <source>Your images appear here</source>
         <translation>生成的图像将显示在这里</translation>
     </message>
@@ -484,37 +484,37 @@
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="137"/>
+        <location filename="../../studio/ui/jobs_view.py" line="148"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="139"/>
+        <location filename="../../studio/ui/jobs_view.py" line="150"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="143"/>
+        <location filename="../../studio/ui/jobs_view.py" line="154"/>
         <source>Remove from the queue</source>
         <translation>从队列中移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="144"/>
+        <location filename="../../studio/ui/jobs_view.py" line="155"/>
         <source>Remove job: {prompt}</source>
         <translation>移除任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="147"/>
+        <location filename="../../studio/ui/jobs_view.py" line="158"/>
         <source>Cancel job: {prompt}</source>
         <translation>取消任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="148"/>
+        <location filename="../../studio/ui/jobs_view.py" line="159"/>
         <source>Retry job: {prompt}</source>
         <translation>重试任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="149"/>
+        <location filename="../../studio/ui/jobs_view.py" line="160"/>
         <source>Open result: {prompt}</source>
         <translation>打开结果：{prompt}</translation>
     </message>
@@ -553,140 +553,140 @@
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="39"/>
+        <location filename="../../studio/ui/jobs_view.py" line="41"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="40"/>
+        <location filename="../../studio/ui/jobs_view.py" line="42"/>
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="41"/>
+        <location filename="../../studio/ui/jobs_view.py" line="43"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="42"/>
+        <location filename="../../studio/ui/jobs_view.py" line="44"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="43"/>
+        <location filename="../../studio/ui/jobs_view.py" line="45"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="44"/>
+        <location filename="../../studio/ui/jobs_view.py" line="46"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="45"/>
+        <location filename="../../studio/ui/jobs_view.py" line="47"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="46"/>
+        <location filename="../../studio/ui/jobs_view.py" line="48"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="58"/>
+        <location filename="../../studio/ui/jobs_view.py" line="60"/>
         <source>{s} s left</source>
         <translation>剩余 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="60"/>
+        <location filename="../../studio/ui/jobs_view.py" line="62"/>
         <source>{m} min {s} s left</source>
         <translation>剩余 {m} 分 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="62"/>
+        <location filename="../../studio/ui/jobs_view.py" line="64"/>
         <source>{m} min left</source>
         <translation>剩余 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="89"/>
+        <location filename="../../studio/ui/jobs_view.py" line="92"/>
         <source>Generating…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="91"/>
+        <location filename="../../studio/ui/jobs_view.py" line="94"/>
         <source>Step {step}/{total}</source>
         <translation>第 {step}/{total} 步</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="248"/>
-        <location filename="../../studio/ui/jobs_view.py" line="400"/>
+        <location filename="../../studio/ui/jobs_view.py" line="267"/>
+        <location filename="../../studio/ui/jobs_view.py" line="425"/>
         <source>No jobs yet</source>
         <extracomment>emitted with an Artifact when the user opens a finished job&apos;s result one line for the status bar (a retry refused, a job that cannot be removed)</extracomment>
         <translation>暂无任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="250"/>
-        <location filename="../../studio/ui/jobs_view.py" line="281"/>
+        <location filename="../../studio/ui/jobs_view.py" line="273"/>
+        <location filename="../../studio/ui/jobs_view.py" line="306"/>
         <source>Clear finished</source>
         <translation>清除已完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="251"/>
+        <location filename="../../studio/ui/jobs_view.py" line="274"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="271"/>
+        <location filename="../../studio/ui/jobs_view.py" line="296"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="272"/>
+        <location filename="../../studio/ui/jobs_view.py" line="297"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="273"/>
+        <location filename="../../studio/ui/jobs_view.py" line="298"/>
         <source>Open result</source>
         <translation>打开结果</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="275"/>
+        <location filename="../../studio/ui/jobs_view.py" line="300"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="277"/>
+        <location filename="../../studio/ui/jobs_view.py" line="302"/>
         <source>Run earlier</source>
         <translation>提前运行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="279"/>
+        <location filename="../../studio/ui/jobs_view.py" line="304"/>
         <source>Run later</source>
         <translation>推后运行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="395"/>
+        <location filename="../../studio/ui/jobs_view.py" line="420"/>
         <source>{n} running</source>
         <translation>{n} 个运行中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="396"/>
+        <location filename="../../studio/ui/jobs_view.py" line="421"/>
         <source>{n} queued</source>
         <translation>{n} 个排队中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="397"/>
+        <location filename="../../studio/ui/jobs_view.py" line="422"/>
         <source>{n} failed</source>
         <translation>{n} 个失败</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="399"/>
+        <location filename="../../studio/ui/jobs_view.py" line="424"/>
         <source>{n} finished</source>
         <translation>{n} 个已完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="434"/>
+        <location filename="../../studio/ui/jobs_view.py" line="478"/>
         <source>Retry refused: {error}</source>
         <translation>无法重试：{error}</translation>
     </message>
@@ -1035,101 +1035,101 @@
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="106"/>
+        <location filename="../../studio/ui/main_window.py" line="107"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="107"/>
+        <location filename="../../studio/ui/main_window.py" line="108"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="112"/>
+        <location filename="../../studio/ui/main_window.py" line="113"/>
         <source>Music</source>
         <translation>音乐</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="112"/>
+        <location filename="../../studio/ui/main_window.py" line="113"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="115"/>
+        <location filename="../../studio/ui/main_window.py" line="116"/>
         <source>Library</source>
         <translation>图库</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="117"/>
+        <location filename="../../studio/ui/main_window.py" line="118"/>
         <source>Profile</source>
         <translation>画像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="121"/>
+        <location filename="../../studio/ui/main_window.py" line="122"/>
         <source>Plugins</source>
         <translation>插件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="137"/>
+        <location filename="../../studio/ui/main_window.py" line="138"/>
         <source>Queue</source>
         <translation>队列</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="149"/>
+        <location filename="../../studio/ui/main_window.py" line="150"/>
         <source>Suggestions</source>
         <translation>建议</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/main_window.py" line="180"/>
+        <location filename="../../studio/ui/main_window.py" line="181"/>
         <source>%n plugin pack(s) loaded, {failed} failed (see Plugins)</source>
         <translation>
             <numerusform>已加载 %n 个插件包，{failed} 个失败（见“插件”）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/main_window.py" line="182"/>
+        <location filename="../../studio/ui/main_window.py" line="183"/>
         <source>%n plugin pack(s) loaded</source>
         <translation>
             <numerusform>已加载 %n 个插件包</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="221"/>
+        <location filename="../../studio/ui/main_window.py" line="222"/>
         <source>Job failed: {error}</source>
         <translation>任务失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="252"/>
+        <location filename="../../studio/ui/main_window.py" line="253"/>
         <source>No {kind} generator is installed: install a {pack} pack (see Plugins)</source>
         <translation>未安装 {kind} 生成器：请安装 {pack} 扩展包（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="270"/>
+        <location filename="../../studio/ui/main_window.py" line="271"/>
         <source>Applied: {reason}</source>
         <translation>已采用：{reason}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="277"/>
+        <location filename="../../studio/ui/main_window.py" line="278"/>
         <source>No installed generator can do {task}</source>
         <translation>没有已安装的生成器支持 {task}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="285"/>
+        <location filename="../../studio/ui/main_window.py" line="286"/>
         <source>{task} from {id}: adjust and press Generate</source>
         <translation>从 {id} 开始 {task}：调整后点击“生成”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="304"/>
+        <location filename="../../studio/ui/main_window.py" line="305"/>
         <source>No music pack is installed to play this (see Plugins)</source>
         <translation>未安装音乐扩展包，无法播放（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="306"/>
+        <location filename="../../studio/ui/main_window.py" line="307"/>
         <source>No video pack is installed to play this (see Plugins)</source>
         <translation>未安装视频扩展包，无法播放（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="366"/>
+        <location filename="../../studio/ui/main_window.py" line="367"/>
         <source>Welcome</source>
         <translation>欢迎</translation>
     </message>
@@ -1778,159 +1778,175 @@
 <context>
     <name>PluginManager</name>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="47"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="34"/>
+        <source>loaded</source>
+        <extracomment>A pack&apos;s state (PluginRecord.status) in the user&apos;s language.</extracomment>
+        <translation>已加载</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/plugin_manager.py" line="35"/>
+        <source>failed to load</source>
+        <translation>加载失败</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/plugin_manager.py" line="36"/>
+        <source>disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/plugin_manager.py" line="51"/>
         <source>Installed plugin packs</source>
         <extracomment>packs whose enabled state was changed here (they change at the next start)</extracomment>
         <translation>已安装的插件包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="49"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="53"/>
         <source>Pack</source>
         <translation>扩展包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="49"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="53"/>
         <source>Version</source>
         <translation>版本</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="49"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="53"/>
         <source>Makes</source>
         <translation>可生成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="49"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="53"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="61"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="65"/>
         <source>Details of the selected pack</source>
         <translation>所选扩展包的详情</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="63"/>
-        <location filename="../../studio/ui/plugin_manager.py" line="144"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="67"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="150"/>
         <source>Disable</source>
         <translation>停用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="64"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="68"/>
         <source>Enable or disable the selected pack</source>
         <translation>启用或停用所选扩展包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="66"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="70"/>
         <source>Install from a wheel file…</source>
         <translation>从 wheel 文件安装…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="68"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="72"/>
         <source>Uninstall</source>
         <translation>卸载</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="69"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="73"/>
         <source>Uninstall the selected pack</source>
         <translation>卸载所选扩展包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="73"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="77"/>
         <source>Plugin manager message</source>
         <translation>插件管理器消息</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="94"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="98"/>
         <source>disabled at next start</source>
         <translation>下次启动时停用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="95"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="99"/>
         <source>enabled at next start</source>
         <translation>下次启动时启用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="104"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="110"/>
         <source> (built in)</source>
         <translation>（内置）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="144"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="150"/>
         <source>Enable</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="146"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="152"/>
         <source>Distribution: {}</source>
         <translation>发行包：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="147"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="153"/>
         <source>Generators: {}</source>
         <translation>生成器：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="148"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="154"/>
         <source>Status: {}</source>
         <translation>状态：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="150"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="156"/>
         <source>Error: {}</source>
         <translation>错误：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="174"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="180"/>
         <source>Not changed: the settings cannot be written ({})</source>
         <translation>未更改：无法写入设置（{}）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="180"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="186"/>
         <source>{} is enabled: restart Studio to load it.</source>
         <translation>{} 已启用：重启 Studio 后加载。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="181"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="187"/>
         <source>{} is disabled: restart Studio to unload it.</source>
         <translation>{} 已停用：重启 Studio 后卸下。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="195"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="201"/>
         <source>Install a plugin pack</source>
         <translation>安装插件包</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="196"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="202"/>
         <source>Python wheels</source>
         <translation>Python wheel 文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="201"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="207"/>
         <source>Installing {}…</source>
         <translation>正在安装 {}…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="207"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="213"/>
         <source>Not installed: {}</source>
         <translation>未安装：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="209"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="215"/>
         <source>Installed {} {}: restart Studio to load it.</source>
         <translation>已安装 {} {}：重启 Studio 后加载。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="219"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="225"/>
         <source>Uninstalling {}…</source>
         <translation>正在卸载 {}…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="224"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="230"/>
         <source>Not uninstalled: {}</source>
         <translation>未卸载：{}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/plugin_manager.py" line="225"/>
+        <location filename="../../studio/ui/plugin_manager.py" line="231"/>
         <source>Uninstalled {}: restart Studio to unload it.</source>
         <translation>已卸载 {}：重启 Studio 后卸下。</translation>
     </message>
@@ -1938,95 +1954,120 @@
 <context>
     <name>ProfileView</name>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="38"/>
-        <location filename="../../studio/ui/profile_view.py" line="77"/>
+        <location filename="../../studio/ui/profile_view.py" line="43"/>
+        <location filename="../../studio/ui/profile_view.py" line="90"/>
         <source>What Studio has learned about you</source>
         <translation>Studio 对你的了解</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="42"/>
-        <location filename="../../studio/ui/profile_view.py" line="117"/>
+        <location filename="../../studio/ui/profile_view.py" line="47"/>
+        <location filename="../../studio/ui/profile_view.py" line="130"/>
         <source>Update taste clusters</source>
         <translation>更新偏好聚类</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="43"/>
+        <location filename="../../studio/ui/profile_view.py" line="48"/>
         <source>Computes sentence embeddings of your prompts and texts in a separate process, on this machine only</source>
         <translation>在独立进程中计算你的提示词和文本的句向量，仅在本机进行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="46"/>
+        <location filename="../../studio/ui/profile_view.py" line="51"/>
         <source>Forget everything…</source>
         <translation>清除全部记录…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="58"/>
+        <location filename="../../studio/ui/profile_view.py" line="53"/>
+        <source>Train my style…</source>
+        <translation>训练我的风格…</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/profile_view.py" line="54"/>
+        <source>Train a LoRA on your favourite images, on this computer, to generate in your style</source>
+        <translation>在本机用你收藏的图片训练一个 LoRA，用你的风格生成</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/profile_view.py" line="71"/>
         <source>Reading your history…</source>
         <translation>正在读取你的历史记录…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="70"/>
+        <location filename="../../studio/ui/profile_view.py" line="83"/>
         <source>The history cannot be read: {error}</source>
         <translation>无法读取历史记录：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="78"/>
+        <location filename="../../studio/ui/profile_view.py" line="91"/>
         <source>Everything stays on this computer.</source>
         <translation>所有数据都只保存在这台电脑上。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="83"/>
+        <location filename="../../studio/ui/profile_view.py" line="96"/>
         <source>Incognito: nothing is recorded in this session</source>
         <translation>无痕模式：本次会话不记录任何内容</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="85"/>
+        <location filename="../../studio/ui/profile_view.py" line="98"/>
         <source>Recording your actions</source>
         <translation>正在记录你的操作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="86"/>
+        <location filename="../../studio/ui/profile_view.py" line="99"/>
         <source>Recording is paused</source>
         <translation>记录已暂停</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="87"/>
+        <location filename="../../studio/ui/profile_view.py" line="100"/>
         <source>Pause recording</source>
         <translation>暂停记录</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="88"/>
+        <location filename="../../studio/ui/profile_view.py" line="101"/>
         <source>Resume recording</source>
         <translation>继续记录</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="109"/>
+        <location filename="../../studio/ui/profile_view.py" line="122"/>
         <source>Updating…</source>
         <translation>正在更新…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="119"/>
+        <location filename="../../studio/ui/profile_view.py" line="132"/>
         <source>Updating taste clusters failed:
 {output}</source>
         <translation>更新偏好聚类失败：
 {output}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="129"/>
+        <location filename="../../studio/ui/profile_view.py" line="142"/>
         <source>Forget everything</source>
         <translation>清除全部记录</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/profile_view.py" line="130"/>
+        <location filename="../../studio/ui/profile_view.py" line="143"/>
         <source>Erase your whole history, the profile, embeddings and suggestion data? Your images and texts in the library are kept.</source>
         <translation>要清除你的全部历史记录、画像、向量和建议数据吗？图库中的图像和文本会保留。</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/profile_view.py" line="138"/>
+        <location filename="../../studio/ui/profile_view.py" line="152"/>
         <source>Forgotten (%n file(s) erased).</source>
         <translation>
             <numerusform>已清除（删除了 %n 个文件）。</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/profile_view.py" line="187"/>
+        <source>Your images cannot be read: {error}</source>
+        <translation>无法读取你的图片：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/profile_view.py" line="214"/>
+        <source>Training cannot start: {error}</source>
+        <translation>无法开始训练：{error}</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/profile_view.py" line="217"/>
+        <source>Training is in the queue; its progress shows there</source>
+        <translation>训练已加入队列；进度显示在那里</translation>
     </message>
 </context>
 <context>
@@ -2348,234 +2389,322 @@
 <context>
     <name>SuggestionsView</name>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="36"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="38"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="37"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="39"/>
         <source>Style</source>
         <translation>风格</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="38"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="40"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="39"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="41"/>
         <source>Avoid</source>
         <translation>避免</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="40"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="42"/>
         <source>Idea</source>
         <translation>灵感</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="41"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="43"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="46"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="48"/>
         <source>your last prompt, run again</source>
         <extracomment>Where a suggestion came from, in the words of the &quot;Why?&quot; detail.</extracomment>
         <translation>你上一次的提示词，再运行一次</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="47"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="49"/>
         <source>a word you often add</source>
         <translation>你常添加的词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="48"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="50"/>
         <source>a word you often leave out</source>
         <translation>你常去掉的词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="49"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="51"/>
         <source>a swap you often make</source>
         <translation>你常做的替换</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="50"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="52"/>
         <source>a prompt you came back to</source>
         <translation>你反复使用的提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="51"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="53"/>
         <source>the style catalogue</source>
         <translation>风格目录</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="52"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="54"/>
         <source>popular starting points</source>
         <translation>热门起点</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="53"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="55"/>
         <source>a prompt expansion in your style</source>
         <translation>按你的风格扩写的提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="54"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="56"/>
         <source>the settings you use most</source>
         <translation>你最常用的设置</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="55"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="57"/>
         <source>your negative prompts</source>
         <translation>你的反向提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="56"/>
-        <location filename="../../studio/ui/suggestions_view.py" line="57"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="58"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="59"/>
         <source>what you are writing</source>
         <translation>你正在写的内容</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="58"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="60"/>
         <source>two of your ideas combined</source>
         <translation>你的两个想法的组合</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="77"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="88"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="80"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="91"/>
         <source>On</source>
         <translation>开</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="81"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="92"/>
         <source>Off</source>
         <translation>关</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="121"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="132"/>
         <source>From {source}.</source>
         <translation>来自{source}。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="123"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="134"/>
         <source>The ranker gives it {score}, learned from what you applied and dismissed before.</source>
         <translation>排序模型给出 {score}，依据你之前采用和忽略的建议学习而来。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="154"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="165"/>
         <source>Why?</source>
         <translation>为什么？</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="159"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="170"/>
         <source>Apply</source>
         <translation>采用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="161"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="172"/>
         <source>Apply suggestion: {text}</source>
         <translation>采用建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="163"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="174"/>
         <source>Dismiss</source>
         <translation>忽略</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="165"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="176"/>
         <source>Dismiss suggestion: {text}</source>
         <translation>忽略建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="168"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="179"/>
         <source>Why this suggestion: {text}</source>
         <translation>为什么建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="190"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="201"/>
         <source>Apply suggestion “{text}”</source>
         <translation>采用建议“{text}”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="233"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="244"/>
         <source>Undo apply</source>
         <extracomment>emitted with a Suggestion the user applied; the window decides where it goes the user asked for the profile page re-ranks started (the coalescing is measured by it) the window&apos;s prompt panel, as (capture, restore); set by ``bind_undo``</extracomment>
         <translation>撤销采用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="238"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="249"/>
         <source>Suggestions</source>
         <translation>建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="239"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="250"/>
         <source>Off: no suggestions are computed at all</source>
         <translation>关闭后完全不计算建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="242"/>
-        <location filename="../../studio/ui/suggestions_view.py" line="248"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="253"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="259"/>
         <source>Your profile</source>
         <translation>你的画像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="246"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="257"/>
         <source>What the suggestions learned about you</source>
         <translation>建议从你这里学到了什么</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="254"/>
-        <location filename="../../studio/ui/suggestions_view.py" line="300"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="265"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="311"/>
         <source>Learning from your history…</source>
         <translation>正在从你的历史记录中学习…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="257"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="268"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="258"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="269"/>
         <source>Undo the applied suggestion</source>
         <translation>撤销已采用的建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="297"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="308"/>
         <source>The setting could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="311"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="322"/>
         <source>Suggestions are off. Nothing is ranked while they are off.</source>
         <translation>建议已关闭。关闭期间不进行任何排序。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="368"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="379"/>
         <source>Suggestions are unavailable: {error}</source>
         <translation>建议不可用：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="385"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="396"/>
         <source>Suggested for you</source>
         <translation>为你推荐</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="386"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="397"/>
         <source>No suggestions yet</source>
         <translation>暂无建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="421"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="432"/>
         <source>Applied: {text}</source>
         <translation>已采用：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="471"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="482"/>
         <source>Suggestion undone</source>
         <translation>已撤销建议</translation>
+    </message>
+</context>
+<context>
+    <name>TrainDialog</name>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="33"/>
+        <source>Favourites</source>
+        <translation>收藏</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="34"/>
+        <source>Kept</source>
+        <translation>已保留</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="35"/>
+        <source>Rated 4 or 5</source>
+        <translation>评分 4 或 5</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="46"/>
+        <source>Train my style</source>
+        <translation>训练我的风格</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="49"/>
+        <source>Finding your images…</source>
+        <translation>正在查找你的图片…</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="57"/>
+        <source>LoRA name</source>
+        <translation>LoRA 名称</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="63"/>
+        <source>Images</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="64"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="65"/>
+        <source>Training steps</source>
+        <translation>训练步数</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="67"/>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="67"/>
+        <source>Caption (editable)</source>
+        <translation>描述文字（可编辑）</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="68"/>
+        <source>Training images and their captions</source>
+        <translation>训练图片及其描述文字</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="74"/>
+        <source>Training runs on this computer, in the queue; your images never leave it. Images made in incognito or while recording was paused are not used.</source>
+        <translation>训练在本机的队列中运行，你的图片不会离开这台电脑。无痕模式下或暂停记录期间生成的图片不会被使用。</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="81"/>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="106"/>
+        <source>Images that qualify: {n}.</source>
+        <translation>符合条件的图片：{n} 张。</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="108"/>
+        <source>Left out, made or chosen while recording was off: {n}.</source>
+        <translation>已排除记录关闭期间生成或选择的图片：{n} 张。</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/train_dialog.py" line="111"/>
+        <source>Training needs at least {need} images, you have {n}.</source>
+        <translation>训练至少需要 {need} 张图片，你目前有 {n} 张。</translation>
     </message>
 </context>
 <context>
@@ -2867,98 +2996,98 @@
 <context>
     <name>WelcomePage</name>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="39"/>
+        <location filename="../../studio/ui/welcome.py" line="41"/>
         <source>Images</source>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="40"/>
+        <location filename="../../studio/ui/welcome.py" line="42"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="41"/>
+        <location filename="../../studio/ui/welcome.py" line="43"/>
         <source>Music</source>
         <translation>音乐</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="42"/>
+        <location filename="../../studio/ui/welcome.py" line="44"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="74"/>
+        <location filename="../../studio/ui/welcome.py" line="76"/>
         <source>Welcome to Studio</source>
         <extracomment>emitted with a modality when the user asks to try a model that works now emitted with a model ref once its download finished modality -&gt; its &quot;works now&quot; button, for models already here</extracomment>
         <translation>欢迎使用 Studio</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="75"/>
+        <location filename="../../studio/ui/welcome.py" line="77"/>
         <source>No model is downloaded yet. Looking at this computer&apos;s graphics memory…</source>
         <translation>尚未下载任何模型。正在检测这台电脑的显存…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="80"/>
+        <location filename="../../studio/ui/welcome.py" line="82"/>
         <source>Dismiss</source>
         <translation>关闭</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="81"/>
+        <location filename="../../studio/ui/welcome.py" line="83"/>
         <source>Close this page; it is not shown again</source>
         <translation>关闭此页面，之后不再显示</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="82"/>
+        <location filename="../../studio/ui/welcome.py" line="84"/>
         <source>Dismiss the welcome page</source>
         <translation>关闭欢迎页</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="84"/>
+        <location filename="../../studio/ui/welcome.py" line="86"/>
         <source>Models are saved in the Hugging Face cache, shared with other tools. Any other model works too: type its repo id, folder or file in the Model box.</source>
         <translation>模型保存在 Hugging Face 缓存中，与其他工具共享。其他模型同样可用：在“模型”框中输入其仓库 ID、文件夹或文件。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="133"/>
+        <location filename="../../studio/ui/welcome.py" line="135"/>
         <source>a GPU with {size}</source>
         <translation>显存 {size} 的 GPU</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="134"/>
+        <location filename="../../studio/ui/welcome.py" line="136"/>
         <source>no GPU found: models run on the CPU, slowly for images and video</source>
         <translation>未找到 GPU：模型将在 CPU 上运行，生成图像和视频会较慢</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="136"/>
+        <location filename="../../studio/ui/welcome.py" line="138"/>
         <source>No model is downloaded yet. Here is one model per kind of work that suits this computer ({machine}).</source>
         <translation>尚未下载任何模型。以下是适合这台电脑（{machine}）的各类创作模型，每类一个。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="150"/>
+        <location filename="../../studio/ui/welcome.py" line="153"/>
         <source>size unknown</source>
         <translation>大小未知</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="165"/>
+        <location filename="../../studio/ui/welcome.py" line="168"/>
         <source>Works now: try it</source>
         <translation>现在可用：试一试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="166"/>
+        <location filename="../../studio/ui/welcome.py" line="169"/>
         <source>This model is already on this computer; nothing to download</source>
         <translation>此模型已在这台电脑上，无需下载</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="168"/>
+        <location filename="../../studio/ui/welcome.py" line="171"/>
         <source>Try {model} now</source>
         <translation>立即试用 {model}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="177"/>
+        <location filename="../../studio/ui/welcome.py" line="180"/>
         <source>{size} to download</source>
         <translation>需下载 {size}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="184"/>
+        <location filename="../../studio/ui/welcome.py" line="187"/>
         <source>Downloaded: {ref}</source>
         <translation>已下载：{ref}</translation>
     </message>

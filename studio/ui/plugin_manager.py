@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -30,6 +30,10 @@ from studio.ui import i18n
 from studio.ui.background import Background
 
 COLUMNS = 4  # pack, version, what it makes, status
+#: A pack's state (PluginRecord.status) in the user's language.
+_STATUS = {"ok": QT_TRANSLATE_NOOP("PluginManager", "loaded"),
+           "error": QT_TRANSLATE_NOOP("PluginManager", "failed to load"),
+           "disabled": QT_TRANSLATE_NOOP("PluginManager", "disabled")}
 
 
 class PluginManager(QWidget):
@@ -93,6 +97,8 @@ class PluginManager(QWidget):
         if record.name in self.pending:
             return self.tr("disabled at next start") if disabled \
                 else self.tr("enabled at next start")
+        if record.status in _STATUS:
+            return QCoreApplication.translate("PluginManager", _STATUS[record.status])
         return record.status
 
     def fill(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 from studio.app.personalize import DEFAULT_NAME, MIN_IMAGES, SOURCES, TrainingItem
 
 THUMB_PX = 48
-_SOURCE_LABELS = {"favourites": "Favourites", "kept": "Kept", "rated>=4": "Rated 4 or 5"}
+_SOURCE_LABELS = {"favourites": QT_TRANSLATE_NOOP("TrainDialog", "Favourites"),
+                  "kept": QT_TRANSLATE_NOOP("TrainDialog", "Kept"),
+                  "rated>=4": QT_TRANSLATE_NOOP("TrainDialog", "Rated 4 or 5")}
 
 
 class TrainDialog(QDialog):
