@@ -149,10 +149,11 @@ class WelcomePage(QWidget):
 
     def _add_row(self, row: int, rec: Recommendation) -> None:
         m = rec.model
-        tr = PackTexts(self.host, i18n.language()).for_generator(rec.generator)
+        texts = PackTexts(self.host, i18n.language())
+        tr = texts.for_generator(rec.generator)
         size = format_size(declared_bytes(m)) if m.size_gb else self.tr("size unknown")
         kind = (self.tr(_NAMES[rec.modality]) if rec.modality in _NAMES
-                else rec.modality.title())
+                else texts.modality(rec.modality).title())
         name = QLabel(f"<b>{html.escape(kind)}</b>")
         name.setAlignment(Qt.AlignmentFlag.AlignTop)
         text = (f"{html.escape(tr(m.name) if m.name else m.ref)} &middot; {size}<br>"
