@@ -259,3 +259,11 @@ def test_the_sidebar_offers_in_your_style_for_the_current_image_model(studio):
     studio.settings.default_models["image.diffusers"] = "some/model"
     personal_loras.mark_stale(studio.root, "a3")
     assert with_personal_style(studio, {"modality": "image"}, []) == []
+
+
+def test_the_generate_panel_does_not_offer_the_trainer(open_window):
+    win = open_window()
+    win.panel.modality.setCurrentText("image")
+    offered = [win.panel.generator.itemData(i) for i in range(win.panel.generator.count())]
+    assert "image.diffusers" in offered
+    assert "image.train" not in offered

@@ -165,6 +165,8 @@ class GeneratePanel(QWidget):
         self._shown = ""
         self.generator.clear()
         for info in self.host.generators_for(modality):
+            if set(info.tasks) <= PROFILE_TASKS:
+                continue  # trained from the profile page, on the user's chosen images
             self.generator.addItem(self.pack_texts.for_generator(info.id)(info.name), info.id)
         self._shown = modality
         self._restore(modality)
@@ -462,6 +464,9 @@ def _mark(widget: QWidget, on: bool) -> None:
     widget.style().unpolish(widget)
     widget.style().polish(widget)
 
+
+#: Tasks the panel does not offer: the profile page runs them (docs/personalize.md).
+PROFILE_TASKS = frozenset({"train_lora"})
 
 #: The inputs tasks commonly take, named in the user's language; others show as declared.
 _ROLES = {"image": QT_TRANSLATE_NOOP("GeneratePanel", "Image"),
