@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
 from functools import lru_cache
@@ -29,6 +30,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 CATALOGUE_FOLDER = "i18n"
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(_[A-Za-z0-9]{2,8})*")
 
 
 def package_of(plugin: object) -> str:
@@ -47,15 +49,15 @@ def load_catalogue(package: str, language: str) -> dict[str, str]:
 
     Cached, so a broken file is reported once, not at every label.
     """
-    if not package or not language or language == "en":
+    if not package or language == "en" or not _LANGUAGE_CODE.fullmatch(language):
         return {}
     try:
         path = resources.files(package) / CATALOGUE_FOLDER / f"{language}.json"
         if not path.is_file():
             return {}
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError, ModuleNotFoundError, TypeError) as exc:
-        # ValueError covers bad JSON and bad UTF-8 (UnicodeDecodeError).
+    except Exception as exc:  # bad JSON or UTF-8, an unreadable file, an odd loader
+        # A pack's catalogue must never keep the window from showing its English.
         log.warning("the %s catalogue of %s is unreadable (%s); its texts stay in English",
                     language, package, str(exc).splitlines()[0] if str(exc) else
                     type(exc).__name__)
