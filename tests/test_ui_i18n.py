@@ -326,6 +326,9 @@ def test_every_string_of_the_welcome_and_plugins_pages_is_translated(chinese, qt
              for r in range(table.rowCount())}
     assert makes["image"] == "图像" and makes["writing"] == "文本"
     assert makes["fake"].startswith("图像")  # a pack without a catalogue borrows the name
+    states = {table.item(r, 0).data(Qt.ItemDataRole.UserRole): table.item(r, 3).text()
+              for r in range(table.rowCount())}
+    assert states["image"] == "已加载"
 
 
 def test_the_cancel_shortcuts_message_is_translated(chinese, open_window):
