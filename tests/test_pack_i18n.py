@@ -211,3 +211,19 @@ def test_the_bundle_collects_the_catalogues():
     template = ROOT / "packaging" / "pack-template"
     assert json.loads((template / "studio_noise" / "i18n" / "zh_CN.json").read_text("utf-8"))
     assert "package-data" in (template / "pyproject.toml").read_text()
+
+
+def test_the_template_catalogue_covers_the_template_pack(monkeypatch):
+    template = ROOT / "packaging" / "pack-template"
+    monkeypatch.syspath_prepend(str(template))
+    plugin = importlib.import_module("studio_noise.plugin")
+    try:
+        infos = []
+        plugin.studio_register_generators(infos.append)
+        catalogue = json.loads((template / "studio_noise" / "i18n" / "zh_CN.json")
+                               .read_text(encoding="utf-8"))
+        declared = {t for info in infos for t in declared_texts(info)}
+        assert declared and declared <= set(catalogue)
+    finally:
+        for name in [m for m in sys.modules if m.startswith("studio_noise")]:
+            del sys.modules[name]
