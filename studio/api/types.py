@@ -15,8 +15,9 @@ from studio.api.params import Param, ParamSchema
 Modality = Literal["image", "text", "music", "video"]
 MODALITIES: tuple[str, ...] = ("image", "text", "music", "video")
 
-#: Output kinds the library knows how to store.
-OutputKind = Literal["image", "text", "audio", "video"]
+#: Output kinds the library knows how to store, and "lora": a trained LoRA (safetensors
+#: bytes) the host writes to the personal models folder instead of the library.
+OutputKind = Literal["image", "text", "audio", "video", "lora"]
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,9 @@ class Output:
     ``data`` is a ``PIL.Image.Image`` for images, ``str`` for text, a
     ``(samples, sample_rate)`` pair for audio (numpy, channels last) and a
     ``(frames, fps)`` pair for video (PIL frames or a ``(T, H, W, 3)`` uint8 array; fps
-    an int, float or ``Fraction``). ``metadata["format"]`` picks the file format where a
-    kind has several (flac/wav, mp4/webm/gif/webp). ``metadata`` is stored in
+    an int, float or ``Fraction``); ``bytes`` of a diffusers/peft safetensors file for
+    a ``"lora"`` (``metadata["name"]`` names it). ``metadata["format"]`` picks the file
+    format where a kind has several (flac/wav, mp4/webm/gif/webp). ``metadata`` is stored in
     the index and embedded in the file; ``embed`` holds extra format-specific
     fields (PNG text chunks, audio tags) the generator wants written verbatim.
     """
