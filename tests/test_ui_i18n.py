@@ -360,3 +360,28 @@ def test_every_string_of_the_training_dialog_is_translated(chinese, qtbot, open_
     missing = untranslated(texts, _dialog_data(win.studio))
     assert missing == [], "untranslated:\n" + "\n".join(missing)
     dialog.reject()
+
+
+def test_a_queue_row_names_the_modality_and_task_in_chinese(chinese, qtbot, fake_entry_points,
+                                                            tmp_path):
+    from studio.api import GenerationRequest
+    from studio.ui.jobs_view import JobsView
+
+    studio = Studio(root=tmp_path / "data", backend="thread")
+    try:
+        view = JobsView(studio.engine)
+        qtbot.addWidget(view)
+        with_prompt = studio.engine.submit(GenerationRequest(
+            modality="image", generator="fake.image", prompt="a fox", seed=1))
+        from PIL import Image
+
+        Image.new("RGB", (16, 16)).save(tmp_path / "in.png")
+        without = studio.engine.submit(GenerationRequest(
+            modality="image", generator="fake.image", prompt="", task="img2img", seed=1,
+            inputs={"image": str(tmp_path / "in.png")}))
+        view.add_job(with_prompt)
+        view.add_job(without)
+        assert view.rows[with_prompt.id].title.text() == "图像: a fox"
+        assert view.rows[without.id].title.text() == "图像: 图生图"
+    finally:
+        studio.close()

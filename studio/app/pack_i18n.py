@@ -108,14 +108,17 @@ class PackTexts:
 
     def modality(self, modality: str) -> str:
         """A modality's name, from the first pack making it that translates it."""
-        return self._first(modality, self.host.generators_for(modality))
+        generators = getattr(self.host, "generators", {})
+        return self._first(modality, [g for g in generators.values() if g.modality == modality])
 
     def task(self, task: str) -> str:
         """A task's name, from the first pack that translates it (a generator that
         cannot do the task is named with it)."""
-        return self._first(task, self.host.generators.values())
+        return self._first(task, getattr(self.host, "generators", {}).values())
 
     def _first(self, text: str, infos: Any) -> str:
+        if self.language == "en" or not text:
+            return text
         for info in infos:
             shown = self.translate(self.pack_of(info.id), text)
             if shown != text:

@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from studio.api import StudioError
+from studio.app.pack_i18n import PackTexts
+from studio.ui import i18n
 from studio.ui.actions import view_action
 
 FINISHED = ("done", "failed", "cancelled", "interrupted")
@@ -131,8 +133,9 @@ class JobRow(QWidget):
         super().__init__()
         self.job_id = job.id
         self.state = state
-        prompt = job.request.prompt or job.request.task
-        self.title = QLabel(f"{job.request.modality}: {prompt[:60]}")
+        names = view.pack_texts  # the packs' modality and task names, in the user's language
+        prompt = job.request.prompt or names.task(job.request.task)
+        self.title = QLabel(f"{names.modality(job.request.modality)}: {prompt[:60]}")
         self.title.setToolTip(prompt)
         self.where = QLabel()
         self.where.setStyleSheet("color: #777")
@@ -254,6 +257,7 @@ class JobsView(QWidget):
     def __init__(self, engine: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.engine = engine
+        self.pack_texts = PackTexts(getattr(engine, "host", None), i18n.language())
         self.rows: dict[str, JobRow] = {}
         self._jobs: dict[str, Any] = {}
         self._states: dict[str, RowState] = {}
