@@ -289,3 +289,32 @@ def test_text_streaming_into_the_desk_reranks_at_most_once_a_second(window, qtbo
     starts = [t for t, _ in calls]
     assert all(b - a >= MIN_GAP_S * 0.99 for a, b in itertools.pairwise(starts))
     assert len(calls) <= done / MIN_GAP_S + 1
+
+
+def test_the_prompt_in_the_box_is_never_a_card(window, qtbot):
+    """Generate runs the box's prompt: the cards are for changing it (issue #16)."""
+    from studio.app.suggest.metric import metric_parts
+
+    studio, view = window.studio, window.suggestions
+    history = ["a fox, snow", "a fox, snow, dusk", "a fox, (snow:1.2), dusk", "a fox, snow, dusk"]
+    for i, p in enumerate(history * 3):
+        studio.record("generate", modality="image", prompt=p, artifacts=[f"art{i}"])
+    for box in ("a fox, snow, dusk", "A Fox,snow , DUSK", "a fox, (snow:1.2), dusk"):
+        window.panel.prompt.setPlainText(box)
+        view.set_context(prompt=box, modality="image")
+        view.refresh_now()
+        qtbot.waitUntil(lambda: not view._running, timeout=20000)
+        shown = [c.text.text() for c in view.cards()]
+        assert shown
+        assert all(metric_parts(t) != metric_parts(box) for t in shown), (box, shown)
+    # A list computed before the box last changed is held to the same rule; another
+    # emphasis of a part is a change and stays.
+    view.set_context(prompt="a fox, (snow:1.2), dusk")
+    view._request_no += 1
+    view._show(view._request_no, [sugg("prompt", "A fox,(snow:1.2) , dusk"),
+                                   sugg("style", "a fox, (snow:1.2), dusk"),
+                                   sugg("prompt", "a fox, (snow:1.3), dusk")])
+    assert [c.text.text() for c in view.cards()] == ["a fox, (snow:1.3), dusk"]
+    window.resize(1280, 820)
+    window.show()
+    window.grab().save("/tmp/ui_sidebar_no_box.png")

@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.prompts import split_parts
+from studio.app.suggest.metric import metric_parts
 from studio.app.suggest.personal_style import with_personal_style
+from studio.app.suggest.types import PROMPT_KINDS, Suggestion
 
 _KIND_LABEL = {
     "prompt": QT_TRANSLATE_NOOP("SuggestionsView", "Prompt"),
@@ -63,6 +65,15 @@ MIN_GAP_S = 1.0  # at most one re-rank a second, however fast the context change
 MAX_WAIT_S = 1.0  # ...and a stream of changes does not postpone it forever
 
 _REPEATED = re.compile(r"\b(\w+)(?:\s+\1\b)+", re.IGNORECASE)
+
+
+def same_prompt(suggestion: Suggestion, box: str) -> bool:
+    """Is ``suggestion`` a prompt that would leave the box's prompt as it is?"""
+    if suggestion.kind not in PROMPT_KINDS or not box.strip():
+        return False
+    return (set(split_parts(suggestion.text, keep_weights=True))
+            == set(split_parts(box, keep_weights=True))
+            or metric_parts(suggestion.text) == metric_parts(box))
 
 
 def no_repeats(text: str) -> str:
@@ -368,10 +379,10 @@ class SuggestionsView(QWidget):
             self.status.setText(self.tr("Suggestions are unavailable: {error}")
                                 .format(error=result))
             return
-        typed = set(split_parts(self._context.get("prompt") or ""))
-        # Offering back exactly what is already in the prompt field helps nobody here.
-        result = [s for s in result
-                  if not (typed and s.kind == "prompt" and set(split_parts(s.text)) == typed)]
+        # Offering back what is already in the prompt field helps nobody: Generate
+        # runs it. The engine leaves it out too; this holds for a list computed
+        # before the field last changed.
+        result = [s for s in result if not same_prompt(s, self._context.get("prompt") or "")]
         key = [(s.id, s.text, s.reason) for s in result]
         if key == self._shown_key and self.cards():
             return  # the same list: rebuilding the cards would only cost the UI 30-50 ms

@@ -51,7 +51,8 @@ def similarity_matrix(cands: list[Candidate]) -> np.ndarray:
 def select(cands: list[Candidate], probs: np.ndarray, k: int,
            cover: float = DEFAULT_COVER,
            max_similarity: float = DEFAULT_MAX_SIMILARITY,
-           selectable: np.ndarray | None = None, anchor: int | None = None) -> list[int]:
+           selectable: np.ndarray | None = None, anchor: int | None = None,
+           base_sim: np.ndarray | None = None) -> list[int]:
     """Indices of the chosen candidates, best first.
 
     ``selectable`` False marks placeholders: mass that counts as covered when a
@@ -61,12 +62,20 @@ def select(cands: list[Candidate], probs: np.ndarray, k: int,
     probability of its own. A neighbour that covers it is not enough: the
     prompt itself stands for more of what comes next (re-runs and one-part edits
     on either side) than any neighbour does.
+
+    ``base_sim`` (each candidate's similarity to the prompt in the box) makes
+    coverage directional: a pick covers a candidate only when it is strictly
+    closer to it than the box's prompt is, since leaving the box as it is
+    already gets that close.
     """
     n = len(cands)
     if n == 0 or k <= 0:
         return []
     sim = similarity_matrix(cands)
-    covers = (sim >= cover).astype(float)
+    covers = sim >= cover
+    if base_sim is not None:
+        covers &= sim > np.asarray(base_sim, dtype=float)[None, :]
+    covers = covers.astype(float)
     uncovered = np.ones(n)
     allowed = np.ones(n, dtype=bool) if selectable is None else np.asarray(selectable, bool)
     allowed = allowed.copy()

@@ -6,6 +6,10 @@ on) each system proposes k prompts knowing only that user's earlier events; a
 proposal hits when the Jaccard similarity of its comma-separated parts
 (lower-cased, stripped) with the actual prompt's parts is at least 0.8.
 
+The next-edit metric (``"next_edit"``) scores only the prompts that change the
+user's previous one, and only proposals that bring the user closer to what they
+wrote next than the previous prompt itself (``is_edit_hit``).
+
 Every system is incremental (each event is observed once), so a history of
 100,000 events replays in about a minute.
 """
@@ -21,6 +25,7 @@ from typing import Any, Protocol
 from studio.api import StudioError
 from studio.app.history.importer import parse_ts
 from studio.app.prompts import jaccard
+from studio.app.suggest.metric import metric_parts
 from studio.app.suggest.suggester import Suggester
 
 HIT_THRESHOLD = 0.8
@@ -34,18 +39,19 @@ class ReplayFormatError(StudioError, ValueError):
     """A line of the history file is not a valid event (the message names the line)."""
 
 
-def metric_parts(prompt: str) -> frozenset[str]:
-    """The metric's reading of a prompt: comma-separated parts, lower-cased and stripped.
-
-    Deliberately not ``prompts.split_parts``: the metric is specified on the raw
-    text (no emphasis stripping, no whitespace collapsing), so every system is
-    judged by the same plain rule; systems may parse prompts however they like.
-    """
-    return frozenset(p for p in (s.strip().lower() for s in prompt.split(",")) if p)
-
-
 def is_hit(proposal: str, actual: frozenset[str]) -> bool:
     return jaccard(metric_parts(proposal), actual) >= HIT_THRESHOLD
+
+
+def is_edit_hit(proposal: str, actual: frozenset[str], previous: frozenset[str]) -> bool:
+    """The next-edit rule: the proposal is within the hit threshold of the actual
+    prompt and strictly closer to it than the previous prompt is. A proposal
+    equal to the previous prompt therefore never counts."""
+    parts = metric_parts(proposal)
+    if parts == previous:
+        return False
+    sim = jaccard(parts, actual)
+    return sim >= HIT_THRESHOLD and sim > jaccard(previous, actual)
 
 
 # -- systems -------------------------------------------------------------------------
@@ -109,19 +115,28 @@ class MostFrequent:
         if key not in self.top:
             self.top.append(key)
         self.top.sort(key=self._rank, reverse=True)
-        del self.top[self.k:]
+        del self.top[self.k + 1:]  # one spare: k remain without the previous prompt
 
 
 class StudioSystem:
-    """The suggestion engine, asked for prompt suggestions only (no context but the past)."""
+    """The suggestion engine, asked for prompt suggestions only (no context but the past).
+
+    Its list is what the user sees: the prompt in the box (which the Generate
+    button runs again) first, then the engine's suggestions, which never repeat it.
+    """
 
     def __init__(self, **options: Any) -> None:
         self.suggester = Suggester(**options)
+        self.box: str | None = None
 
     def propose(self, k: int) -> list[str]:
-        return [s.text for s in self.suggester.suggest(k=k, kinds=("prompt", "style"))]
+        head = [self.box] if self.box is not None else []
+        rest = self.suggester.suggest(k=k - len(head), kinds=("prompt", "style"))
+        return [*head, *(s.text for s in rest)][:k]
 
     def observe(self, event: dict[str, Any]) -> None:
+        if event["type"] == "generate":
+            self.box = event["prompt"]
         self.suggester.observe(event)
 
 
@@ -183,7 +198,11 @@ def evaluate(path: Path, k: int = 5, systems: dict[str, Any] | None = None) -> d
 
     :param systems: name -> factory of a fresh per-user system; default: studio,
         most_recent, most_frequent.
-    :returns: ``{"k", "events", "users", "systems": {name: {"hit@k", "mrr"}}}``.
+    :returns: ``{"k", "events", "users", "systems": {name: {"hit@k", "mrr"}},
+        "next_edit": {"events", "systems": {name: {"hit@k", "mrr"}}}}``. Each
+        system is asked for ``k + 1`` proposals: the first ``k`` are its all-prompt
+        list, and the first ``k`` of them not equal to the previous prompt its
+        next-edit list.
     """
     if k < 1:
         raise ValueError("k must be at least 1")
@@ -203,32 +222,50 @@ def score_users(users: Iterable[tuple[str, list[dict[str, Any]]]], k: int,
                 factories: dict[str, Any]) -> dict[str, Any]:
     hits = dict.fromkeys(factories, 0)
     rr = dict.fromkeys(factories, 0.0)
-    scored = n_users = 0
+    edit_hits = dict.fromkeys(factories, 0)
+    edit_rr = dict.fromkeys(factories, 0.0)
+    scored = edits = n_users = 0
     for _user, events in users:
         n_users += 1
         systems = {name: make() for name, make in factories.items()}
-        seen_generate = False
+        previous: frozenset[str] | None = None
         for ev in events:
             if ev["type"] == "generate":
-                if seen_generate:
-                    actual = metric_parts(ev["prompt"])
+                actual = metric_parts(ev["prompt"])
+                if previous is not None:
                     scored += 1
+                    changed = actual != previous
+                    edits += changed
                     for name, system in systems.items():
-                        for rank, proposal in enumerate(system.propose(k)[:k], 1):
-                            if is_hit(proposal, actual):
-                                hits[name] += 1
-                                rr[name] += 1.0 / rank
-                                break
-                seen_generate = True
+                        proposals = system.propose(k + 1)
+                        rank = _first_hit([is_hit(p, actual) for p in proposals[:k]])
+                        if rank:
+                            hits[name] += 1
+                            rr[name] += 1.0 / rank
+                        if changed:
+                            others = [p for p in proposals if metric_parts(p) != previous][:k]
+                            rank = _first_hit([is_edit_hit(p, actual, previous)
+                                               for p in others])
+                            if rank:
+                                edit_hits[name] += 1
+                                edit_rr[name] += 1.0 / rank
+                previous = actual
             for system in systems.values():
                 system.observe(ev)
     return {
         "k": k,
         "events": scored,
         "users": n_users,
-        "systems": {
-            name: {"hit@k": round(hits[name] / scored, 4) if scored else 0.0,
-                   "mrr": round(rr[name] / scored, 4) if scored else 0.0}
-            for name in factories
-        },
+        "systems": _rates(hits, rr, scored),
+        "next_edit": {"events": edits, "systems": _rates(edit_hits, edit_rr, edits)},
     }
+
+
+def _first_hit(hits: list[bool]) -> int:
+    """1-based rank of the first proposal that hits, 0 if none does."""
+    return next((rank for rank, hit in enumerate(hits, 1) if hit), 0)
+
+
+def _rates(hits: dict[str, int], rr: dict[str, float], n: int) -> dict[str, dict[str, float]]:
+    return {name: {"hit@k": round(hits[name] / n, 4) if n else 0.0,
+                   "mrr": round(rr[name] / n, 4) if n else 0.0} for name in hits}

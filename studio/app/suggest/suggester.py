@@ -30,6 +30,7 @@ from studio.app.suggest.diversity import DEFAULT_COVER, DEFAULT_MAX_SIMILARITY, 
 from studio.app.suggest.edits import EditModel
 from studio.app.suggest.features import FEATURES, featurize
 from studio.app.suggest.hedge import ListHedge
+from studio.app.suggest.metric import metric_parts
 from studio.app.suggest.ranker import EXPLICIT_LR, IMPLICIT_LR, OUTCOME_LR, Ranker
 from studio.app.suggest.snapshot import decode_user_state, encode_user_state
 from studio.app.suggest.state import REACTION, Gen, UserState, cached_parts, generation_refs
@@ -94,7 +95,7 @@ class Suggester:
         self._outcomes: OrderedDict[str, np.ndarray] = OrderedDict()
         self.hedge = ListHedge()
         # Each policy's list at the last refresh, scored by the next prompt (hedge.py).
-        self._lists: tuple[str, dict[str, list[frozenset[str]]]] | None = None
+        self._lists: tuple[str, frozenset[str], dict[str, list[frozenset[str]]]] | None = None
         self._dismissed: dict[Any, int] = {}
         self._own_feedback: set[str] = set()
         # Average features of what was shown: the reference for recorded feedback
@@ -201,10 +202,12 @@ class Suggester:
         if lists is None or lists[0] != (event.get("modality") or "image"):
             return
         actual = frozenset(cached_parts(str(event.get("prompt") or "")))
-        if actual:
-            self.hedge.record({policy: any(jaccard(parts, actual) >= self.cover
-                                           for parts in shown)
-                               for policy, shown in lists[1].items()})
+        base = lists[1]
+        if actual and actual != base:  # a re-run needs no list
+            floor = jaccard(base, actual)
+            self.hedge.record({policy: any(self.cover <= jaccard(parts, actual) and
+                                           jaccard(parts, actual) > floor for parts in shown)
+                               for policy, shown in lists[2].items()})
 
     def _learn_implicit(self, event: dict[str, Any]) -> None:
         pool, self._pool = self._pool, None
@@ -292,16 +295,13 @@ class Suggester:
             x = featurize(cands, modality)
             probs = self.ranker.probs(x)
             real = np.array([not c.stats.get("phantom") for c in cands])
-            # Running the last prompt again (a re-roll) is the most common next
-            # step: it is always in the list, unless the user is typing a new one.
-            anchor = None
+            # The Generate button re-runs the prompt in the box; the list is for
+            # changes, so a pick is worth only the next prompts it comes closer
+            # to than the box's prompt does.
             typing = self._typing(ctx, last, base)
-            if not typing and base:
-                anchor = next((i for i, c in enumerate(cands) if real[i]
-                               and c.kind in PROMPT_KINDS and c.modality == modality
-                               and frozenset(c.parts) == frozenset(base)), None)
+            to_base = base_similarity(cands, base, modality)
             picks = select(cands, probs, ctx.k, self.cover, self.max_similarity, real,
-                           anchor=anchor)
+                           base_sim=to_base)
             self._lists = None  # only the list on screen when the next prompt comes counts
             if not typing:
                 # Always scored against the next prompt; shown where prompts are asked
@@ -310,7 +310,7 @@ class Suggester:
                 if ctx.kinds is not None:
                     picks = hedged
             if ctx.kinds is None:
-                picks = self._mixed(cands, probs, real, anchor, ctx.k)
+                picks = self._mixed(cands, probs, real, ctx.k, to_base)
             prompt_rows = [i for i, c in enumerate(cands) if c.kind in PROMPT_KINDS and real[i]]
             self._pool = (modality, [frozenset(cands[i].parts) for i in prompt_rows],
                           x[prompt_rows]) if prompt_rows else None
@@ -331,17 +331,17 @@ class Suggester:
             return out
 
     def _mixed(self, cands: list[Candidate], probs: np.ndarray, real: np.ndarray,
-               anchor: int | None, k: int) -> list[int]:
+               k: int, to_base: np.ndarray) -> list[int]:
         """The sidebar's list of every kind: the coverage order, but at most
         ``MIXED_PER_SOURCE`` ideas from one source, so that four ways of dropping
         a modifier do not crowd out a style, a setting or a cross-modal idea."""
         order = select(cands, probs, MIXED_LOOKAHEAD * k, self.cover, self.max_similarity,
-                       real, anchor=anchor)
+                       real, base_sim=to_base)
         taken: dict[str, int] = {}
         picks, held_back = [], []
         for i in order:
             source = cands[i].source
-            if i != anchor and taken.get(source, 0) >= MIXED_PER_SOURCE:
+            if taken.get(source, 0) >= MIXED_PER_SOURCE:
                 held_back.append(i)
                 continue
             taken[source] = taken.get(source, 0) + 1
@@ -363,15 +363,15 @@ class Suggester:
         for i, c in enumerate(cands):
             if real[i] and c.kind in PROMPT_KINDS and c.modality == modality and c.parts:
                 by_key.setdefault(frozenset(c.parts), i)
-        latest = [by_key[key] for key in (frozenset(base), *reversed(self.state.recent))
-                  if key in by_key]
+        latest = [by_key[key] for key in reversed(self.state.recent) if key in by_key]
         latest = list(dict.fromkeys(latest))[:n]
         frequent = [by_key[key] for key in self.state.top_counts.top() if key in by_key][:n]
         half = n - n // 2
         blend = list(dict.fromkeys([*model[:half], *latest, *model]))[:n]
         lists = {"model": model, "blend": blend, "recent": latest, "frequent": frequent}
-        self._lists = (modality, {p: [frozenset(cands[i].parts) for i in shown]
-                                  for p, shown in lists.items()})
+        self._lists = (modality, frozenset(base),
+                       {p: [frozenset(cands[i].parts) for i in shown]
+                        for p, shown in lists.items()})
         chosen = lists[self.hedge.choose()]
         if len(chosen) < n:
             chosen = list(dict.fromkeys([*chosen, *model]))[:n]
@@ -433,10 +433,27 @@ class Suggester:
             else:
                 for s, m in c.sources.items():
                     seen.sources[s] = seen.sources.get(s, 0.0) + m
-        out = list(merged.values())
+        unchanged = self._unchanged(ctx, modality, base)
+        out = [c for c in merged.values() if not _same_prompt(c, modality, unchanged)]
         if want is None or "prompt" in want:  # combinations are prompts, not styles
-            out += self._combinations(out, modality, base, set(merged))
+            out += [c for c in self._combinations(out, modality, base, set(merged))
+                    if not _same_prompt(c, modality, unchanged)]
         return out
+
+    def _unchanged(self, ctx: SuggestContext, modality: str, base: tuple[str, ...]
+                   ) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+        """The prompts a suggestion must not repeat: the one in the box and the last
+        one run, by the engine's parts and by the metric's plain reading."""
+        keys, plain = {frozenset(base)}, set()
+        last = self.state.last_gen(modality)
+        if last is not None:
+            keys.add(frozenset(last.parts))
+            plain.add(metric_parts(last.prompt))
+        if ctx.prompt is not None:
+            plain.add(metric_parts(ctx.prompt))
+        keys.discard(frozenset())
+        plain.discard(frozenset())
+        return keys, plain
 
     def _combinations(self, cands: list[Candidate], modality: str, base: tuple[str, ...],
                       taken: set[Any]) -> list[Candidate]:
@@ -543,6 +560,24 @@ def _ordered(a: tuple[str, ...], b: tuple[str, ...], base: tuple[str, ...],
     parts = list(dict.fromkeys([*a, *b])) if union else [p for p in a if p in sb]
     order = {p: i for i, p in enumerate(base)}
     return tuple(sorted(parts, key=lambda p: (order.get(p, len(order)), parts.index(p))))
+
+
+def _same_prompt(c: Candidate, modality: str,
+                 unchanged: tuple[set[frozenset[str]], set[frozenset[str]]]) -> bool:
+    """Would applying ``c`` leave the prompt as it is (or as it was last run)?"""
+    if c.kind not in PROMPT_KINDS or c.modality != modality or c.stats.get("phantom"):
+        return False
+    keys, plain = unchanged
+    return frozenset(c.parts) in keys or metric_parts(c.text) in plain
+
+
+def base_similarity(cands: list[Candidate], base: tuple[str, ...], modality: str
+                    ) -> np.ndarray:
+    """Each candidate's Jaccard similarity to the base prompt (-1 where it is not a
+    prompt of that modality): a pick helps with a candidate only when closer to it."""
+    key = frozenset(base)
+    return np.array([jaccard(c.parts, key) if key and c.kind in PROMPT_KINDS
+                     and c.modality == modality else -1.0 for c in cands])
 
 
 def _sid(c: Candidate) -> str:
