@@ -385,3 +385,22 @@ def test_a_queue_row_names_the_modality_and_task_in_chinese(chinese, qtbot, fake
         assert view.rows[without.id].title.text() == "图像: 图生图"
     finally:
         studio.close()
+
+
+def test_the_music_view_says_why_sound_cannot_play_in_chinese(chinese, qtbot, tmp_path):
+    from studio.app.playback import NO_DEVICE, PlaybackUnavailable, Player
+    from studio.ui.music_view import MusicView
+    from tests.test_ui_music_video import music_file
+
+    def no_device(*_args):
+        raise PlaybackUnavailable(NO_DEVICE)
+
+    view = MusicView(player=Player(stream_factory=no_device))
+    qtbot.addWidget(view)
+    try:
+        view.open_file(music_file(tmp_path)).result(10)
+        said = QCoreApplication.translate("MusicView", NO_DEVICE)
+        assert said.startswith("无法播放音频")
+        qtbot.waitUntil(lambda: view.message.text() == said, timeout=5000)
+    finally:
+        view.shutdown()

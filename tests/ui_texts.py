@@ -61,7 +61,7 @@ GLOSSARY = (
     "GIF", "WebP", "JPEG", "safetensors", "gguf", "artifact:<id>", "artifact", "id",
     "GPU", "CPU", "CUDA", "MPS", "VRAM", "RAM", "MB", "GB", "KB", "kB", "px", "Hz", "kHz",
     "LoRA", "Ctrl", "Shift", "Alt", "Esc", "Enter", "Tab", "F11", "torch", "Python", "wheel",
-    "ID", "PyTorch", "float16", "bfloat16", "float32",
+    "ID", "PyTorch", "float16", "bfloat16", "float32", "PortAudio",
 )
 #: What the built-in packs' catalogues keep in Latin letters, as Chinese creative tools
 #: do: model families, samplers, libraries, units, and literal syntax the user types

@@ -361,7 +361,7 @@
     <name>GeneratePanel</name>
     <message>
         <location filename="../../studio/ui/generate_panel.py" line="73"/>
-        <location filename="../../studio/ui/generate_panel.py" line="393"/>
+        <location filename="../../studio/ui/generate_panel.py" line="395"/>
         <source>A hub repo id, a local folder or a .safetensors/.gguf file</source>
         <extracomment>emitted with a GenerationRequest when the user presses Generate the last settings per modality, persisted (None: remembered for this session) the packs&apos; names, labels and help texts in the window&apos;s language</extracomment>
         <translation>Hub 仓库 ID、本地文件夹或 .safetensors/.gguf 文件</translation>
@@ -430,43 +430,43 @@
         <translation>没有可用的生成器：请在“插件”中查看加载失败的扩展包。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="201"/>
+        <location filename="../../studio/ui/generate_panel.py" line="203"/>
         <source>{role} file or artifact:&lt;id&gt;</source>
         <translation>{role}文件或 artifact:&lt;id&gt;</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="206"/>
+        <location filename="../../studio/ui/generate_panel.py" line="208"/>
         <source>Choose a file for {role}</source>
         <translation>为{role}选择文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="229"/>
+        <location filename="../../studio/ui/generate_panel.py" line="231"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="467"/>
+        <location filename="../../studio/ui/generate_panel.py" line="472"/>
         <source>Image</source>
-        <extracomment>The inputs tasks commonly take, named in the user&apos;s language; others show as declared.</extracomment>
+        <extracomment>Tasks the panel does not offer: the profile page runs them (docs/personalize.md). The inputs tasks commonly take, named in the user&apos;s language; others show as declared.</extracomment>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="468"/>
+        <location filename="../../studio/ui/generate_panel.py" line="473"/>
         <source>Mask</source>
         <translation>蒙版</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="469"/>
+        <location filename="../../studio/ui/generate_panel.py" line="474"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="470"/>
+        <location filename="../../studio/ui/generate_panel.py" line="475"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="471"/>
+        <location filename="../../studio/ui/generate_panel.py" line="476"/>
         <source>Last frame</source>
         <translation>末帧</translation>
     </message>
@@ -474,47 +474,47 @@
 <context>
     <name>JobRow</name>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="206"/>
+        <location filename="../../studio/ui/jobs_view.py" line="209"/>
         <source>on {slot}</source>
         <translation>在 {slot} 上</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="146"/>
+        <location filename="../../studio/ui/jobs_view.py" line="149"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="148"/>
+        <location filename="../../studio/ui/jobs_view.py" line="151"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="150"/>
+        <location filename="../../studio/ui/jobs_view.py" line="153"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="154"/>
+        <location filename="../../studio/ui/jobs_view.py" line="157"/>
         <source>Remove from the queue</source>
         <translation>从队列中移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="155"/>
+        <location filename="../../studio/ui/jobs_view.py" line="158"/>
         <source>Remove job: {prompt}</source>
         <translation>移除任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="158"/>
+        <location filename="../../studio/ui/jobs_view.py" line="161"/>
         <source>Cancel job: {prompt}</source>
         <translation>取消任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="159"/>
+        <location filename="../../studio/ui/jobs_view.py" line="162"/>
         <source>Retry job: {prompt}</source>
         <translation>重试任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="160"/>
+        <location filename="../../studio/ui/jobs_view.py" line="163"/>
         <source>Open result: {prompt}</source>
         <translation>打开结果：{prompt}</translation>
     </message>
@@ -522,171 +522,171 @@
 <context>
     <name>JobsView</name>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="271"/>
+        <location filename="../../studio/ui/jobs_view.py" line="275"/>
         <source>Execution slots</source>
         <translation>执行槽</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="439"/>
+        <location filename="../../studio/ui/jobs_view.py" line="443"/>
         <source>down</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="440"/>
+        <location filename="../../studio/ui/jobs_view.py" line="444"/>
         <source>busy</source>
         <translation>忙碌</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="440"/>
+        <location filename="../../studio/ui/jobs_view.py" line="444"/>
         <source>idle</source>
         <translation>空闲</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="444"/>
+        <location filename="../../studio/ui/jobs_view.py" line="448"/>
         <source>Slots: {slots}</source>
         <translation>执行槽：{slots}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="40"/>
+        <location filename="../../studio/ui/jobs_view.py" line="42"/>
         <source>Queued</source>
         <extracomment>The bar&apos;s words for each phase (steps are shown as &quot;Step n/N&quot;).</extracomment>
         <translation>排队中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="41"/>
+        <location filename="../../studio/ui/jobs_view.py" line="43"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="42"/>
+        <location filename="../../studio/ui/jobs_view.py" line="44"/>
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="43"/>
+        <location filename="../../studio/ui/jobs_view.py" line="45"/>
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="44"/>
+        <location filename="../../studio/ui/jobs_view.py" line="46"/>
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="45"/>
+        <location filename="../../studio/ui/jobs_view.py" line="47"/>
         <source>Done</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="46"/>
+        <location filename="../../studio/ui/jobs_view.py" line="48"/>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="47"/>
+        <location filename="../../studio/ui/jobs_view.py" line="49"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="48"/>
+        <location filename="../../studio/ui/jobs_view.py" line="50"/>
         <source>Interrupted</source>
         <translation>已中断</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="60"/>
+        <location filename="../../studio/ui/jobs_view.py" line="62"/>
         <source>{s} s left</source>
         <translation>剩余 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="62"/>
+        <location filename="../../studio/ui/jobs_view.py" line="64"/>
         <source>{m} min {s} s left</source>
         <translation>剩余 {m} 分 {s} 秒</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="64"/>
+        <location filename="../../studio/ui/jobs_view.py" line="66"/>
         <source>{m} min left</source>
         <translation>剩余 {m} 分钟</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="92"/>
+        <location filename="../../studio/ui/jobs_view.py" line="94"/>
         <source>Generating…</source>
         <translation>正在生成…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="94"/>
+        <location filename="../../studio/ui/jobs_view.py" line="96"/>
         <source>Step {step}/{total}</source>
         <translation>第 {step}/{total} 步</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="267"/>
-        <location filename="../../studio/ui/jobs_view.py" line="425"/>
+        <location filename="../../studio/ui/jobs_view.py" line="271"/>
+        <location filename="../../studio/ui/jobs_view.py" line="429"/>
         <source>No jobs yet</source>
         <extracomment>emitted with an Artifact when the user opens a finished job&apos;s result one line for the status bar (a retry refused, a job that cannot be removed)</extracomment>
         <translation>暂无任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="273"/>
-        <location filename="../../studio/ui/jobs_view.py" line="306"/>
+        <location filename="../../studio/ui/jobs_view.py" line="277"/>
+        <location filename="../../studio/ui/jobs_view.py" line="310"/>
         <source>Clear finished</source>
         <translation>清除已完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="274"/>
+        <location filename="../../studio/ui/jobs_view.py" line="278"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="296"/>
+        <location filename="../../studio/ui/jobs_view.py" line="300"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="297"/>
+        <location filename="../../studio/ui/jobs_view.py" line="301"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="298"/>
+        <location filename="../../studio/ui/jobs_view.py" line="302"/>
         <source>Open result</source>
         <translation>打开结果</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="300"/>
+        <location filename="../../studio/ui/jobs_view.py" line="304"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="302"/>
+        <location filename="../../studio/ui/jobs_view.py" line="306"/>
         <source>Run earlier</source>
         <translation>提前运行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="304"/>
+        <location filename="../../studio/ui/jobs_view.py" line="308"/>
         <source>Run later</source>
         <translation>推后运行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="420"/>
+        <location filename="../../studio/ui/jobs_view.py" line="424"/>
         <source>{n} running</source>
         <translation>{n} 个运行中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="421"/>
+        <location filename="../../studio/ui/jobs_view.py" line="425"/>
         <source>{n} queued</source>
         <translation>{n} 个排队中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="422"/>
+        <location filename="../../studio/ui/jobs_view.py" line="426"/>
         <source>{n} failed</source>
         <translation>{n} 个失败</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="424"/>
+        <location filename="../../studio/ui/jobs_view.py" line="428"/>
         <source>{n} finished</source>
         <translation>{n} 个已完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="478"/>
+        <location filename="../../studio/ui/jobs_view.py" line="482"/>
         <source>Retry refused: {error}</source>
         <translation>无法重试：{error}</translation>
     </message>
@@ -1754,6 +1754,16 @@
         <location filename="../../studio/ui/music_view.py" line="544"/>
         <source>{name} cannot be saved ({error})</source>
         <translation>无法保存 {name}（{error}）</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/music_view.py" line="573"/>
+        <source>Audio playback is unavailable: no output device was found. Export still works.</source>
+        <translation>无法播放音频：未找到输出设备。导出仍可使用。</translation>
+    </message>
+    <message>
+        <location filename="../../studio/ui/music_view.py" line="576"/>
+        <source>Audio playback is unavailable: the PortAudio library is not installed. Export still works.</source>
+        <translation>无法播放音频：未安装 PortAudio 库。导出仍可使用。</translation>
     </message>
 </context>
 <context>
@@ -3062,32 +3072,32 @@
         <translation>尚未下载任何模型。以下是适合这台电脑（{machine}）的各类创作模型，每类一个。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="153"/>
+        <location filename="../../studio/ui/welcome.py" line="154"/>
         <source>size unknown</source>
         <translation>大小未知</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="168"/>
+        <location filename="../../studio/ui/welcome.py" line="169"/>
         <source>Works now: try it</source>
         <translation>现在可用：试一试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="169"/>
+        <location filename="../../studio/ui/welcome.py" line="170"/>
         <source>This model is already on this computer; nothing to download</source>
         <translation>此模型已在这台电脑上，无需下载</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="171"/>
+        <location filename="../../studio/ui/welcome.py" line="172"/>
         <source>Try {model} now</source>
         <translation>立即试用 {model}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="180"/>
+        <location filename="../../studio/ui/welcome.py" line="181"/>
         <source>{size} to download</source>
         <translation>需下载 {size}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/welcome.py" line="187"/>
+        <location filename="../../studio/ui/welcome.py" line="188"/>
         <source>Downloaded: {ref}</source>
         <translation>已下载：{ref}</translation>
     </message>

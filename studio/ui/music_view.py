@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.api import StudioError
-from studio.app.playback import PlaybackUnavailable, Player
+from studio.app.playback import NO_DEVICE, NO_PORTAUDIO, PlaybackUnavailable, Player
 
 #: Pixels of the drawn waveform: wide enough to stay sharp on a 2x screen.
 WAVE_SIZE = (2048, 256)
@@ -331,7 +331,7 @@ class MusicView(QWidget):
         self._duration = len(result.samples) / result.rate
         self._loaded = result.ready
         if result.unplayable or result.ready:  # a device plugged in since plays again
-            self.unavailable = result.unplayable
+            self.unavailable = _unplayable_words(result.unplayable)
         if result.ready:
             if result.position:
                 self.player.seek(result.position)
@@ -565,3 +565,16 @@ def _qimage(pixels: Any) -> QImage:
 
 
 __all__ = ["MusicView", "WaveformView", "clock", "export_audio"]
+
+
+def _unplayable_words(reason: str) -> str:
+    """The playback layer's known reasons in the user's language; others as given."""
+    known = {
+        NO_DEVICE: QCoreApplication.translate(
+            "MusicView", "Audio playback is unavailable: no output device was found. "
+            "Export still works."),
+        NO_PORTAUDIO: QCoreApplication.translate(
+            "MusicView", "Audio playback is unavailable: the PortAudio library is not "
+            "installed. Export still works."),
+    }
+    return known.get(reason, reason)
