@@ -164,6 +164,7 @@ class Engine:
         self._listeners: list[Listener] = []
         self._cv = threading.Condition()
         self._seq = 0.0
+        self._db_lock = threading.Lock()
         self._stopping = False
         self._shut = False
         self._db = None
@@ -555,12 +556,13 @@ class Engine:
     def _save(self, job: Job) -> None:
         if self._db is None:
             return
-        self._db.execute(
-            "INSERT OR REPLACE INTO jobs (id, request, priority, seq, state, error, created, "
-            "finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (job.id, json.dumps(job.request.to_dict()), job.priority, job.seq, job.state,
-             job.error, job.created, job.finished),
-        )
+        with self._db_lock:  # slot threads finish their jobs at the same time
+            self._db.execute(
+                "INSERT OR REPLACE INTO jobs (id, request, priority, seq, state, error, "
+                "created, finished) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (job.id, json.dumps(job.request.to_dict()), job.priority, job.seq, job.state,
+                 job.error, job.created, job.finished),
+            )
 
     def _restore(self) -> None:
         assert self._db is not None
