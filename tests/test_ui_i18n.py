@@ -404,3 +404,17 @@ def test_the_music_view_says_why_sound_cannot_play_in_chinese(chinese, qtbot, tm
         qtbot.waitUntil(lambda: view.message.text() == said, timeout=5000)
     finally:
         view.shutdown()
+
+
+def test_a_settings_suggestion_names_the_parameters_in_chinese(chinese, open_window):
+    from studio.app.suggest.types import Suggestion
+    from studio.ui.suggestions_view import plain_card
+
+    win = open_window()
+    view = win.suggestions
+    assert view.param_for("video", "num_frames").display_label == "帧数"
+    suggestion = Suggestion(id="params:x", kind="params", text="x", modality="video",
+                            reason="because", score=0.5, source="history",
+                            params={"num_frames": 33, "steps": 30})
+    text, _reason = plain_card(suggestion, view.param_for)
+    assert text == "帧数: 33 · 步数: 30"

@@ -11,6 +11,7 @@ in the changes, never longer than ``MAX_WAIT_S``, starts at most once per
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.app.pack_i18n import PackTexts
 from studio.app.prompts import split_parts
 from studio.app.suggest.metric import metric_parts
 from studio.app.suggest.personal_style import with_personal_style
 from studio.app.suggest.types import PROMPT_KINDS, Suggestion
+from studio.ui import i18n
 
 _KIND_LABEL = {
     "prompt": QT_TRANSLATE_NOOP("SuggestionsView", "Prompt"),
@@ -406,14 +409,18 @@ class SuggestionsView(QWidget):
                 item.widget().deleteLater()
 
     def param_for(self, modality: str, name: str) -> Any:
-        """The schema entry for ``name`` among the installed generators of ``modality``."""
+        """The schema entry for ``name`` among the installed generators of ``modality``,
+        labelled in the user's language (the pack's catalogue)."""
         try:
             infos = self.studio.plugins.generators_for(modality)
         except Exception:  # a broken pack must not take the sidebar down
             return None
         for info in infos:
             if name in info.params:
-                return info.params.get(name)
+                param = info.params.get(name)
+                texts = PackTexts(self.studio.plugins, i18n.language())
+                label = texts.for_generator(info.id)(param.display_label)
+                return dataclasses.replace(param, label=label)
         return None
 
     def cards(self) -> list[SuggestionCard]:
