@@ -177,3 +177,27 @@ def test_too_little_free_memory_is_refused_naming_both_figures(
     assert "training at 512 px needs about" in job.error
     assert "and 3 MB is free" in job.error
     assert not (engine.library.root / "models" / "loras").exists()
+
+
+def test_a_half_precision_model_trains_with_fp32_lora_values(tiny_model, tmp_path):
+    from studio.app.backends import ThreadBackend
+    from studio.app.engine import Engine
+    from studio.app.library import Library
+    from studio.app.plugins import PluginHost
+    from studio.app.runner import Runner
+    from studio.app.settings import Settings
+
+    host = PluginHost()
+    host.discover()
+    settings = Settings(device="cpu", dtype="bfloat16")
+    engine = Engine(host, Library(tmp_path / "data"), ThreadBackend(Runner(host, settings)),
+                    settings)
+    try:
+        job = engine.run(train_request(tiny_model, write_manifest(tmp_path / "set"), steps=3),
+                         timeout=600)
+        assert job.state == DONE, job.error
+    finally:
+        engine.shutdown()
+        engine.library.close()
+    tensors = lora_tensors(tmp_path / "data" / "models" / "loras" / "stripes.safetensors")
+    assert tensors and all(str(t.dtype) == "torch.float32" for t in tensors.values())
