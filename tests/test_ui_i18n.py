@@ -418,3 +418,12 @@ def test_a_settings_suggestion_names_the_parameters_in_chinese(chinese, open_win
                             params={"num_frames": 33, "steps": 30})
     text, _reason = plain_card(suggestion, view.param_for)
     assert text == "帧数: 33 · 步数: 30"
+
+
+def test_a_packs_own_input_is_named_by_its_catalogue(chinese):
+    from studio.ui.generate_panel import _role_label
+
+    catalogue = {"depth_map": "深度图"}
+    assert _role_label("depth_map", lambda t: catalogue.get(t, t)) == "深度图"
+    assert _role_label("pose", lambda t: catalogue.get(t, t)) == "Pose"
+    assert _role_label("mask", lambda t: catalogue.get(t, t)) == "蒙版"

@@ -198,8 +198,9 @@ class GeneratePanel(QWidget):
         while self.inputs_box.rowCount():
             self.inputs_box.removeRow(0)
         self.inputs.clear()
+        tr = self.pack_texts.for_generator(info.id)
         for role in info.task_inputs.get(task, ()):
-            label = _role_label(role)
+            label = _role_label(role, tr)
             edit = QLineEdit(placeholderText=self.tr("{role} file or artifact:<id>")
                              .format(role=label))
             edit.setAccessibleName(label)
@@ -468,7 +469,8 @@ def _mark(widget: QWidget, on: bool) -> None:
 #: Tasks the panel does not offer: the profile page runs them (docs/personalize.md).
 PROFILE_TASKS = frozenset({"train_lora"})
 
-#: The inputs tasks commonly take, named in the user's language; others show as declared.
+#: The inputs tasks commonly take, named in the user's language; others as the pack's
+#: catalogue names them, or as declared.
 _ROLES = {"image": QT_TRANSLATE_NOOP("GeneratePanel", "Image"),
           "mask": QT_TRANSLATE_NOOP("GeneratePanel", "Mask"),
           "audio": QT_TRANSLATE_NOOP("GeneratePanel", "Audio"),
@@ -476,7 +478,8 @@ _ROLES = {"image": QT_TRANSLATE_NOOP("GeneratePanel", "Image"),
           "last_frame": QT_TRANSLATE_NOOP("GeneratePanel", "Last frame")}
 
 
-def _role_label(role: str) -> str:
+def _role_label(role: str, translate: Callable[[str], str]) -> str:
     if role in _ROLES:
         return QCoreApplication.translate("GeneratePanel", _ROLES[role])
-    return role.replace("_", " ").capitalize()
+    shown = translate(role)  # a pack's own input, named in its catalogue
+    return shown if shown != role else role.replace("_", " ").capitalize()
