@@ -130,6 +130,22 @@ def test_cancel_reaches_a_running_remote_job_within_a_step(eng):
     assert slot.backend.restarts == restarts
 
 
+def test_a_job_ignoring_cancel_has_its_actor_replaced(eng):
+    job = eng.submit(req(params={"hang": "never-set"}))  # ignores cancel for 60 s
+    wait_for(lambda: job.state == "running")
+    slot = next(s for s in eng.slots if s.name == job.slot)
+    slot.backend.cancel_grace_s = 1.0
+    try:
+        eng.cancel(job.id)
+        assert eng.wait(job.id, 60).state == "cancelled"
+        assert slot.backend.actor is None  # killed; the next job starts a new one
+    finally:
+        slot.backend.cancel_grace_s = 10.0
+    after = [eng.submit(req()) for _ in range(3)]
+    for j in after:
+        assert eng.wait(j.id, 120).state == "done", j.error
+
+
 def test_a_killed_actor_requeues_its_job_which_completes_exactly_once(eng):
     before = eng.library.count()
     events = []

@@ -53,6 +53,8 @@ CONNECT_TIMEOUT_S = 120.0
 REACH_TIMEOUT_S = 5.0
 #: Calls an actor serves at once: run, and poll/cancel while it runs.
 ACTOR_CONCURRENCY = 4
+#: Seconds a job may keep running after cancel before its actor is replaced.
+CANCEL_GRACE_S = 10.0
 
 
 class RayUnavailable(StudioError):
@@ -205,7 +207,9 @@ class RaySlotBackend:
         self.problems: list[str] = []
         self.healthy = True
         self.restarts = 0
+        self.cancel_grace_s = CANCEL_GRACE_S
         self._running: str | None = None
+        self._cancelled_at: dict[str, float] = {}
 
     @property
     def actor(self) -> Any:
@@ -257,6 +261,18 @@ class RaySlotBackend:
                 if ready:
                     result = ray.get(ref)
                     break
+                cancelled_at = self._cancelled_at.get(job_id)
+                if cancelled_at is not None and (time.monotonic() - cancelled_at
+                                                 > self.cancel_grace_s):
+                    # A generator that ignores cancel: replace its actor (as the worker
+                    # process is restarted) rather than wait for it.
+                    log.warning("job %s ignored cancel for %g s; restarting the actor of %s",
+                                job_id, self.cancel_grace_s, self.slot_name)
+                    with self._lock:
+                        if self._actor is actor:
+                            self._actor = None
+                    ray.kill(actor)
+                    raise Cancelled()
             actor.forget.remote(job_id)
         except RayTaskError as exc:  # the actor's method itself failed: a bug, not a loss
             raise PluginError(f"the Ray actor failed: {_one_line(exc)}") from None
@@ -268,6 +284,7 @@ class RaySlotBackend:
                            f"running this job ({type(exc).__name__})") from None
         finally:
             self._running = None
+            self._cancelled_at.pop(job_id, None)
         if result[0] == "done":
             return [decode_output(item) for item in result[1]]
         _, kind, text = result
@@ -278,6 +295,7 @@ class RaySlotBackend:
         raise PluginError(text)
 
     def cancel(self, job_id: str) -> None:
+        self._cancelled_at.setdefault(job_id, time.monotonic())
         actor = self._actor
         if actor is not None:
             try:
