@@ -137,3 +137,20 @@ def test_cli_suggest_leaves_out_the_prompt_given(capsys):
         assert items
         assert all(metric_parts(i["text"]) not in {metric_parts(box),
                                                    metric_parts(HISTORY[-1])} for i in items)
+
+
+def test_the_why_detail_lists_the_prompts_and_reactions_behind_a_suggestion():
+    s = Suggester()
+    prompts = ["a fox, snow", "a fox, snow, dusk", "a fox, snow, dusk, ink"]
+    for i, p in enumerate(prompts * 2):
+        s.observe({"type": "generate", "id": f"g{i}", "prompt": p, "modality": "image"})
+    s.observe({"type": "delete", "target": "g5"})
+    out = {x.text: x for x in s.suggest(k=8, kinds=("prompt",))}
+    back = out["a fox, snow, dusk"]
+    assert back.reason.count("\n") == 0
+    assert "You ran this prompt 2 times, last 2 generations ago" in back.evidence[0]
+    assert any("Built on your prompt 'a fox, snow, dusk, ink', run 2 times; its last "
+               "output: deleted or rated low." == line for line in back.evidence)
+    assert any(line.startswith("'ink': never dropped before; reactions to outputs with it "
+                               "+0 / -2") for line in back.evidence)
+    assert back.to_dict()["evidence"] == list(back.evidence)

@@ -183,7 +183,8 @@ def test_suggestions_keep_the_users_spelling_of_parts():
 def test_to_dict_is_json_ready():
     out = Suggester().suggest(modality="image", k=2)
     d = json.loads(json.dumps(out[0].to_dict()))
-    assert set(d) == {"id", "kind", "text", "params", "modality", "reason", "score", "source"}
+    assert set(d) == {"id", "kind", "text", "params", "modality", "reason", "score", "source",
+                      "evidence"}
     assert jaccard(split_parts(d["text"]), split_parts(out[0].text)) == 1.0
 
 

@@ -318,3 +318,18 @@ def test_the_prompt_in_the_box_is_never_a_card(window, qtbot):
     window.resize(1280, 820)
     window.show()
     window.grab().save("/tmp/ui_sidebar_no_box.png")
+
+
+def test_why_lists_the_evidence_under_the_one_line_reason(window):
+    view = window.suggestions
+    s = Suggestion(id="p1", kind="prompt", text="a fox, snow, dusk", modality="image",
+                   reason="You came back to this prompt 2 times", score=0.3, source="return",
+                   evidence=("You ran this prompt 3 times, last 2 generations ago; reactions "
+                             "to its outputs add up to +2.",))
+    view._request_no += 1
+    view._show(view._request_no, [s])
+    (card,) = view.cards()
+    assert card.reason.text() == "You came back to this prompt 2 times"
+    lines = card.why.text().split("\n")
+    assert lines[0] == "You came back to this prompt 2 times"
+    assert lines[1].startswith("You ran this prompt 3 times")

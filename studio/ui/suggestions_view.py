@@ -130,6 +130,7 @@ def evidence(suggestion: Any, reason: str | None = None) -> str:
     """The "Why?" detail: the reason, where it came from, how sure the ranker is."""
     reason = suggestion.reason if reason is None else reason
     lines = [reason] if reason else []
+    lines += getattr(suggestion, "evidence", ())  # the past prompts and reactions behind it
     source = (QCoreApplication.translate("SuggestionsView", SOURCE_WORDS[suggestion.source])
               if suggestion.source in SOURCE_WORDS else suggestion.source.replace("_", " "))
     lines.append(QCoreApplication.translate("SuggestionsView", "From {source}.")

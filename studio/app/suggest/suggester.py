@@ -28,6 +28,7 @@ from studio.app.suggest import sources
 from studio.app.suggest.catalogue import Catalogue, load_catalogue
 from studio.app.suggest.diversity import DEFAULT_COVER, DEFAULT_MAX_SIMILARITY, select
 from studio.app.suggest.edits import EditModel
+from studio.app.suggest.evidence import explain
 from studio.app.suggest.features import FEATURES, featurize
 from studio.app.suggest.hedge import ListHedge
 from studio.app.suggest.metric import metric_parts
@@ -322,7 +323,7 @@ class Suggester:
                 c = cands[i]
                 s = Suggestion(id=_sid(c), kind=c.kind, text=c.text, modality=c.modality,
                                reason=c.reason, score=float(probs[i]), source=c.source,
-                               params=c.params)
+                               params=c.params, evidence=explain(state, c, base, modality))
                 out.append(s)
                 self._shown[s.id] = (s, c, shown_x, len(out) - 1)
                 self._shown.move_to_end(s.id)

@@ -24,7 +24,9 @@ class Suggestion:
 
     ``text`` is what applying it puts in the prompt (or negative prompt, or the
     editor for a writing direction); ``params`` holds parameter values for
-    ``kind="params"``/``"negative"``; ``reason`` is the one line shown under it.
+    ``kind="params"``/``"negative"``; ``reason`` is the one line shown under it;
+    ``evidence`` the facts of the user's history behind it (earlier prompts, how
+    their outputs were received), for the "why" detail.
     """
 
     id: str
@@ -35,15 +37,17 @@ class Suggestion:
     score: float
     source: str
     params: dict[str, Any] = field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "params", dict(self.params))
+        object.__setattr__(self, "evidence", tuple(self.evidence))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": self.kind, "text": self.text, "params": dict(self.params),
             "modality": self.modality, "reason": self.reason, "score": round(self.score, 6),
-            "source": self.source,
+            "source": self.source, "evidence": list(self.evidence),
         }
 
 
