@@ -372,3 +372,19 @@ def test_the_desk_shows_the_switch_and_why_the_voice_is_off(open_window, qtbot, 
     assert len(seen) == 3 and seen[2].params["my_voice"] is False
     assert "exemplars" not in seen[2].params
     desk.grab().save(str(tmp_path / "desk.png"))
+
+
+def test_the_setting_is_the_desks_default_for_the_switch(open_window, tmp_path, monkeypatch):
+    pytest.importorskip("pytestqt")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    before = Studio(root=tmp_path / "data", backend="thread")
+    before.settings.writing_voice = False
+    before.save_settings()
+    before.close()
+    desk = open_window().writing
+    index = desk.generator.findData("text.transformers")
+    if index < 0:
+        pytest.skip("the writing pack is not installed")
+    desk.generator.setCurrentIndex(index)
+    assert desk.params.values().get("my_voice") is False
+    assert desk.build_request("continue", "x", {}).params["my_voice"] is False

@@ -220,9 +220,6 @@ class WritingView(QWidget):
                 self._set_model(memory["model"])
             self.params.set_values(restorable_params(info.params, "continue",
                                                      memory.get("params", {})))
-        if self.voice is not None and "my_voice" not in memory.get("params", {}) \
-                and not self.voice.enabled():
-            self.params.set_values({"my_voice": False})  # the setting is the default
 
     def _generator_changed(self) -> None:
         info = self.info()
@@ -232,6 +229,8 @@ class WritingView(QWidget):
         shared = [p for p in info.params.for_task("continue") if p.name not in _OWN_PARAMS]
         self.params.set_schema(type(info.params)(tuple(shared)), "continue",
                                self.pack_texts.for_generator(info.id))
+        if self.voice is not None and not self.voice.enabled():
+            self.params.set_values({"my_voice": False})  # the setting is the default
         self._fill_models()
         for button, task in ((self.continue_button, "continue"),
                              (self.rewrite_button, "rewrite"), (self.chat_button, "chat")):
