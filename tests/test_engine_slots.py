@@ -368,3 +368,23 @@ def test_cluster_status_on_an_unreachable_cluster_is_one_line(capsys, monkeypatc
     err = capsys.readouterr().err
     assert err.startswith("studio: cannot reach the Ray cluster at ray://127.0.0.1:1")
     assert err.count("\n") == 1
+
+
+def test_jobs_wait_while_a_cluster_connects_then_run_on_its_slots(tmp_path, fake_entry_points):
+    from studio.app.slots import Connecting
+
+    host = PluginHost()
+    host.discover()
+    settings = Settings(device="cpu")
+    eng = Engine(host, Library(tmp_path), [Slot("ray", Connecting("ray://h:1"))], settings)
+    try:
+        job = eng.submit(req())
+        time.sleep(0.2)  # the placeholder takes nothing, and nothing fails for want of a slot
+        assert job.state == "queued"
+        assert eng.slot_status()[0]["health"] == "connecting"
+        eng.replace_slot("ray", [Slot("n1", ThreadBackend(Runner(host, settings)))])
+        assert eng.wait(job.id, 20).state == "done" and job.slot == "n1"
+        assert [s.name for s in eng.slots] == ["n1"]
+    finally:
+        eng.shutdown()
+        eng.library.close()

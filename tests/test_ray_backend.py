@@ -243,6 +243,24 @@ def test_the_studio_falls_back_to_this_machine_when_ray_is_unreachable(
         studio.close()
 
 
+def test_the_window_connects_on_a_thread_and_falls_back_to_its_worker(
+        monkeypatch, tmp_path, fake_entry_points):
+    from studio.app.studio import Studio
+    from studio.app.worker_process import ProcessBackend
+
+    monkeypatch.setenv("STUDIO_BACKEND", "ray")
+    monkeypatch.setenv("STUDIO_RAY_ADDRESS", "ray://127.0.0.1:1")
+    studio = Studio(root=tmp_path / "data", backend="process")
+    try:
+        engine = studio.engine  # returns at once: the GUI thread never waits for Ray
+        studio.cluster_thread.join(30)
+        assert [s.name for s in engine.slots] == ["local"]
+        assert isinstance(engine.backend, ProcessBackend)
+        assert "cannot reach the Ray cluster" in studio.cluster_problem
+    finally:
+        studio.close()
+
+
 def test_pack_checks_name_a_pack_of_another_api_version():
     local = {"img.gen": "img", "txt.gen": "txt"}
     report = {"node": "10.0.0.7", "api_version": 1, "generators": {"txt.gen": "txt"},

@@ -366,6 +366,27 @@ class Engine:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
+    def replace_slot(self, name: str, slots: Sequence[Slot]) -> None:
+        """Put ``slots`` in place of the slot ``name`` (a placeholder while a cluster
+        connects); queued jobs go to them. After ``shutdown`` they are shut down instead."""
+        with self._cv:
+            if self._shut:
+                stale = list(slots)
+            else:
+                stale = []
+                old = next(s for s in self.slots if s.name == name)
+                old.retired = True
+                self.slots = [s for s in self.slots if s is not old] + list(slots)
+                self.backend = self.slots[0].backend
+                for slot in slots:
+                    thread = threading.Thread(target=self._loop, args=(slot,), daemon=True,
+                                              name=f"studio-engine-{slot.name}")
+                    self._threads.append(thread)
+                    thread.start()
+                self._cv.notify_all()
+        for slot in stale:
+            slot.backend.shutdown()
+
     def slot_status(self) -> list[dict]:
         """Each slot's name, device, node, loaded model, running job and health."""
         with self._cv:
@@ -401,7 +422,7 @@ class Engine:
         while True:
             with self._cv:
                 job = None
-                while not self._stopping:
+                while not self._stopping and not slot.retired:
                     job = self._take(slot)
                     if job is not None:
                         break
@@ -430,7 +451,8 @@ class Engine:
         if not slot.healthy:
             return None
         queue = self.queued()
-        for job in queue:
+        # While a cluster connects (a ``starting`` slot), its jobs wait for it.
+        for job in [] if any(s.starting for s in self.slots) else queue:
             reasons = [s.refusal(job.request) or ("" if s.healthy else f"{s.name} is down")
                        for s in self.slots]
             if all(reasons):

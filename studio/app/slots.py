@@ -44,10 +44,16 @@ class Slot:
     node: str = ""
     job: Job | None = None
     loaded: tuple[str, str] | None = None  # (generator, model) of the last job run here
+    retired: bool = False  # replaced (``Engine.replace_slot``): its thread ends
 
     @property
     def healthy(self) -> bool:
         return bool(getattr(self.backend, "healthy", True))
+
+    @property
+    def starting(self) -> bool:
+        """Still connecting: jobs wait for it rather than fail for want of a slot."""
+        return bool(getattr(self.backend, "starting", False)) and not self.retired
 
     def refusal(self, request: GenerationRequest) -> str:
         """Why this slot cannot run ``request`` ("" when it can): a pack its node lacks."""
@@ -75,6 +81,28 @@ def _settings_device(backend: Any) -> str:
     settings = getattr(getattr(backend, "runner", None), "settings", None) or getattr(
         backend, "settings", None)
     return getattr(settings, "device", "") or ""
+
+
+class Connecting:
+    """The backend of a placeholder slot while a cluster connects: it runs nothing."""
+
+    healthy = False
+    starting = True
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def describe(self) -> dict[str, Any]:
+        return {"health": "connecting", "node": self.what}
+
+    def run(self, job_id: str, request: GenerationRequest, emit: Any) -> list:
+        raise SlotLost(f"{self.what} is still connecting")
+
+    def cancel(self, job_id: str) -> None:
+        pass
+
+    def shutdown(self) -> None:
+        pass
 
 
 def affinity(job: Job) -> tuple[str, str]:

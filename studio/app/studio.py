@@ -49,6 +49,7 @@ class Studio:
         self._quiet_lock = threading.Lock()
         #: Why the Ray cluster was not used (``studio cluster status`` shows it); "" if it was.
         self.cluster_problem = ""
+        self.cluster_thread: threading.Thread | None = None
 
     @property
     def settings_path(self) -> Path:
@@ -172,26 +173,64 @@ class Studio:
     def engine(self):  # type: ignore[no-untyped-def]
         from studio.app.engine import Engine
 
-        return Engine(
+        engine = Engine(
             self.plugins, self.library, self._make_backend(), self.settings,
             store=self.root / "queue.sqlite" if self._persist_queue else None,
             recorder=self.record,
         )
+        if engine.slots[0].starting:
+            # The window's engine is built on the GUI thread: Ray connects (seconds, a
+            # minute for a cold cluster) on a thread while queued jobs wait for it.
+            self.cluster_thread = threading.Thread(
+                target=self._connect_later, args=(engine,), name="studio-ray-connect",
+                daemon=True)
+            self.cluster_thread.start()
+        return engine
 
     def _make_backend(self):  # type: ignore[no-untyped-def]
         """The engine's slots: a Ray cluster's actors when ``backend`` is ray and it
-        connects, else one thread or worker process per local device (``devices``)."""
+        connects, else one thread or worker process per local device (``devices``).
+
+        The window (the worker-process backend) starts with a placeholder slot and
+        connects on a thread (``_connect_later``); the command line connects now.
+        """
         settings = self.run_settings()
         if settings.backend == "ray":
-            from studio.app.ray_backend import connect_slots
+            if self._backend_kind == "process":
+                from studio.app.slots import Connecting, Slot
 
+                return [Slot("ray", Connecting(settings.ray_address or "a local Ray"))]
             try:
-                return connect_slots(self.root, settings, self.plugins)
-            except StudioError as exc:
-                # One line; the local backend keeps working and no job is lost.
-                self.cluster_problem = str(exc)
-                log.warning("%s; jobs run on this machine instead", exc)
+                return self._connect(settings)
+            except StudioError:
+                pass
         return self._local_slots()
+
+    def _connect(self, settings: Settings):  # type: ignore[no-untyped-def]
+        from studio.app.ray_backend import connect_slots
+
+        try:
+            return connect_slots(self.root, settings, self.plugins)
+        except StudioError as exc:
+            # One line; the local backend keeps working and no job is lost.
+            self.cluster_problem = str(exc)
+            log.warning("%s; jobs run on this machine instead", exc)
+            raise
+
+    def _connect_later(self, engine) -> None:  # type: ignore[no-untyped-def]
+        try:
+            slots = self._connect(self.run_settings())
+        except StudioError:
+            slots = self._local_slots()
+        except Exception as exc:  # a bug must not leave the queue waiting for ever
+            log.error("connecting to Ray failed", exc_info=True)
+            self.cluster_problem = f"connecting to Ray failed: {exc}"
+            slots = self._local_slots()
+        from studio.app.slots import Slot
+
+        if not isinstance(slots, list):
+            slots = [Slot("local", slots)]
+        engine.replace_slot("ray", slots)
 
     def run_settings(self) -> Settings:
         """The settings with the ``STUDIO_BACKEND``/``STUDIO_RAY_*`` variables applied."""
