@@ -1,12 +1,14 @@
 """The engine on several execution slots: concurrency, model affinity, cancel, lost slots."""
 
+import json
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
-from studio.api import GenerationRequest
+from studio.api import GenerationRequest, Generator, GeneratorInfo, Output, hookimpl
 from studio.app.backends import ThreadBackend
 from studio.app.engine import Engine
 from studio.app.jobs import Job
@@ -385,6 +387,56 @@ def test_jobs_wait_while_a_cluster_connects_then_run_on_its_slots(tmp_path, fake
         eng.replace_slot("ray", [Slot("n1", ThreadBackend(Runner(host, settings)))])
         assert eng.wait(job.id, 20).state == "done" and job.slot == "n1"
         assert [s.name for s in eng.slots] == ["n1"]
+    finally:
+        eng.shutdown()
+        eng.library.close()
+
+
+# -- a worker process pinned to its device -------------------------------------------------
+# This module doubles as a tiny pack: its generator reports the device pinning it sees.
+
+STUDIO_API_VERSION = 1
+
+
+class EnvProbe(Generator):
+    def load(self, model, plan):
+        return plan.device
+
+    def generate(self, request, loaded, progress, cancel):
+        seen = {"CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", ""),
+                "device": loaded}
+        return [Output("text", json.dumps(seen))]
+
+
+@hookimpl
+def studio_register_generators(register):
+    register(GeneratorInfo(id="probe.env", name="env probe", modality="text",
+                           tasks=("continue",),
+                           factory="tests.test_engine_slots:EnvProbe"))
+
+
+def test_a_worker_process_is_pinned_to_its_device(tmp_path):
+    import sys
+
+    from studio.app.worker_process import ProcessBackend
+
+    host = PluginHost()
+    host.register_module(sys.modules[__name__], "probe")
+    env, device = pinned("cuda:3")
+    # "cpu" stands in for the device the pinned worker would name: no GPU is needed to
+    # see that the worker got its environment before it ran anything.
+    settings = Settings(device="cpu")
+    backend = ProcessBackend(tmp_path, settings, extra_plugins=[__name__], env=env,
+                             slot_name="cuda:3")
+    eng = Engine(host, Library(tmp_path / "lib"), [Slot("cuda:3", backend)], settings)
+    try:
+        job = eng.run(GenerationRequest(modality="text", generator="probe.env",
+                                        prompt="x"), timeout=120)
+        assert job.state == "done", job.error
+        text = Path(eng.library.get(job.artifacts[0].id).path).read_text()
+        assert '"CUDA_VISIBLE_DEVICES": "3"' in text  # the worker's own environment
+        assert os.environ.get("CUDA_VISIBLE_DEVICES") != "3"  # this process untouched
+        assert device == "cuda:0"
     finally:
         eng.shutdown()
         eng.library.close()
