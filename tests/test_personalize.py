@@ -267,3 +267,15 @@ def test_the_generate_panel_does_not_offer_the_trainer(open_window):
     offered = [win.panel.generator.itemData(i) for i in range(win.panel.generator.count())]
     assert "image.diffusers" in offered
     assert "image.train" not in offered
+
+
+def test_the_queue_row_of_a_training_shows_its_loss(qapp):
+    from studio.app.jobs import JobEvent
+    from studio.ui.jobs_view import RowState
+
+    state = RowState(phase="started")
+    state.apply(JobEvent("progress", "j", step=12, total=500, eta=30.0, text="loss 0.1234",
+                         stage="generating"))
+    assert "12/500" in state.text() and "loss 0.1234" in state.text()
+    state.apply(JobEvent("progress", "j", step=13, total=500, stage="generating"))
+    assert "loss 0.1234" in state.text()  # kept until the next figure

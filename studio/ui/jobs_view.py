@@ -95,6 +95,8 @@ class RowState:
             eta = eta_text(self.eta)
             step = QCoreApplication.translate("JobsView", "Step {step}/{total}")
             step = step.format(step=self.step, total=self.total)
+            if self.extra.get("loss"):  # a training job's smoothed loss (image.train)
+                step = f"{step} · {self.extra['loss']}"
             return f"{step} · {eta}" if eta else step
         if self.phase in PHASE_TEXT:
             return QCoreApplication.translate("JobsView", PHASE_TEXT[self.phase])
@@ -109,6 +111,8 @@ class RowState:
             if self.phase == "generating":
                 self.step, self.total = event.step, event.total or self.total
                 self.eta = event.eta
+                if isinstance(event.text, str) and event.text.startswith("loss "):
+                    self.extra["loss"] = event.text
         elif kind == "started":
             self.slot = getattr(event, "slot", "") or self.slot
             if self.phase != "cancelling":
