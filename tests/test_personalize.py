@@ -279,3 +279,17 @@ def test_the_queue_row_of_a_training_shows_its_loss(qapp):
     assert "12/500" in state.text() and "loss 0.1234" in state.text()
     state.apply(JobEvent("progress", "j", step=13, total=500, stage="generating"))
     assert "loss 0.1234" in state.text()  # kept until the next figure
+
+
+def test_forget_term_marks_a_lora_stale_when_it_erases_a_training_image(capsys):
+    studio = Studio(backend="thread")
+    ids = [make_image(studio, f"harbour {i}") for i in range(7)]
+    ids.append(make_image(studio, "lighthouse at night"))
+    fake_lora(studio.root, "harbours", ids)
+    fake_lora(studio.root, "elsewhere", ids[:3])
+    studio.close()
+    assert main(["profile", "forget", "--term", "lighthouse"]) == 0
+    assert "personal LoRA harbours was trained on an image" in capsys.readouterr().out
+    cards = {c["name"]: c for c in personal_loras.list_loras(studio.root)}
+    assert cards["harbours"]["stale"] and ids[7] in cards["harbours"]["stale_because"]
+    assert not cards["elsewhere"]["stale"]

@@ -128,12 +128,23 @@ def resolve_names(text: str, root: Path) -> str:
 
 def mark_stale(root: Path, item: str) -> list[str]:
     """Flag the LoRAs trained on artifact ``item`` as stale; returns their names."""
+    return _mark(root, lambda sources: [item] if item in sources else [])
+
+
+def mark_unrecorded(root: Path, recorded: set[str]) -> list[str]:
+    """Flag the LoRAs trained on an image whose making the history no longer holds
+    (``forget --term`` erased it) as stale; returns their names."""
+    return _mark(root, lambda sources: [s for s in sources if s not in recorded])
+
+
+def _mark(root: Path, forgotten: Any) -> list[str]:
     names = []
     for card in list_loras(root):
-        if item in (card.get("sources") or []) and not card.get("stale"):
+        gone = forgotten(list(card.get("sources") or []))
+        if gone and not card.get("stale"):
             path = Path(card.pop("path")).with_suffix(CARD_SUFFIX)
             card["stale"] = True
-            card["stale_because"] = f"training image {item} was forgotten"
+            card["stale_because"] = f"training image {gone[0]} was forgotten"
             _write_card(path, card)
             names.append(str(card["name"]))
     return names

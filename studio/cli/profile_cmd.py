@@ -190,6 +190,15 @@ def run_forget(args: argparse.Namespace) -> int:
         else:
             n = log.forget_term(args.term)
             print(f"erased {n} event(s) mentioning {args.term!r}.")
+            if n:
+                from studio.app.personal_loras import mark_unrecorded
+
+                recorded = {a for ev in log.events(types=["generate"])
+                            for a in (ev.get("artifacts") or []) if isinstance(a, str)}
+                for name in mark_unrecorded(studio.root, recorded):
+                    echo(f"personal LoRA {name} was trained on an image whose events were "
+                         f"erased and is now marked stale: retrain it with `studio "
+                         f"personalize train image --name {name}`.")
         if n:
             studio.profile.rebuild()
     finally:
