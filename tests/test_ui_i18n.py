@@ -111,10 +111,10 @@ def test_every_string_of_the_main_window_is_translated(chinese, qtbot, fake_entr
         assert len(texts) > 100  # the walk reached the panel, tabs, docks, menus
         data = pack_data(studio)
         for card in win.suggestions.findChildren(SuggestionCard):
-            # A suggestion's text and reason are the suggestion engine's words.
+            # A suggestion's text, reason and evidence are the suggestion engine's words.
             s = card.suggestion
             data |= {s.text, s.reason, card.text.text(), card.reason.text(),
-                     s.source.replace("_", " ")}
+                     s.source.replace("_", " "), *getattr(s, "evidence", ())}
         if win.welcome is not None:
             # Why a model is recommended is the recommender's sentence (the app layer).
             data |= {rec.why for rec, _row in win.welcome.rows.values()}
