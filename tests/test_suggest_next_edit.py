@@ -154,3 +154,12 @@ def test_the_why_detail_lists_the_prompts_and_reactions_behind_a_suggestion():
     assert any(line.startswith("'ink': never dropped before; reactions to outputs with it "
                                "+0 / -2") for line in back.evidence)
     assert back.to_dict()["evidence"] == list(back.evidence)
+
+
+def test_cli_eval_table_has_a_row_per_next_edit_system(tmp_path, capsys):
+    path = write_lines(tmp_path / "h.jsonl", [gen(1, "a, b"), gen(2, "a, b, c")])
+    assert main(["profile", "eval", "--history", str(path)]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["next_edit", "events", "1"] in rows
+    for name in ("studio", "most_recent", "most_frequent"):
+        assert any(r[:2] == ["next_edit", name] and r[2].startswith("hit@k=") for r in rows)

@@ -282,7 +282,11 @@ def run_eval(args: argparse.Namespace) -> int:
         return 0
     rows = []
     for key, value in result.items():
-        if isinstance(value, dict):
+        if key == "next_edit":  # its own events, and its systems one row each
+            rows.append((key, "events", _fmt(value["events"])))
+            for sub, v in value["systems"].items():
+                rows.append((key, sub, _fmt(v)))
+        elif isinstance(value, dict):
             for sub, v in value.items():
                 rows.append((key, sub, _fmt(v)))
         else:
