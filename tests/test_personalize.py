@@ -149,7 +149,8 @@ def test_loras_by_name_resolve_to_the_personal_file(studio):
     assert path == studio.root / "models" / "loras" / "mine.safetensors"
     text = personal_loras.resolve_names("mine:0.8;/elsewhere/x.safetensors:0.5", studio.root)
     assert text == f"{path}:0.8;/elsewhere/x.safetensors:0.5"
-    assert personal_loras.resolve_names("unknown:0.8", studio.root) == "unknown:0.8"
+    with pytest.raises(StudioError, match="'unknown' is neither a file nor one of your"):
+        personal_loras.resolve_names("unknown:0.8", studio.root)
     assert personal_loras.resolve_names("", studio.root) == ""
 
 

@@ -111,7 +111,8 @@ def list_loras(root: Path) -> list[dict[str, Any]]:
 
 def resolve_names(text: str, root: Path) -> str:
     """``"my-style:0.8;/x/y.safetensors"`` with a bare NAME of a personal LoRA replaced by
-    its file's path; paths and unknown names are left for the pack's own checks."""
+    its file's path; paths are left for the pack's own checks, a bare name that is
+    neither a file nor a personal LoRA is refused."""
     if not text.strip():
         return text
     parts = []
@@ -120,8 +121,10 @@ def resolve_names(text: str, root: Path) -> str:
         raw = str(path)
         if not path.is_file() and NAME_RE.match(raw) and not raw.endswith(LORA_SUFFIX):
             candidate = loras_dir(root) / f"{raw}{LORA_SUFFIX}"
-            if candidate.is_file():
-                path, changed = candidate, True
+            if not candidate.is_file():
+                raise RequestError(f"LoRA {raw!r} is neither a file nor one of your personal "
+                                   "LoRAs (`studio models list` shows them)")
+            path, changed = candidate, True
         parts.append(f"{path}:{weight:g}")
     return ";".join(parts) if changed else text
 
