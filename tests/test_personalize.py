@@ -294,3 +294,21 @@ def test_forget_term_marks_a_lora_stale_when_it_erases_a_training_image(capsys):
     cards = {c["name"]: c for c in personal_loras.list_loras(studio.root)}
     assert cards["harbours"]["stale"] and ids[7] in cards["harbours"]["stale_because"]
     assert not cards["elsewhere"]["stale"]
+
+
+def test_applying_in_your_style_puts_the_lora_in_the_image_settings(open_window, qtbot):
+    win = open_window()
+    studio = win.studio
+    studio.settings.default_models["image.diffusers"] = "some/model"
+    fake_lora(studio.root, "mine", [f"a{i}" for i in range(9)])
+    win.panel.modality.setCurrentText("image")
+    win.panel.generator.setCurrentIndex(win.panel.generator.findData("image.diffusers"))
+    view = win.suggestions
+    view.refresh_now()
+
+    def card():
+        return next((c for c in view.cards() if "mine" in c.text.text()), None)
+
+    qtbot.waitUntil(lambda: card() is not None, timeout=20000)
+    card().apply_button.click()
+    assert win.panel.params.values()["loras"] == "mine:0.8"
