@@ -35,6 +35,8 @@ GENERATORS: dict[str, tuple[str, ...]] = {
     "gen_a": ("a1111", "comfy", "casual"),
     "gen_b": ("casual", "wanderer", "tinkerer"),
     "gen_c": ("balanced", "tinkerer", "casual"),
+    "gen_d": ("illustrator", "weighted", "projects"),
+    "gen_e": ("returner", "explorer", "mixed"),
 }
 #: Generators the engine may be tuned on; the others are reported only.
 TUNING = ("gen_a", "gen_b", "gen_c", "hist")
