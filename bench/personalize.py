@@ -110,9 +110,14 @@ def first_sentence(text: str) -> str:
     return re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
 
 
-def _studio(root: Path, device: str) -> Any:
+def _studio(root: Path, device: str, cache: Path | None = None) -> Any:
+    """A studio on ``root``; ``cache`` shared between studios (the converted model once)."""
     from studio.app.studio import Studio
 
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (root / "cache").symlink_to(cache, target_is_directory=True)
     studio = Studio(root=root, backend="thread")
     studio.settings.device = device
     return studio
@@ -242,7 +247,7 @@ def run_expansion(args: argparse.Namespace) -> dict[str, Any]:
     t0 = time.perf_counter()
     for u in range(args.users):
         liked, disliked = synthetic_taste(rng)
-        studio = _studio(root / f"user{u}", args.device)
+        studio = _studio(root / f"user{u}", args.device, cache=root / "cache")
         try:
             make_history(studio, rng, liked, disliked, args.history)
             taste = taste_from_profile(studio.profile, "image")
