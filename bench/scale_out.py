@@ -12,11 +12,14 @@ the same size, steps and seeds.
 - plain: one Ray actor per slot holding the diffusers pipeline, called through
   ``ray.util.ActorPool``, returning PNG bytes (no queue, no library).
 
+The two sides are timed in alternating rounds of one job per slot, so the load of
+other programs on a shared machine falls on both alike.
+
 Printed: jobs/minute per side and slot count, scaling efficiency (rate(n) / (n x
 rate(1))), the studio's per-job overhead against plain Ray, and the model-affinity
-gain: two models alternating over two slots whose caches hold one model each (a
-memory budget of one model, as a GPU holds one large model), with and without
-affinity, in seconds saved per job.
+gain: two models in a mixed (seeded) order over two slots whose caches hold one model
+each (a memory budget of one model, as a GPU holds one large model), with and without
+affinity, in seconds saved per job and model loads.
 
 Scaling can only be measured up to the machine's cores: with 2 cores, 4 slots share
 them and efficiency at 4 says nothing about a cluster (the report says so).
@@ -29,6 +32,7 @@ import io
 import json
 import logging
 import os
+import random
 import tempfile
 import time
 from pathlib import Path
@@ -48,6 +52,9 @@ class PlainWorker:
         self.torch = torch
         self.pipe = AutoPipelineForText2Image.from_pretrained(model, local_files_only=True)
         self.pipe.set_progress_bar_config(disable=True)
+
+    def threads(self) -> int:
+        return self.torch.get_num_threads()
 
     def run(self, seed: int, steps: int, size: int) -> bytes:
         image = self.pipe(PROMPT, num_inference_steps=steps, guidance_scale=7.0, width=size,
@@ -79,7 +86,8 @@ def main(argv: list[str] | None = None) -> dict:
     one_thread = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(
         logging.ERROR)
-    ray.init(num_cpus=max(*args.slots, 2), include_dashboard=False, log_to_driver=False,
+    # Logical CPUs for both sides' actors at once (they take turns to run).
+    ray.init(num_cpus=2 * max(*args.slots, 2), include_dashboard=False, log_to_driver=False,
              logging_level=logging.ERROR, configure_logging=False,
              runtime_env={"env_vars": {**one_thread, "STUDIO_DATA_DIR": str(work / "node"),
                                        "HF_HUB_OFFLINE": "1",
@@ -87,16 +95,10 @@ def main(argv: list[str] | None = None) -> dict:
     rows = []
     try:
         for n in args.slots:
-            jobs = n * args.jobs_per_slot
-            plain, plain_png = _plain_rate(ray, str(models[0]), n, jobs, args)
-            studio, studio_png = _studio_rate(work / f"studio-{n}", str(models[0]), n, jobs,
-                                              args)
-            rows.append({"slots": n, "jobs": jobs, "plain_jobs_per_min": plain,
-                         "studio_jobs_per_min": studio,
-                         # Same work on both sides, or the ratio means nothing.
-                         "identical_pixels": _same_pixels(plain_png, studio_png)})
-            print(f"  {n} slot(s): plain {plain:7.1f} jobs/min, studio {studio:7.1f} "
-                  f"jobs/min", flush=True)
+            rows.append(_side_by_side(ray, work, str(models[0]), n, args))
+            r = rows[-1]
+            print(f"  {n} slot(s): plain {r['plain_jobs_per_min']:7.1f} jobs/min, studio "
+                  f"{r['studio_jobs_per_min']:7.1f} jobs/min", flush=True)
         affinity = _affinity(work, [str(m) for m in models], args)
     finally:
         ray.shutdown()
@@ -125,22 +127,46 @@ def _same_pixels(a: bytes, b: bytes) -> bool:
         return bool(np.array_equal(np.asarray(x.convert("RGB")), np.asarray(y.convert("RGB"))))
 
 
-def _plain_rate(ray: Any, model: str, n: int, jobs: int, args: argparse.Namespace
-                ) -> tuple[float, bytes]:
+def _side_by_side(ray: Any, work: Path, model: str, n: int, args: argparse.Namespace
+                  ) -> dict[str, Any]:
+    """``n`` plain actors and an engine on ``n`` actors, both warm, timed in alternating
+    rounds of ``n`` jobs each: load from other programs falls on both sides alike."""
     from ray.util import ActorPool
 
     actors = [ray.remote(num_cpus=1)(PlainWorker).remote(model) for _ in range(n)]
     pool = ActorPool(actors)
-    # Warm: each actor has its pipeline loaded and has run once.
-    ray.get([a.run.remote(0, args.steps, args.size) for a in actors])
-    t0 = time.perf_counter()
-    out = list(pool.map(lambda a, seed: a.run.remote(seed, args.steps, args.size),
-                        range(1, jobs + 1)))
-    elapsed = time.perf_counter() - t0
-    assert len(out) == jobs and all(out)
-    for a in actors:
-        ray.kill(a)
-    return jobs / elapsed * 60, out[0]
+    ray.get([a.run.remote(0, args.steps, args.size) for a in actors])  # loaded, run once
+    engine = _studio_engine(work / f"studio-{n}", n, {})
+    threads = {"plain": ray.get(actors[0].threads.remote()),
+               "studio": ray.get(engine.slots[0].backend.actor.__ray_call__.remote(
+                   lambda _actor: __import__("torch").get_num_threads()))}
+    plain_s = studio_s = 0.0
+    seed = 1
+    try:
+        _run_all(engine, [_request(model, 0, args) for _ in range(n)], warm=True)
+        for _ in range(args.jobs_per_slot):
+            seeds = list(range(seed, seed + n))
+            seed += n
+            t0 = time.perf_counter()
+            plain_out = list(pool.map(lambda a, s: a.run.remote(s, args.steps, args.size),
+                                      seeds))
+            plain_s += time.perf_counter() - t0
+            t0 = time.perf_counter()
+            done = _run_all(engine, [_request(model, s, args) for s in seeds])
+            studio_s += time.perf_counter() - t0
+        jobs = n * args.jobs_per_slot
+        assert engine.library.count() == jobs + n
+        # Same work on both sides, or the ratio means nothing.
+        studio_png = Path(engine.library.get(done[-1].artifacts[0].id).path).read_bytes()
+        same = _same_pixels(plain_out[-1], studio_png)
+    finally:
+        engine.shutdown()
+        engine.library.close()
+        for a in actors:
+            ray.kill(a)
+    return {"slots": n, "jobs": jobs, "plain_jobs_per_min": jobs / plain_s * 60,
+            "studio_jobs_per_min": jobs / studio_s * 60, "identical_pixels": same,
+            "torch_threads": threads}
 
 
 def _studio_engine(root: Path, n: int, settings_kw: dict[str, Any]) -> Any:
@@ -166,22 +192,6 @@ def _request(model: str, seed: int, args: argparse.Namespace) -> Any:
                                      "width": args.size, "height": args.size})
 
 
-def _studio_rate(root: Path, model: str, n: int, jobs: int, args: argparse.Namespace
-                 ) -> tuple[float, bytes]:
-    engine = _studio_engine(root, n, {})
-    try:
-        _run_all(engine, [_request(model, 0, args) for _ in range(n)], warm=True)
-        t0 = time.perf_counter()
-        done = _run_all(engine, [_request(model, seed, args) for seed in range(1, jobs + 1)])
-        elapsed = time.perf_counter() - t0
-        assert engine.library.count() == jobs + n
-        first = Path(engine.library.get(done[0].artifacts[0].id).path).read_bytes()
-    finally:
-        engine.shutdown()
-        engine.library.close()
-    return jobs / elapsed * 60, first
-
-
 def _run_all(engine: Any, requests: list, warm: bool = False) -> list:
     jobs = [engine.submit(r) for r in requests]
     if warm:
@@ -200,7 +210,7 @@ def _affinity(work: Path, models: list[str], args: argparse.Namespace) -> dict[s
 
     size = max(_folder_bytes(Path(m)) for m in models)
     budget_gb = size * 1.5 / 1e9  # one model fits, two do not
-    seconds = {}
+    seconds, loads = {}, {}
     default = slots_mod.MAX_PASSED
     for label, max_passed in (("with_affinity", default), ("without_affinity", 0)):
         # MAX_PASSED = 0: every job goes to the first free slot, as a plain FIFO would.
@@ -209,16 +219,24 @@ def _affinity(work: Path, models: list[str], args: argparse.Namespace) -> dict[s
                                 {"memory_budget_gb": budget_gb})
         try:
             _run_all(engine, [_request(m, 0, args) for m in models], warm=True)
-            requests = [_request(models[i % 2], i + 1, args)
+            # Two models in a mixed order (the same one for both runs): in strict
+            # alternation of equal jobs a FIFO keeps each model on one slot by chance.
+            rng = random.Random(7)
+            requests = [_request(models[rng.randrange(2)], i + 1, args)
                         for i in range(args.affinity_jobs)]
+            # A model load is a cache miss, reported as the "loading" stage.
+            misses = []
+            engine.subscribe(lambda e, m=misses: m.append(1) if e.stage == "loading" else None)
             t0 = time.perf_counter()
             _run_all(engine, requests)
             seconds[label] = (time.perf_counter() - t0) / len(requests)
+            loads[label] = len(misses)
         finally:
             engine.shutdown()
             engine.library.close()
             slots_mod.MAX_PASSED = default
     return {**{f"{k}_s_per_job": v for k, v in seconds.items()},
+            **{f"{k}_loads": v for k, v in loads.items()}, "jobs": args.affinity_jobs,
             "saved_s_per_job": seconds["without_affinity"] - seconds["with_affinity"],
             "model_bytes": size}
 
@@ -238,9 +256,11 @@ def _print(result: dict[str, Any]) -> None:
               f"{r['studio_efficiency']:>11.2f} {r['overhead_ratio']:>23.3f} "
               f"{r['identical_pixels']!s:>12}")
     a = result["affinity"]
-    print(f"model affinity (2 slots, 2 models alternating, one model per slot's cache): "
+    print(f"model affinity (2 slots, 2 models in mixed order, one model per slot's cache): "
           f"{a['with_affinity_s_per_job']:.3f} s/job with, {a['without_affinity_s_per_job']:.3f}"
-          f" s/job without: {a['saved_s_per_job']:.3f} s saved per job")
+          f" s/job without: {a['saved_s_per_job']:.3f} s saved per job; model loads "
+          f"{a['with_affinity_loads']} with, {a['without_affinity_loads']} without, "
+          f"in {a['jobs']} jobs")
     print(f"note: {result['note']}")
     print(json.dumps(result))
 
