@@ -3,6 +3,7 @@ which passages a continue or rewrite carries."""
 
 from __future__ import annotations
 
+import json
 import re
 import types
 import zlib
@@ -388,3 +389,14 @@ def test_the_setting_is_the_desks_default_for_the_switch(open_window, tmp_path, 
     desk.generator.setCurrentIndex(index)
     assert desk.params.values().get("my_voice") is False
     assert desk.build_request("continue", "x", {}).params["my_voice"] is False
+
+
+def test_the_history_records_which_passages_a_job_used_not_their_text(studio):
+    """Regression: a voiced request's generate event copied the user's passages into the
+    history, where forgetting the text they came from (forget --term) missed them."""
+    secret = "The quartermaster's lantern swung over the pier."
+    studio.record("generate", modality="text", task="continue", prompt="draft",
+                  params={"exemplars": secret, "exemplar_ids": "a1#0", "my_voice": True})
+    (event,) = list(studio.history.events(types=["generate"]))
+    assert event.get("params") == {"exemplar_ids": "a1#0", "my_voice": True}
+    assert "quartermaster" not in json.dumps(event.to_dict())

@@ -63,6 +63,10 @@ EVENT_TYPES = tuple(SCHEMA)
 
 #: Edit texts longer than this are clipped: enough for the mood heuristic, not a copy.
 MAX_EDIT_TEXT = 2000
+#: Request parameters a generate event leaves out: passages of the user's own texts
+#: that a request carries as style examples (issue #18). The event keeps which ones
+#: (``exemplar_ids``), not a second copy that forgetting the text would miss.
+UNRECORDED_PARAMS = frozenset({"exemplars"})
 
 #: The times an event may carry: 1970-01-01 to 9999-12-31 (UTC), in seconds. Outside it
 #: the readers' calendar functions fail (``time.localtime(1e20)``), so one bad value
@@ -162,6 +166,9 @@ def validate(etype: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         payload[name] = value
     if etype == "edit" and isinstance(payload.get("text"), str):
         payload["text"] = payload["text"][:MAX_EDIT_TEXT]
+    if etype == "generate" and UNRECORDED_PARAMS & set(payload.get("params") or ()):
+        payload["params"] = {k: v for k, v in payload["params"].items()
+                             if k not in UNRECORDED_PARAMS}
     return payload
 
 
