@@ -359,6 +359,10 @@ def test_the_desk_shows_the_switch_and_why_the_voice_is_off(open_window, qtbot, 
     # Enough text now: the passages go with Continue, found on the desk's worker.
     for topic in ("harbour", "station"):
         keep_text(win.studio, words(110, topic))
+    # The window embeds in a child process: torch stays out of the UI's.
+    from studio.app.embed_process import ProcessEmbedder
+
+    assert isinstance(desk.voice.embedder, ProcessEmbedder)
     desk.voice.embedder = WordEmbedder()
     desk.refresh_voice()
     qtbot.waitUntil(lambda: desk.voice_label.text().startswith("Your voice: on, from 3"))

@@ -300,12 +300,16 @@ _voices: weakref.WeakKeyDictionary[Any, Voice] = weakref.WeakKeyDictionary()
 _voices_lock = threading.Lock()
 
 
-def for_studio(studio: Any) -> Voice:
-    """The studio's ``Voice`` (one per ``Studio``): its history, library and settings."""
+def for_studio(studio: Any, embedder: Embedder | None = None) -> Voice:
+    """The studio's ``Voice`` (one per ``Studio``): its history, library and settings.
+
+    ``embedder`` is taken by the first call only: the window passes a
+    ``studio.app.embed_process.ProcessEmbedder`` so that torch stays out of its process.
+    """
     with _voices_lock:
         voice = _voices.get(studio)
         if voice is None:
-            voice = Voice(lambda: own_texts(studio.profile, studio.library),
+            voice = Voice(lambda: own_texts(studio.profile, studio.library), embedder=embedder,
                           enabled=lambda: bool(getattr(studio.settings, "writing_voice", True)),
                           vectors=_LazyLog(studio), cache=lambda: bool(studio.recording))
             _voices[studio] = voice

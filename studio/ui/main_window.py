@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QDockWidget, QTabWidget
 
+        from studio.app.embed_process import ProcessEmbedder
         from studio.app.jobs import JobEvent
         from studio.app.ui_state import STATE_FILE, UiState
         from studio.app.voice import for_studio as voice_for_studio
@@ -96,7 +97,8 @@ class MainWindow(QMainWindow):
             lambda _t: self.canvas.follow_task("mask" in self.panel.inputs))
         self.writing = WritingView(host=studio.plugins, state=self.ui_state,
                                    folder=None if studio.incognito else studio.root,
-                                   scan=self.model_scan, voice=voice_for_studio(studio))
+                                   scan=self.model_scan,
+                                   voice=voice_for_studio(studio, ProcessEmbedder()))
         self.writing.requested.connect(self.submit)
         self.writing.stopped.connect(studio.engine.cancel)
         self.library = LibraryView(studio.library)
