@@ -361,7 +361,7 @@
     <name>GeneratePanel</name>
     <message>
         <location filename="../../studio/ui/generate_panel.py" line="73"/>
-        <location filename="../../studio/ui/generate_panel.py" line="395"/>
+        <location filename="../../studio/ui/generate_panel.py" line="396"/>
         <source>A hub repo id, a local folder or a .safetensors/.gguf file</source>
         <extracomment>emitted with a GenerationRequest when the user presses Generate the last settings per modality, persisted (None: remembered for this session) the packs&apos; names, labels and help texts in the window&apos;s language</extracomment>
         <translation>Hub 仓库 ID、本地文件夹或 .safetensors/.gguf 文件</translation>
@@ -430,43 +430,43 @@
         <translation>没有可用的生成器：请在“插件”中查看加载失败的扩展包。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="203"/>
+        <location filename="../../studio/ui/generate_panel.py" line="204"/>
         <source>{role} file or artifact:&lt;id&gt;</source>
         <translation>{role}文件或 artifact:&lt;id&gt;</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="208"/>
+        <location filename="../../studio/ui/generate_panel.py" line="209"/>
         <source>Choose a file for {role}</source>
         <translation>为{role}选择文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="231"/>
+        <location filename="../../studio/ui/generate_panel.py" line="232"/>
         <source>Choose a file</source>
         <translation>选择文件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="472"/>
+        <location filename="../../studio/ui/generate_panel.py" line="474"/>
         <source>Image</source>
-        <extracomment>Tasks the panel does not offer: the profile page runs them (docs/personalize.md). The inputs tasks commonly take, named in the user&apos;s language; others show as declared.</extracomment>
+        <extracomment>Tasks the panel does not offer: the profile page runs them (docs/personalize.md). The inputs tasks commonly take, named in the user&apos;s language; others as the pack&apos;s catalogue names them, or as declared.</extracomment>
         <translation>图像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="473"/>
+        <location filename="../../studio/ui/generate_panel.py" line="475"/>
         <source>Mask</source>
         <translation>蒙版</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="474"/>
+        <location filename="../../studio/ui/generate_panel.py" line="476"/>
         <source>Audio</source>
         <translation>音频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="475"/>
+        <location filename="../../studio/ui/generate_panel.py" line="477"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/generate_panel.py" line="476"/>
+        <location filename="../../studio/ui/generate_panel.py" line="478"/>
         <source>Last frame</source>
         <translation>末帧</translation>
     </message>
@@ -474,47 +474,47 @@
 <context>
     <name>JobRow</name>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="209"/>
+        <location filename="../../studio/ui/jobs_view.py" line="213"/>
         <source>on {slot}</source>
         <translation>在 {slot} 上</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="149"/>
+        <location filename="../../studio/ui/jobs_view.py" line="153"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="151"/>
+        <location filename="../../studio/ui/jobs_view.py" line="155"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="153"/>
+        <location filename="../../studio/ui/jobs_view.py" line="157"/>
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="157"/>
+        <location filename="../../studio/ui/jobs_view.py" line="161"/>
         <source>Remove from the queue</source>
         <translation>从队列中移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="158"/>
+        <location filename="../../studio/ui/jobs_view.py" line="162"/>
         <source>Remove job: {prompt}</source>
         <translation>移除任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="161"/>
+        <location filename="../../studio/ui/jobs_view.py" line="165"/>
         <source>Cancel job: {prompt}</source>
         <translation>取消任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="162"/>
+        <location filename="../../studio/ui/jobs_view.py" line="166"/>
         <source>Retry job: {prompt}</source>
         <translation>重试任务：{prompt}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="163"/>
+        <location filename="../../studio/ui/jobs_view.py" line="167"/>
         <source>Open result: {prompt}</source>
         <translation>打开结果：{prompt}</translation>
     </message>
@@ -522,27 +522,27 @@
 <context>
     <name>JobsView</name>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="275"/>
+        <location filename="../../studio/ui/jobs_view.py" line="279"/>
         <source>Execution slots</source>
         <translation>执行槽</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="443"/>
+        <location filename="../../studio/ui/jobs_view.py" line="447"/>
         <source>down</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="444"/>
+        <location filename="../../studio/ui/jobs_view.py" line="448"/>
         <source>busy</source>
         <translation>忙碌</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="444"/>
+        <location filename="../../studio/ui/jobs_view.py" line="448"/>
         <source>idle</source>
         <translation>空闲</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="448"/>
+        <location filename="../../studio/ui/jobs_view.py" line="452"/>
         <source>Slots: {slots}</source>
         <translation>执行槽：{slots}</translation>
     </message>
@@ -618,75 +618,75 @@
         <translation>第 {step}/{total} 步</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="271"/>
-        <location filename="../../studio/ui/jobs_view.py" line="429"/>
+        <location filename="../../studio/ui/jobs_view.py" line="275"/>
+        <location filename="../../studio/ui/jobs_view.py" line="433"/>
         <source>No jobs yet</source>
         <extracomment>emitted with an Artifact when the user opens a finished job&apos;s result one line for the status bar (a retry refused, a job that cannot be removed)</extracomment>
         <translation>暂无任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="277"/>
-        <location filename="../../studio/ui/jobs_view.py" line="310"/>
+        <location filename="../../studio/ui/jobs_view.py" line="281"/>
+        <location filename="../../studio/ui/jobs_view.py" line="314"/>
         <source>Clear finished</source>
         <translation>清除已完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="278"/>
+        <location filename="../../studio/ui/jobs_view.py" line="282"/>
         <source>Jobs</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="300"/>
+        <location filename="../../studio/ui/jobs_view.py" line="304"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="301"/>
+        <location filename="../../studio/ui/jobs_view.py" line="305"/>
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="302"/>
+        <location filename="../../studio/ui/jobs_view.py" line="306"/>
         <source>Open result</source>
         <translation>打开结果</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="304"/>
+        <location filename="../../studio/ui/jobs_view.py" line="308"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="306"/>
+        <location filename="../../studio/ui/jobs_view.py" line="310"/>
         <source>Run earlier</source>
         <translation>提前运行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="308"/>
+        <location filename="../../studio/ui/jobs_view.py" line="312"/>
         <source>Run later</source>
         <translation>推后运行</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="424"/>
+        <location filename="../../studio/ui/jobs_view.py" line="428"/>
         <source>{n} running</source>
         <translation>{n} 个运行中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="425"/>
+        <location filename="../../studio/ui/jobs_view.py" line="429"/>
         <source>{n} queued</source>
         <translation>{n} 个排队中</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="426"/>
+        <location filename="../../studio/ui/jobs_view.py" line="430"/>
         <source>{n} failed</source>
         <translation>{n} 个失败</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="428"/>
+        <location filename="../../studio/ui/jobs_view.py" line="432"/>
         <source>{n} finished</source>
         <translation>{n} 个已完成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/jobs_view.py" line="482"/>
+        <location filename="../../studio/ui/jobs_view.py" line="486"/>
         <source>Retry refused: {error}</source>
         <translation>无法重试：{error}</translation>
     </message>
@@ -1030,106 +1030,106 @@
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="84"/>
+        <location filename="../../studio/ui/main_window.py" line="85"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="107"/>
+        <location filename="../../studio/ui/main_window.py" line="109"/>
         <source>Canvas</source>
         <translation>画布</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="108"/>
+        <location filename="../../studio/ui/main_window.py" line="110"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="113"/>
+        <location filename="../../studio/ui/main_window.py" line="115"/>
         <source>Music</source>
         <translation>音乐</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="113"/>
+        <location filename="../../studio/ui/main_window.py" line="115"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="116"/>
+        <location filename="../../studio/ui/main_window.py" line="118"/>
         <source>Library</source>
         <translation>图库</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="118"/>
+        <location filename="../../studio/ui/main_window.py" line="120"/>
         <source>Profile</source>
         <translation>画像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="122"/>
+        <location filename="../../studio/ui/main_window.py" line="124"/>
         <source>Plugins</source>
         <translation>插件</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="138"/>
+        <location filename="../../studio/ui/main_window.py" line="140"/>
         <source>Queue</source>
         <translation>队列</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="150"/>
+        <location filename="../../studio/ui/main_window.py" line="152"/>
         <source>Suggestions</source>
         <translation>建议</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/main_window.py" line="181"/>
+        <location filename="../../studio/ui/main_window.py" line="183"/>
         <source>%n plugin pack(s) loaded, {failed} failed (see Plugins)</source>
         <translation>
             <numerusform>已加载 %n 个插件包，{failed} 个失败（见“插件”）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/main_window.py" line="183"/>
+        <location filename="../../studio/ui/main_window.py" line="185"/>
         <source>%n plugin pack(s) loaded</source>
         <translation>
             <numerusform>已加载 %n 个插件包</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="222"/>
+        <location filename="../../studio/ui/main_window.py" line="224"/>
         <source>Job failed: {error}</source>
         <translation>任务失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="253"/>
+        <location filename="../../studio/ui/main_window.py" line="255"/>
         <source>No {kind} generator is installed: install a {pack} pack (see Plugins)</source>
         <translation>未安装 {kind} 生成器：请安装 {pack} 扩展包（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="271"/>
+        <location filename="../../studio/ui/main_window.py" line="273"/>
         <source>Applied: {reason}</source>
         <translation>已采用：{reason}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="278"/>
+        <location filename="../../studio/ui/main_window.py" line="280"/>
         <source>No installed generator can do {task}</source>
         <translation>没有已安装的生成器支持 {task}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="286"/>
+        <location filename="../../studio/ui/main_window.py" line="288"/>
         <source>{task} from {id}: adjust and press Generate</source>
         <translation>从 {id} 开始 {task}：调整后点击“生成”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="305"/>
+        <location filename="../../studio/ui/main_window.py" line="307"/>
         <source>No music pack is installed to play this (see Plugins)</source>
         <translation>未安装音乐扩展包，无法播放（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="307"/>
+        <location filename="../../studio/ui/main_window.py" line="309"/>
         <source>No video pack is installed to play this (see Plugins)</source>
         <translation>未安装视频扩展包，无法播放（见“插件”）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/main_window.py" line="367"/>
+        <location filename="../../studio/ui/main_window.py" line="369"/>
         <source>Welcome</source>
         <translation>欢迎</translation>
     </message>
@@ -2399,232 +2399,232 @@
 <context>
     <name>SuggestionsView</name>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="38"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="41"/>
         <source>Prompt</source>
         <translation>提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="39"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="42"/>
         <source>Style</source>
         <translation>风格</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="40"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="43"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="41"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="44"/>
         <source>Avoid</source>
         <translation>避免</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="42"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="45"/>
         <source>Idea</source>
         <translation>灵感</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="43"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="46"/>
         <source>Writing</source>
         <translation>写作</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="48"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="51"/>
         <source>your last prompt, run again</source>
         <extracomment>Where a suggestion came from, in the words of the &quot;Why?&quot; detail.</extracomment>
         <translation>你上一次的提示词，再运行一次</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="49"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="52"/>
         <source>a word you often add</source>
         <translation>你常添加的词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="50"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="53"/>
         <source>a word you often leave out</source>
         <translation>你常去掉的词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="51"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="54"/>
         <source>a swap you often make</source>
         <translation>你常做的替换</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="52"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="55"/>
         <source>a prompt you came back to</source>
         <translation>你反复使用的提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="53"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="56"/>
         <source>the style catalogue</source>
         <translation>风格目录</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="54"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="57"/>
         <source>popular starting points</source>
         <translation>热门起点</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="55"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="58"/>
         <source>a prompt expansion in your style</source>
         <translation>按你的风格扩写的提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="56"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="59"/>
         <source>the settings you use most</source>
         <translation>你最常用的设置</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="57"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="60"/>
         <source>your negative prompts</source>
         <translation>你的反向提示词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="58"/>
-        <location filename="../../studio/ui/suggestions_view.py" line="59"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="61"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="62"/>
         <source>what you are writing</source>
         <translation>你正在写的内容</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="60"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="63"/>
         <source>two of your ideas combined</source>
         <translation>你的两个想法的组合</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="88"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="91"/>
         <source>Auto</source>
         <translation>自动</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="91"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="94"/>
         <source>On</source>
         <translation>开</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="92"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="95"/>
         <source>Off</source>
         <translation>关</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="132"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="136"/>
         <source>From {source}.</source>
         <translation>来自{source}。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="134"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="138"/>
         <source>The ranker gives it {score}, learned from what you applied and dismissed before.</source>
         <translation>排序模型给出 {score}，依据你之前采用和忽略的建议学习而来。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="165"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="169"/>
         <source>Why?</source>
         <translation>为什么？</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="170"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="174"/>
         <source>Apply</source>
         <translation>采用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="172"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="176"/>
         <source>Apply suggestion: {text}</source>
         <translation>采用建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="174"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="178"/>
         <source>Dismiss</source>
         <translation>忽略</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="176"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="180"/>
         <source>Dismiss suggestion: {text}</source>
         <translation>忽略建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="179"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="183"/>
         <source>Why this suggestion: {text}</source>
         <translation>为什么建议：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="201"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="205"/>
         <source>Apply suggestion “{text}”</source>
         <translation>采用建议“{text}”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="244"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="248"/>
         <source>Undo apply</source>
         <extracomment>emitted with a Suggestion the user applied; the window decides where it goes the user asked for the profile page re-ranks started (the coalescing is measured by it) the window&apos;s prompt panel, as (capture, restore); set by ``bind_undo``</extracomment>
         <translation>撤销采用</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="249"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="253"/>
         <source>Suggestions</source>
         <translation>建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="250"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="254"/>
         <source>Off: no suggestions are computed at all</source>
         <translation>关闭后完全不计算建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="253"/>
-        <location filename="../../studio/ui/suggestions_view.py" line="259"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="257"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="263"/>
         <source>Your profile</source>
         <translation>你的画像</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="257"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="261"/>
         <source>What the suggestions learned about you</source>
         <translation>建议从你这里学到了什么</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="265"/>
-        <location filename="../../studio/ui/suggestions_view.py" line="311"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="269"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="315"/>
         <source>Learning from your history…</source>
         <translation>正在从你的历史记录中学习…</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="268"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="272"/>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="269"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="273"/>
         <source>Undo the applied suggestion</source>
         <translation>撤销已采用的建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="308"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="312"/>
         <source>The setting could not be saved: {error}</source>
         <translation>无法保存设置：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="322"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="326"/>
         <source>Suggestions are off. Nothing is ranked while they are off.</source>
         <translation>建议已关闭。关闭期间不进行任何排序。</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="379"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="383"/>
         <source>Suggestions are unavailable: {error}</source>
         <translation>建议不可用：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="396"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="400"/>
         <source>Suggested for you</source>
         <translation>为你推荐</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="397"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="401"/>
         <source>No suggestions yet</source>
         <translation>暂无建议</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="432"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="440"/>
         <source>Applied: {text}</source>
         <translation>已采用：{text}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/suggestions_view.py" line="482"/>
+        <location filename="../../studio/ui/suggestions_view.py" line="490"/>
         <source>Suggestion undone</source>
         <translation>已撤销建议</translation>
     </message>
@@ -3194,129 +3194,129 @@
         <translation>你的文风</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="240"/>
+        <location filename="../../studio/ui/writing_view.py" line="239"/>
         <source>{generator} cannot {task}</source>
         <translation>{generator} 不支持 {task}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="383"/>
+        <location filename="../../studio/ui/writing_view.py" line="382"/>
         <source>Your voice: off in the settings (writing_voice)</source>
         <translation>你的文风：已在设置中关闭（writing_voice）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="385"/>
+        <location filename="../../studio/ui/writing_view.py" line="384"/>
         <source>Your voice: needs {need} words of your own text, you have {have}</source>
         <translation>你的文风：需要 {need} 词你自己写的文字，目前有 {have} 词</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="388"/>
+        <location filename="../../studio/ui/writing_view.py" line="387"/>
         <source>Your voice: needs {need} passages of your own text, you have {have}</source>
         <translation>你的文风：需要 {need} 段你自己写的文字，目前有 {have} 段</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="390"/>
+        <location filename="../../studio/ui/writing_view.py" line="389"/>
         <source>Your voice: on, from {passages} passages ({words} words) of your own text</source>
         <translation>你的文风：已开启，取自你自己写的 {passages} 段文字（{words} 词）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="413"/>
+        <location filename="../../studio/ui/writing_view.py" line="412"/>
         <source>{generator} takes no direction for Continue; clear the line or use Rewrite</source>
         <translation>{generator} 续写时不接受方向；请清空输入框或使用“改写”</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="422"/>
+        <location filename="../../studio/ui/writing_view.py" line="421"/>
         <source>Select the text to rewrite first</source>
         <translation>请先选中要改写的文字</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="439"/>
+        <location filename="../../studio/ui/writing_view.py" line="438"/>
         <source>Type a message in the line below, or select text to ask about</source>
         <translation>请在下方输入消息，或选中要询问的文字</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="465"/>
+        <location filename="../../studio/ui/writing_view.py" line="464"/>
         <source>Writing failed: {error}</source>
         <translation>写作失败：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="491"/>
+        <location filename="../../studio/ui/writing_view.py" line="490"/>
         <source>it is larger than {size} MB</source>
         <translation>文件大于 {size} MB</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="495"/>
+        <location filename="../../studio/ui/writing_view.py" line="494"/>
         <source>it is not UTF-8 text</source>
         <translation>不是 UTF-8 文本</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="497"/>
+        <location filename="../../studio/ui/writing_view.py" line="496"/>
         <source>Cannot open {path}: {reason}</source>
         <translation>无法打开 {path}：{reason}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="516"/>
+        <location filename="../../studio/ui/writing_view.py" line="515"/>
         <source>Cannot save {path}: {error}</source>
         <translation>无法保存 {path}：{error}</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="529"/>
+        <location filename="../../studio/ui/writing_view.py" line="528"/>
         <source>Open a document</source>
         <translation>打开文档</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="536"/>
+        <location filename="../../studio/ui/writing_view.py" line="535"/>
         <source>Save the document</source>
         <translation>保存文档</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="537"/>
-        <location filename="../../studio/ui/writing_view.py" line="570"/>
+        <location filename="../../studio/ui/writing_view.py" line="536"/>
+        <location filename="../../studio/ui/writing_view.py" line="569"/>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="547"/>
+        <location filename="../../studio/ui/writing_view.py" line="546"/>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="548"/>
+        <location filename="../../studio/ui/writing_view.py" line="547"/>
         <source>The document has unsaved changes. Open another one anyway? (They stay in the recovery copy until the next edit.)</source>
         <translation>文档有未保存的更改。仍要打开另一个文档吗？（在下次编辑前，这些更改会保留在恢复副本中。）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="571"/>
+        <location filename="../../studio/ui/writing_view.py" line="570"/>
         <source>{name} (unsaved changes)</source>
         <translation>{name}（未保存）</translation>
     </message>
     <message>
-        <location filename="../../studio/ui/writing_view.py" line="573"/>
+        <location filename="../../studio/ui/writing_view.py" line="572"/>
         <source>Not saved to a file yet</source>
         <translation>尚未保存到文件</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="583"/>
+        <location filename="../../studio/ui/writing_view.py" line="582"/>
         <source>%n word ({selected} selected)</source>
         <translation>
             <numerusform>%n 词（已选 {selected}）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="584"/>
+        <location filename="../../studio/ui/writing_view.py" line="583"/>
         <source>%n words ({selected} selected)</source>
         <translation>
             <numerusform>%n 词（已选 {selected}）</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="587"/>
+        <location filename="../../studio/ui/writing_view.py" line="586"/>
         <source>%n word</source>
         <translation>
             <numerusform>%n 词</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../studio/ui/writing_view.py" line="587"/>
+        <location filename="../../studio/ui/writing_view.py" line="586"/>
         <source>%n words</source>
         <translation>
             <numerusform>%n 词</numerusform>
