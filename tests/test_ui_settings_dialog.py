@@ -133,6 +133,25 @@ def test_device_settings_take_effect_for_the_next_job(open_window, qtbot):
     settle(dlg)
 
 
+def test_device_settings_reach_every_execution_slot(open_window, qtbot):
+    from studio.app.backends import ThreadBackend
+    from studio.app.slots import Slot
+
+    win = open_window()
+    win.studio.settings.device = "cpu"
+    engine = win.studio.engine
+    second = ThreadBackend(engine.backend.runner.fresh())
+    engine.slots = [*engine.slots, Slot("second", second)]
+    old = second.runner
+    dlg = dialog(qtbot, win)
+    dlg.dtype.setCurrentText("bfloat16")
+    assert dlg.apply()
+    assert second.runner is not old and second.runner.device.dtype == "bfloat16"
+    engine.slots = engine.slots[:1]
+    second.shutdown()
+    settle(dlg)
+
+
 def status_of(page, name):
     assert page.select(name)
     return page.table.item(page.table.currentRow(), 3).text()

@@ -439,8 +439,9 @@ def launch(argv: list[str] | None = None) -> int:
     window.after_paint.later(lambda: app.setWindowIcon(app_icon()))
 
     def warm() -> None:
-        if hasattr(studio.engine.backend, "start"):
-            studio.engine.backend.start()  # warm the worker while the user types
+        for slot in studio.engine.slots:  # warm every worker while the user types
+            if hasattr(slot.backend, "start"):
+                slot.backend.start()
 
     window.after_paint.later(warm)
     try:

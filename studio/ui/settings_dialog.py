@@ -258,13 +258,15 @@ class SettingsDialog(QDialog):
             return self.tr("The device settings apply to the first job.")
         if any(j.state == "running" for j in engine.jobs()):
             return self.tr("The device settings apply once the running job has finished.")
-        backend = engine.backend
-        if hasattr(backend, "runner"):  # in-process: a fresh runner reads the settings
-            backend.runner = backend.runner.fresh()
-        elif hasattr(backend, "shutdown") and getattr(backend, "pid", None):
-            # The worker process read the settings when it started: the next job
-            # starts a new one on the new settings (its shutdown waits, so not here).
-            self.work.run("settings-worker", backend.shutdown, lambda _r, _e: None)
+        for backend in [slot.backend for slot in getattr(engine, "slots", ())] or [
+                engine.backend]:  # every execution slot, not only the first
+            if hasattr(backend, "runner"):  # in-process: a fresh runner reads the settings
+                backend.runner = backend.runner.fresh()
+            elif hasattr(backend, "shutdown") and getattr(backend, "pid", None):
+                # The worker process read the settings when it started: the next job
+                # starts a new one on the new settings (its shutdown waits, so not here).
+                self.work.run(f"settings-worker-{id(backend)}", backend.shutdown,
+                              lambda _r, _e: None)
         return self.tr("The device settings apply from the next job.")
 
     def _ok(self) -> None:
