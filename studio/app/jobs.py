@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
-from studio.api import GenerationRequest
+from studio.api import Cancelled, GenerationRequest, PluginError, StudioError
 
 # Job states. "interrupted": it was running when the app (or its worker) stopped.
 QUEUED, RUNNING, DONE, FAILED, CANCELLED, INTERRUPTED = (
@@ -67,3 +67,14 @@ class JobEvent:
     stage: str = ""  # "loading", "generating", "saving"
     audio: Any = None
     slot: str = ""
+
+
+def raise_failure(kind: str, text: str) -> NoReturn:
+    """Raise again, in the engine's process, a failure that a worker process or a Ray
+    actor reported as ``(kind, text)``: ``cancelled``, ``studio`` (a StudioError's
+    line) or anything else (a bug in the generator, already one line)."""
+    if kind == "cancelled":
+        raise Cancelled()
+    if kind == "studio":
+        raise StudioError(text)
+    raise PluginError(text)

@@ -37,7 +37,7 @@ from studio.api import (
     PluginError,
     StudioError,
 )
-from studio.app.jobs import JobEvent
+from studio.app.jobs import JobEvent, raise_failure
 from studio.app.plugins import PluginHost
 from studio.app.settings import Settings
 from studio.app.slots import Slot, SlotLost
@@ -288,11 +288,7 @@ class RaySlotBackend:
         if result[0] == "done":
             return [decode_output(item) for item in result[1]]
         _, kind, text = result
-        if kind == "cancelled":
-            raise Cancelled()
-        if kind == "studio":
-            raise StudioError(text)
-        raise PluginError(text)
+        raise_failure(kind, text)
 
     def cancel(self, job_id: str) -> None:
         self._cancelled_at.setdefault(job_id, time.monotonic())

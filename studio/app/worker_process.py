@@ -27,9 +27,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from studio.api import Cancelled, GenerationRequest, Output, PluginError, StudioError
+from studio.api import Cancelled, GenerationRequest, Output, StudioError
 from studio.app.backends import JobThread
-from studio.app.jobs import JobEvent
+from studio.app.jobs import JobEvent, raise_failure
 from studio.app.runtime import worker_python
 from studio.app.settings import Settings
 from studio.app.worker_launch import connect_from_stdin, start_external
@@ -177,11 +177,7 @@ class ProcessBackend:
             elif tag == "error":
                 self._cancel_at.pop(job_id, None)
                 _, _, kind, text = message
-                if kind == "cancelled":
-                    raise Cancelled()
-                if kind == "studio":
-                    raise StudioError(text)
-                raise PluginError(text)
+                raise_failure(kind, text)
 
     def cancel(self, job_id: str) -> None:
         self._cancel_at.setdefault(job_id, time.monotonic())
