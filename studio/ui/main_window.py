@@ -428,7 +428,6 @@ def launch(argv: list[str] | None = None) -> int:
         return 2
     from studio.ui import theme
     from studio.ui.i18n import install_translator
-    from studio.ui.icons import app_icon
 
     install_translator(app, studio.settings.language)  # before any widget is made
 
@@ -436,7 +435,7 @@ def launch(argv: list[str] | None = None) -> int:
     window = MainWindow(studio, deferred=True)
     window.show()
     # After the first paint: loading the SVG icon engine took 8 ms of the start-up.
-    window.after_paint.later(lambda: app.setWindowIcon(app_icon()))
+    window.after_paint.later(lambda: _set_icon(app))
 
     def warm() -> None:
         for slot in studio.engine.slots:  # warm every worker while the user types
@@ -448,3 +447,9 @@ def launch(argv: list[str] | None = None) -> int:
         return app.exec()
     finally:
         studio.close()
+
+
+def _set_icon(app: QApplication) -> None:
+    from studio.ui.icons import app_icon
+
+    app.setWindowIcon(app_icon())
