@@ -9,8 +9,9 @@ which must keep its mode, and the file gets the mode any new file there would ge
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from studio.app.settings import replace_file
 
 
 def _umask() -> int:
@@ -20,18 +21,6 @@ def _umask() -> int:
 
 
 def write_export(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file beside it and a rename; the folder
-    must exist and is left as it is."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if os.name == "posix":
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` atomically; the folder must exist and is left as it
+    is, and the file gets the mode the umask gives a new file (not 0600)."""
+    replace_file(Path(path), data, mode=0o666 & ~_umask())

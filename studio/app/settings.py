@@ -325,12 +325,21 @@ def write_atomic(path: Path, data: bytes) -> None:
     creates are 0700.
     """
     private_dir(path.parent)
+    replace_file(path, data)
+
+
+def replace_file(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Put ``data`` at ``path`` through a synced temp file beside it and a rename, so a
+    reader sees the old file or the new one, never a part. The file is 0600 (mkstemp)
+    unless ``mode`` is given; the folder must exist and is left as it is."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        if mode is not None and os.name == "posix":
+            os.chmod(tmp, mode)
         fault_point("write_atomic.before_rename")
         os.replace(tmp, path)
     except BaseException:
