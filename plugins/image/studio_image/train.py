@@ -22,14 +22,13 @@ from studio.api import (
     Cancelled,
     CancelToken,
     GenerationRequest,
-    Generator,
-    LoadPlan,
     ModelError,
     OutOfMemory,
     Output,
     ProgressFn,
 )
-from studio_image.loading import LoadedModel, estimate, load_model
+from studio_image.generator import DiffusersGenerator
+from studio_image.loading import LoadedModel
 from studio_image.train_data import Manifest, check_images, load_pixels, read_manifest
 from studio_image.train_state import (
     check_training_fits,
@@ -46,21 +45,13 @@ EVAL_TIMESTEPS = (100, 300, 500, 700, 900)
 LOSS_EMA = 0.9
 
 
-class LoraTrainer(Generator):
-    """``train_lora``: a manifest of images and captions in, a LoRA (safetensors) out."""
+class LoraTrainer(DiffusersGenerator):
+    """``train_lora``: a manifest of images and captions in, a LoRA (safetensors) out.
+
+    It loads, sizes and frees a model exactly as the image generator does."""
 
     def check_request(self, request: GenerationRequest) -> None:
         check_images(read_manifest(request.inputs["manifest"]))
-
-    def estimate_bytes(self, model: str, plan: LoadPlan) -> int | None:
-        return estimate(model, plan)
-
-    def load(self, model: str, plan: LoadPlan) -> LoadedModel:
-        return load_model(model, plan)
-
-    def unload(self, loaded: LoadedModel) -> None:
-        loaded.pipes.clear()
-        loaded.text2img = None
 
     def generate(self, request: GenerationRequest, loaded: LoadedModel,
                  progress: ProgressFn, cancel: CancelToken) -> list[Output]:
